@@ -1,0 +1,301 @@
+"""The schema as data: loads graph/schema.yaml, derives ids, validates nodes and edges.
+
+Both stores call :meth:`Schema.check_node` and :meth:`Schema.check_edge` before
+writing, so a batch that breaks the schema fails the same way everywhere.
+
+>>> schema = load_schema()
+>>> node = schema.node("Commune", name="Xã Đăk Ruồng", code="23488", district="district-614")
+>>> node.id
+'commune-23488'
+>>> [(e.type, e.source, e.target) for e in schema.ref_edges(node)]
+[('PART_OF', 'commune-23488', 'district-614')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from danvan.errors import SchemaError, ValidationError
+from danvan.graph.types import Edge, Node
+from danvan.text import nfc, slug
+
+__all__ = ["EdgeSpec", "LabelSpec", "PropertySpec", "Schema", "load_schema"]
+
+TYPES = {"string", "int", "float", "bool", "date", "strings", "ref"}
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """One declared property of a label or edge type."""
+
+    name: str
+    type: str
+    required: bool = False
+    default: Any = None
+    enum: tuple[Any, ...] | None = None
+    to: tuple[str, ...] = ()
+    edge: str | None = None
+    reverse: bool = False
+    display: str = ""
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """A node label: its id prefix, identity keys, properties and Vietnamese name."""
+
+    name: str
+    display: str
+    prefix: str
+    identity: tuple[str, ...]
+    properties: dict[str, PropertySpec]
+    style: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def refs(self) -> list[PropertySpec]:
+        """Properties that hold the id of another node."""
+        return [p for p in self.properties.values() if p.type == "ref"]
+
+
+@dataclass(frozen=True)
+class EdgeSpec:
+    """An edge type: which labels it joins and what it may carry."""
+
+    name: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    properties: dict[str, PropertySpec]
+    display: str = ""
+
+
+def _prop(name: str, raw: dict[str, Any], where: str) -> PropertySpec:
+    kind = raw.get("type")
+    if kind not in TYPES:
+        raise SchemaError(f"{where}.{name}: unknown type {kind!r}")
+    return PropertySpec(
+        name=name,
+        type=kind,
+        required=bool(raw.get("required", False)),
+        default=raw.get("default"),
+        enum=tuple(raw["enum"]) if "enum" in raw else None,
+        to=tuple(raw.get("to", ())),
+        edge=raw.get("edge"),
+        reverse=bool(raw.get("reverse", False)),
+        display=raw.get("display", name),
+        doc=raw.get("doc", ""),
+    )
+
+
+def _coerce(spec: PropertySpec, value: Any, where: str) -> Any:
+    """Return ``value`` in the stored form for ``spec`` or raise ValidationError."""
+    kind = spec.type
+    bad = ValidationError(where, spec.name, f"expected {kind}, got {value!r}")
+    if kind in ("string", "ref"):
+        if not isinstance(value, str):
+            raise bad
+        value = nfc(value).strip()
+        if not value:
+            raise ValidationError(where, spec.name, "must not be empty")
+    elif kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        if isinstance(value, float) and not value.is_integer():
+            raise bad
+        value = int(value)
+    elif kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        value = float(value)
+        if not math.isfinite(value):
+            raise bad
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise bad
+    elif kind == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if not isinstance(value, str):
+            raise bad
+        try:
+            value = dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise ValidationError(where, spec.name, f"not a date (YYYY-MM-DD): {value!r}") from None
+    elif kind == "strings":
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise bad
+        if not all(isinstance(v, str) for v in value):
+            raise bad
+        value = sorted({nfc(v).strip() for v in value if v.strip()})
+    if spec.enum is not None and value not in spec.enum:
+        raise ValidationError(where, spec.name, f"{value!r} is not one of {list(spec.enum)}")
+    return value
+
+
+class Schema:
+    """The loaded declaration, with the operations every store and loader shares."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        common = {n: _prop(n, p, "common") for n, p in (raw.get("common") or {}).items()}
+        self.common: dict[str, PropertySpec] = common
+        self.labels: dict[str, LabelSpec] = {}
+        for name, body in (raw.get("labels") or {}).items():
+            props = {n: _prop(n, p, name) for n, p in (body.get("properties") or {}).items()}
+            for key in body.get("identity", []):
+                if key not in props:
+                    raise SchemaError(f"{name}: identity key {key!r} is not a property")
+            self.labels[name] = LabelSpec(
+                name=name,
+                display=body.get("display", name),
+                prefix=body.get("prefix", name.lower()),
+                identity=tuple(body.get("identity", [])),
+                properties={**props, **{k: v for k, v in common.items() if k not in props}},
+                style=dict(body.get("style") or {}),
+            )
+        self.edges: dict[str, EdgeSpec] = {}
+        for name, body in (raw.get("edges") or {}).items():
+            props = {n: _prop(n, p, name) for n, p in (body.get("properties") or {}).items()}
+            self.edges[name] = EdgeSpec(
+                name=name,
+                sources=tuple(body.get("from", [])),
+                targets=tuple(body.get("to", [])),
+                properties={**props, **{k: v for k, v in common.items() if k not in props}},
+                display=body.get("display", name),
+            )
+        self._resolve()
+
+    def _resolve(self) -> None:
+        """Second pass: every label and edge type named anywhere must exist."""
+        prefixes = [spec.prefix for spec in self.labels.values()]
+        if len(set(prefixes)) != len(prefixes):
+            raise SchemaError("two labels share an id prefix")
+        for edge in self.edges.values():
+            for label in edge.sources + edge.targets:
+                if label not in self.labels:
+                    raise SchemaError(f"edge {edge.name}: unknown label {label!r}")
+        for label in self.labels.values():
+            for ref in label.refs:
+                for target in ref.to:
+                    if target not in self.labels:
+                        raise SchemaError(f"{label.name}.{ref.name}: unknown label {target!r}")
+                if ref.edge and ref.edge not in self.edges:
+                    raise SchemaError(f"{label.name}.{ref.name}: unknown edge {ref.edge!r}")
+
+    # ids ---------------------------------------------------------------
+    def label(self, name: str) -> LabelSpec:
+        """The spec of label ``name``; ValidationError if it is not declared."""
+        try:
+            return self.labels[name]
+        except KeyError:
+            raise ValidationError(name, None, "unknown label") from None
+
+    def edge(self, name: str) -> EdgeSpec:
+        """The spec of edge type ``name``; ValidationError if it is not declared."""
+        try:
+            return self.edges[name]
+        except KeyError:
+            raise ValidationError(name, None, "unknown edge type") from None
+
+    def node_id(self, label: str, props: dict[str, Any]) -> str:
+        """Deterministic, URL-safe id from the identity properties.
+
+        >>> load_schema().node_id("Directive", {"scope": "district-614", "ref": "26-KH/HU"})
+        'directive-district-614-26-kh-hu'
+        """
+        spec = self.label(label)
+        parts = [spec.prefix]
+        for key in spec.identity:
+            prop = spec.properties[key]
+            value = props.get(key, prop.default)
+            if value is None:
+                raise ValidationError(label, key, "is required (identity key)")
+            if value == prop.default and prop.default is not None:
+                continue
+            parts.append(slug(str(value)) or "x")
+        return "-".join(parts)
+
+    # nodes -------------------------------------------------------------
+    def node(self, label: str, **props: Any) -> Node:
+        """Build a checked node whose id comes from its identity keys."""
+        return self.check_node(Node(label=label, id="", props=props))
+
+    def check_node(self, node: Node) -> Node:
+        """Validate and normalise ``node``; fill its id when empty.
+
+        Raises ValidationError naming the label and property at fault.
+        """
+        spec = self.label(node.label)
+        where = node.label if not node.id else f"{node.label}[{node.id}]"
+        clean: dict[str, Any] = {}
+        for key, value in node.props.items():
+            if key in ("id", "label"):
+                continue
+            prop = spec.properties.get(key)
+            if prop is None:
+                raise ValidationError(where, key, "unknown property")
+            if value is None:
+                continue
+            clean[key] = _coerce(prop, value, where)
+        for prop in spec.properties.values():
+            if prop.name not in clean and prop.default is not None and prop.type != "ref":
+                clean[prop.name] = prop.default
+            if prop.required and prop.name not in clean:
+                raise ValidationError(where, prop.name, "is required")
+        node_id = self.node_id(node.label, clean)
+        if node.id and node.id != node_id:
+            raise ValidationError(where, "id", f"does not match its identity keys ({node_id})")
+        return Node(label=node.label, id=node_id, props=clean)
+
+    def ref_edges(self, node: Node) -> list[Edge]:
+        """Edges implied by a node's reference properties (e.g. Village.commune → PART_OF)."""
+        out = []
+        for ref in self.label(node.label).refs:
+            target = node.props.get(ref.name)
+            if not ref.edge or target is None or target == ref.default:
+                continue
+            if ref.reverse:
+                out.append(Edge(type=ref.edge, source=target, target=node.id, props={}))
+            else:
+                out.append(Edge(type=ref.edge, source=node.id, target=target, props={}))
+        return out
+
+    # edges -------------------------------------------------------------
+    def check_edge(self, edge: Edge, source_label: str, target_label: str) -> Edge:
+        """Validate ``edge`` given the labels of its two ends."""
+        spec = self.edge(edge.type)
+        where = f"{edge.type}[{edge.source}->{edge.target}]"
+        if source_label not in spec.sources:
+            raise ValidationError(where, "source", f"{source_label} cannot start {edge.type}")
+        if target_label not in spec.targets:
+            raise ValidationError(where, "target", f"{target_label} cannot end {edge.type}")
+        clean: dict[str, Any] = {}
+        for key, value in edge.props.items():
+            prop = spec.properties.get(key)
+            if prop is None:
+                raise ValidationError(where, key, "unknown property")
+            if value is not None:
+                clean[key] = _coerce(prop, value, where)
+        return Edge(type=edge.type, source=edge.source, target=edge.target, props=clean)
+
+    def label_of_id(self, node_id: str) -> str | None:
+        """The label whose prefix starts ``node_id`` (ids are '<prefix>-…')."""
+        return self._by_prefix().get(node_id.split("-", 1)[0])
+
+    @cache  # noqa: B019 - one Schema per process
+    def _by_prefix(self) -> dict[str, str]:
+        return {spec.prefix: spec.name for spec in self.labels.values()}
+
+
+@cache
+def load_schema() -> Schema:
+    """The schema shipped with danvan (graph/schema.yaml), loaded once."""
+    text = resources.files("danvan.graph").joinpath("schema.yaml").read_text("utf-8")
+    return Schema(yaml.safe_load(text))

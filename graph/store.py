@@ -1,0 +1,252 @@
+"""The one store interface: what the loaders, queries, API and CLI talk to.
+
+A store is a key-value graph: nodes keyed by id, edges keyed by
+(source, type, target). :meth:`Store.write` is the only way in; it checks the
+whole batch against the schema, then hands a plan of rows to the backend,
+which applies it in one transaction. The merge rule (new values win, ``sources``
+accumulate) is computed here, once, so both backends behave the same.
+
+>>> from danvan.graph.embedded import EmbeddedStore
+>>> store = EmbeddedStore(":memory:")
+>>> s = store.schema
+>>> result = store.write([s.node("Province", name="Tỉnh Kon Tum", code="62")])
+>>> result.nodes_created, store.get("province-62").name
+(1, 'Tỉnh Kon Tum')
+>>> store.write([s.node("Province", name="Tỉnh Kon Tum", code="62")]).changed
+0
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from danvan.errors import MissingNodeError, ValidationError
+from danvan.graph.schema import Schema, load_schema
+from danvan.graph.types import Edge, Node, Subgraph, merge_props
+
+__all__ = ["Batch", "Store", "TxOps", "WriteResult"]
+
+
+@dataclass
+class WriteResult:
+    """What a write changed; ``changed == 0`` means the data was already there."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    edges_created: int = 0
+    edges_updated: int = 0
+    nodes_unchanged: int = 0
+    edges_unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        """Rows created or updated."""
+        return self.nodes_created + self.nodes_updated + self.edges_created + self.edges_updated
+
+    def __iadd__(self, other: WriteResult) -> WriteResult:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+
+class TxOps(Protocol):
+    """What a backend offers inside one write transaction."""
+
+    def existing_nodes(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """``{id: (label, props)}`` for the ids that exist."""
+        ...
+
+    def existing_edges(self, edges: Sequence[Edge]) -> dict[str, dict[str, Any]]:
+        """``{edge.key: props}`` for the edges that exist."""
+        ...
+
+    def put_nodes(self, label: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Create or replace nodes of one label: rows of (id, full props)."""
+        ...
+
+    def put_edges(self, type_: str, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        """Create or replace edges of one type: rows of (source, target, full props)."""
+        ...
+
+
+@dataclass
+class Batch:
+    """Writes collected inside ``with store.transaction() as tx:``; all or nothing."""
+
+    store: Store
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    result: WriteResult | None = None
+
+    def upsert_nodes(self, nodes: Iterable[Node]) -> None:
+        """Queue nodes for the transaction."""
+        self.nodes.extend(nodes)
+
+    def upsert_edges(self, edges: Iterable[Edge]) -> None:
+        """Queue edges for the transaction."""
+        self.edges.extend(edges)
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.result = self.store.write(self.nodes, self.edges)
+
+
+class Store(abc.ABC):
+    """Base of both stores: checking and merging here, storage in subclasses."""
+
+    kind: str = "abstract"
+
+    def __init__(self, schema: Schema | None = None) -> None:
+        self.schema = schema or load_schema()
+
+    # writing -------------------------------------------------------------
+    def transaction(self) -> Batch:
+        """Collect writes and apply them together when the block ends without error."""
+        return Batch(self)
+
+    def upsert_nodes(self, nodes: Iterable[Node]) -> WriteResult:
+        """Create or update nodes (and the edges their references imply)."""
+        return self.write(nodes, ())
+
+    def upsert_edges(self, edges: Iterable[Edge]) -> WriteResult:
+        """Create or update edges between existing nodes."""
+        return self.write((), edges)
+
+    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = ()) -> WriteResult:
+        """Check the whole batch, then apply it in one transaction.
+
+        Raises ValidationError (or MissingNodeError) before anything is written.
+        """
+        checked: dict[str, Node] = {}
+        for node in nodes:
+            node = self.schema.check_node(node)
+            previous = checked.get(node.id)
+            props = merge_props(previous.props, node.props) if previous else node.props
+            checked[node.id] = Node(node.label, node.id, props)
+        implied = [e for n in checked.values() for e in self.schema.ref_edges(n)]
+        raw_edges = [*implied, *edges]
+        return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
+
+    def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
+        result = WriteResult()
+        endpoint_ids = {e.source for e in raw_edges} | {e.target for e in raw_edges}
+        existing = ops.existing_nodes(sorted(set(nodes) | endpoint_ids))
+        labels = {i: label for i, (label, _) in existing.items()}
+        labels.update({i: n.label for i, n in nodes.items()})
+        edges: dict[str, Edge] = {}
+        for edge in raw_edges:
+            for end in (edge.source, edge.target):
+                if end not in labels:
+                    where = f"{edge.type}[{edge.source}->{edge.target}]"
+                    raise MissingNodeError(where, "source" if end == edge.source else "target",
+                                           f"no node with id {end!r}")
+            edge = self.schema.check_edge(edge, labels[edge.source], labels[edge.target])
+            previous = edges.get(edge.key)
+            props = merge_props(previous.props, edge.props) if previous else edge.props
+            edges[edge.key] = Edge(edge.type, edge.source, edge.target, props)
+        node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for node in nodes.values():
+            old = existing.get(node.id)
+            if old and old[0] != node.label:
+                raise ValidationError(node.label, "id", f"{node.id} already exists as {old[0]}")
+            merged = merge_props(old[1], node.props) if old else node.props
+            if old and merged == old[1]:
+                result.nodes_unchanged += 1
+                continue
+            if old:
+                result.nodes_updated += 1
+            else:
+                result.nodes_created += 1
+            node_rows.setdefault(node.label, []).append((node.id, merged))
+        old_edges = ops.existing_edges(list(edges.values()))
+        edge_rows: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        for edge in edges.values():
+            old_props = old_edges.get(edge.key)
+            merged = merge_props(old_props, edge.props) if old_props is not None else edge.props
+            if old_props is not None and merged == old_props:
+                result.edges_unchanged += 1
+                continue
+            if old_props is not None:
+                result.edges_updated += 1
+            else:
+                result.edges_created += 1
+            edge_rows.setdefault(edge.type, []).append((edge.source, edge.target, merged))
+        for label, rows in sorted(node_rows.items()):
+            ops.put_nodes(label, rows)
+        for type_, erows in sorted(edge_rows.items()):
+            ops.put_edges(type_, erows)
+        return result
+
+    @abc.abstractmethod
+    def _run_write(self, fn: Callable[[TxOps], WriteResult]) -> WriteResult:
+        """Run ``fn`` inside one write transaction; roll back if it raises."""
+
+    # reading ----------------------------------------------------------------
+    @abc.abstractmethod
+    def get(self, node_id: str) -> Node | None:
+        """The node with this id, or None."""
+
+    @abc.abstractmethod
+    def get_many(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The nodes that exist among ``ids``."""
+
+    @abc.abstractmethod
+    def edges_of(self, node_id: str, direction: str = "both",
+                 types: Iterable[str] | None = None) -> list[Edge]:
+        """Edges touching a node: ``direction`` is "out", "in" or "both"."""
+
+    @abc.abstractmethod
+    def nodes(self, label: str | None = None) -> Iterator[Node]:
+        """Every node, or every node of one label, in id order."""
+
+    @abc.abstractmethod
+    def edges(self, type_: str | None = None) -> Iterator[Edge]:
+        """Every edge, or every edge of one type, in key order."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, Any]:
+        """``{"nodes", "edges", "labels": {label: n}, "edge_types": {type: n}}``."""
+
+    # deleting ---------------------------------------------------------------
+    @abc.abstractmethod
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete nodes and their edges; returns how many nodes went."""
+
+    @abc.abstractmethod
+    def delete_edges(self, edges: Iterable[Edge]) -> int:
+        """Delete edges (matched by source, type, target); returns how many went."""
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Delete everything."""
+
+    # whole-graph helpers ----------------------------------------------------------
+    def export(self, ids: Iterable[str] | None = None) -> Subgraph:
+        """The whole graph, or the nodes ``ids`` with the edges among them."""
+        if ids is None:
+            return Subgraph(list(self.nodes()), list(self.edges()))
+        wanted = self.get_many(ids)
+        edges = {e.key: e for i in wanted for e in self.edges_of(i, "out")
+                 if e.target in wanted}
+        return Subgraph(list(wanted.values()), list(edges.values()))
+
+    def query(self, name: str, **params: Any) -> Any:
+        """Run the catalogued query ``name`` with this store's implementation."""
+        from danvan.queries.catalogue import run
+
+        return run(self, name, **params)
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,83 @@
+"""The two value types every store speaks: Node and Edge.
+
+>>> Edge("PART_OF", "village-23488-thon-9", "commune-23488").key
+'village-23488-thon-9|PART_OF|commune-23488'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Edge", "Node", "Subgraph", "merge_props"]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node: its label, its id (from the schema's identity keys) and properties."""
+
+    label: str
+    id: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """What to call it: ``name``, else ``title``, ``ref`` or the id."""
+        for key in ("name", "title", "ref", "what", "description"):
+            value = self.props.get(key)
+            if value:
+                return str(value)
+        return self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``{"id", "label", "props"}``."""
+        return {"id": self.id, "label": self.label, "props": dict(self.props)}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directed, typed edge; at most one of each type between two nodes."""
+
+    type: str
+    source: str
+    target: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Identity of the edge: source, type and target."""
+        return f"{self.source}|{self.type}|{self.target}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"type": self.type, "source": self.source, "target": self.target,
+                "props": dict(self.props)}
+
+
+@dataclass
+class Subgraph:
+    """Nodes and edges, as returned by exports and neighbourhood queries."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    truncated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, sorted for stable output."""
+        return {
+            "nodes": [n.to_dict() for n in sorted(self.nodes, key=lambda n: n.id)],
+            "edges": [e.to_dict() for e in sorted(self.edges, key=lambda e: e.key)],
+            "truncated": self.truncated,
+        }
+
+
+def merge_props(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Upsert rule shared by both stores: new values win, ``sources`` accumulate.
+
+    >>> merge_props({"name": "a", "sources": ["s#1-2"]}, {"name": "b", "sources": ["s#3-4"]})
+    {'name': 'b', 'sources': ['s#1-2', 's#3-4']}
+    """
+    merged = {**old, **new}
+    if "sources" in old or "sources" in new:
+        merged["sources"] = sorted(set(old.get("sources", [])) | set(new.get("sources", [])))
+    return merged
