@@ -257,14 +257,15 @@ class Schema:
     def ref_edges(self, node: Node) -> list[Edge]:
         """Edges implied by a node's reference properties (e.g. Village.commune → PART_OF)."""
         out = []
+        evidence = {"sources": node.props["sources"]} if node.props.get("sources") else {}
         for ref in self.label(node.label).refs:
             target = node.props.get(ref.name)
             if not ref.edge or target is None or target == ref.default:
                 continue
             if ref.reverse:
-                out.append(Edge(type=ref.edge, source=target, target=node.id, props={}))
+                out.append(Edge(ref.edge, target, node.id, dict(evidence)))
             else:
-                out.append(Edge(type=ref.edge, source=node.id, target=target, props={}))
+                out.append(Edge(ref.edge, node.id, target, dict(evidence)))
         return out
 
     # edges -------------------------------------------------------------
