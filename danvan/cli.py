@@ -1,0 +1,172 @@
+"""The ``danvan`` command: a thin layer over the same objects the API uses.
+
+    danvan serve [--host 127.0.0.1] [--port 8000] [--store embedded|neo4j]
+    danvan load [--documents PATH…]      curated knowledge base (and documents)
+    danvan query NAME [--param value…] [--json]
+    danvan info
+
+Expected failures print one line and exit non-zero; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from danvan.config import Settings, open_store
+from danvan.errors import DanvanError
+from danvan.graph.store import Store
+
+__all__ = ["app", "main", "register", "store_from_options"]
+
+app = typer.Typer(help="danvan: who helps which village, under which plan, with which model.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+StoreOpt = Annotated[str | None, typer.Option("--store", help="embedded or neo4j "
+                                              "(default: $DANVAN_STORE or embedded)")]
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="embedded store folder "
+                                                 "(default: $DANVAN_DATA_DIR)")]
+UriOpt = Annotated[str | None, typer.Option("--neo4j-uri", help="default: $NEO4J_URI")]
+UserOpt = Annotated[str | None, typer.Option("--neo4j-user", help="default: $NEO4J_USER")]
+PasswordOpt = Annotated[str | None, typer.Option("--neo4j-password",
+                                                 help="default: $NEO4J_PASSWORD")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one line to stderr and return the Exit to raise."""
+    typer.echo(f"danvan: {message}", err=True)
+    return typer.Exit(code)
+
+
+def settings_from_options(store: str | None = None, data_dir: Path | None = None,
+                          neo4j_uri: str | None = None, neo4j_user: str | None = None,
+                          neo4j_password: str | None = None) -> Settings:
+    """Environment settings with command-line overrides applied."""
+    return Settings.from_env().with_(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
+                                     neo4j_user=neo4j_user, neo4j_password=neo4j_password)
+
+
+def store_from_options(**options: Any) -> Store:
+    """Open the store the options and environment select."""
+    return open_store(settings_from_options(**options))
+
+
+def register(command: Callable[..., Any], name: str | None = None) -> None:
+    """Add a command defined in another module (extract, import, viz, demo…)."""
+    app.command(name=name)(command)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="port")] = 8000,
+          store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
+          neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None,
+          load_kb: Annotated[bool, typer.Option(help="load the bundled knowledge base into "
+                                                "an empty store first")] = True) -> None:
+    """Serve the explorer (HTML) and the API (JSON under /api/v1)."""
+    import uvicorn
+
+    from danvan.api.app import create_app
+
+    settings = settings_from_options(store, data_dir, neo4j_uri, neo4j_user, neo4j_password)
+    s = open_store(settings)
+    if load_kb and s.counts()["nodes"] == 0:
+        from danvan.loaders.kb import load_kb as load
+
+        result = load(s)
+        typer.echo(f"loaded the bundled knowledge base: {result.nodes_created} nodes, "
+                   f"{result.edges_created} edges", err=True)
+    typer.echo(f"danvan serving the {s.kind} store on http://{host}:{port}/", err=True)
+    uvicorn.run(create_app(s, settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def load(documents: Annotated[list[Path] | None, typer.Option(
+             "--documents", help="also extract and load these documents or folders")] = None,
+         kb: Annotated[bool, typer.Option(help="load the curated knowledge base")] = True,
+         store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
+         neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+    """Load the curated knowledge base (idempotent: a second run changes nothing)."""
+    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
+                           neo4j_user=neo4j_user, neo4j_password=neo4j_password)
+    if kb:
+        from danvan.loaders.kb import load_kb
+
+        result = load_kb(s)
+        typer.echo(f"knowledge base: {result.nodes_created} nodes created, "
+                   f"{result.nodes_updated} updated, {result.nodes_unchanged} unchanged; "
+                   f"{result.edges_created} edges created, {result.edges_updated} updated, "
+                   f"{result.edges_unchanged} unchanged")
+    if documents:
+        from danvan.loaders.documents import load_documents_command
+
+        load_documents_command(s, documents)
+
+
+@app.command()
+def info(store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
+         neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+    """Show which store is used and how many nodes and edges of each kind it holds."""
+    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
+                           neo4j_user=neo4j_user, neo4j_password=neo4j_password)
+    typer.echo(json.dumps({"store": s.kind, **s.counts()}, ensure_ascii=False, indent=2))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def query(ctx: typer.Context,
+          name: Annotated[str, typer.Argument(help="catalogue query, e.g. assignments")],
+          as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = True,
+          store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
+          neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+    """Run a catalogued query: ``danvan query assignments --plan 133-KH/TU``."""
+    from danvan.queries.catalogue import parse_cli_params
+
+    params = parse_cli_params(name, ctx.args)
+    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
+                           neo4j_user=neo4j_user, neo4j_password=neo4j_password)
+    result = s.query(name, **params)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2 if as_json else None,
+                          default=str))
+
+
+def _register_plugins() -> None:
+    """Commands that live beside their feature (documents, imports, views, demo)."""
+    import importlib
+
+    for module in ("danvan.loaders.documents", "danvan.loaders.spreadsheets",
+                   "danvan.visualisations.cli", "danvan.loaders.demo"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        hook = getattr(mod, "register_cli", None)
+        if hook is not None:
+            hook(register)
+
+
+def main() -> None:
+    """Entry point of the ``danvan`` command."""
+    _register_plugins()
+    try:
+        app(standalone_mode=False)
+    except DanvanError as exc:
+        typer.echo(f"danvan: {exc}", err=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,204 @@
+"""assignments — who helps which village (or commune) under which plan, with models and period.
+
+Filters resolve names with or without accents; a 2025 commune or province
+covers the legacy units it succeeded; ``include_implementing`` widens a plan to
+the plans that implement it.
+
+>>> from danvan.queries.catalogue import CATALOGUE
+>>> CATALOGUE["assignments"].example
+{'plan': '133-KH/TU'}
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from danvan.queries.base import descendants, expand_area, in_ids, out_ids, summary
+from danvan.queries.catalogue import MAX_LIMIT, Param, QuerySpec, query
+from danvan.queries.resolve import resolve, resolve_many
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+
+__all__ = ["assignment_filters", "assignment_rows", "shape_rows"]
+
+ORG_LABELS = ("Unit", "PartyBody")
+FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
+
+PARAMS = (
+    Param("plan", help="kế hoạch: id, số ký hiệu (133-KH/TU) hoặc tên"),
+    Param("unit", help="đơn vị giúp đỡ: id hoặc tên"),
+    Param("village", help="thôn, làng: id hoặc tên (kèm xã nếu trùng tên)"),
+    Param("commune", help="xã (cũ hoặc sau sáp nhập 2025)"),
+    Param("district", help="huyện"),
+    Param("province", help="tỉnh (cũ hoặc sau sáp nhập 2025)"),
+    Param("as_of", "date", help="chỉ các phân công còn hiệu lực vào ngày này (YYYY-MM-DD)"),
+    Param("field", choices=FIELDS, help="lĩnh vực của mô hình"),
+    Param("include_implementing", "bool", False, help="gồm cả các kế hoạch thực hiện kế hoạch này"),
+    Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
+    Param("offset", "int", 0, minimum=0),
+)
+
+
+def assignment_filters(store: Store, p: dict[str, Any]) -> dict[str, set[str] | None]:
+    """Resolve the user's filters to id sets (None = no filter)."""
+    units = plans = area = None
+    if p.get("unit"):
+        units = set(resolve_many(store, p["unit"], ORG_LABELS, param="unit"))
+    if p.get("plan"):
+        plans = set(resolve_many(store, p["plan"], ["Directive"], param="plan"))
+        if p.get("include_implementing"):
+            plans = descendants(store, plans)
+    for level, label in (("province", "Province"), ("district", "District"),
+                         ("commune", "Commune")):
+        if p.get(level):
+            ids = resolve_many(store, p[level], [label], within=area, param=level)
+            area = expand_area(store, ids)
+    if p.get("village"):
+        village = resolve(store, p["village"], ["Village"], within=area, param="village")
+        area = {village}
+    return {"units": units, "plans": plans, "targets": area}
+
+
+def _embedded_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
+    g = store.fresh()  # type: ignore[attr-defined]
+    with store._lock:  # type: ignore[attr-defined]
+        if f["units"] is not None:
+            candidates = {a for u in f["units"] if u in g for a in in_ids(g, u, "ASSIGNED_UNIT")}
+        elif f["targets"] is not None:
+            candidates = {a for t in f["targets"] if t in g for a in in_ids(g, t, "ASSIGNED_TO")}
+        else:
+            candidates = {i for i, d in g.nodes(data=True) if d["label"] == "Assignment"}
+        rows = []
+        for a in sorted(candidates):
+            unit, target = out_ids(g, a, "ASSIGNED_UNIT"), out_ids(g, a, "ASSIGNED_TO")
+            if not unit or not target:
+                continue
+            u, t = unit[0], target[0]
+            plan = out_ids(g, a, "UNDER_PLAN")
+            if f["units"] is not None and u not in f["units"]:
+                continue
+            if f["targets"] is not None and t not in f["targets"]:
+                continue
+            if f["plans"] is not None and not (plan and plan[0] in f["plans"]):
+                continue
+            node = lambda i: (i, g.nodes[i]["label"], g.nodes[i]["props"])  # noqa: E731
+            t_label = g.nodes[t]["label"]
+            commune = (t if t_label == "Commune" else
+                       next(iter(out_ids(g, t, "PART_OF")), None) if t_label == "Village" else None)
+            district = t if t_label == "District" else (
+                next((d for d in out_ids(g, commune, "PART_OF")
+                      if g.nodes[d]["label"] == "District"), None) if commune else None)
+            rows.append({
+                "id": a, "props": g.nodes[a]["props"], "unit": node(u), "target": node(t),
+                "plan": node(plan[0]) if plan else None,
+                "commune": node(commune) if commune else None,
+                "district": node(district) if district else None,
+                "models": [node(m) for m in out_ids(g, a, "WITH_MODEL")],
+            })
+    return rows
+
+
+_CYPHER = """
+MATCH (a:Assignment)-[:ASSIGNED_UNIT]->(u)
+MATCH (a)-[:ASSIGNED_TO]->(t)
+WHERE ($units IS NULL OR u.id IN $units) AND ($targets IS NULL OR t.id IN $targets)
+OPTIONAL MATCH (a)-[:UNDER_PLAN]->(p)
+WITH a, u, t, p WHERE $plans IS NULL OR p.id IN $plans
+OPTIONAL MATCH (a)-[:WITH_MODEL]->(m)
+WITH a, u, t, p, collect(m) AS models
+OPTIONAL MATCH (t)-[:PART_OF]->(tc:Commune)
+WITH a, u, t, p, models, CASE WHEN t:Commune THEN t WHEN t:Village THEN tc END AS c
+OPTIONAL MATCH (c)-[:PART_OF]->(cd:District)
+WITH a, u, t, p, models, c, CASE WHEN t:District THEN t ELSE cd END AS d
+RETURN a.id AS id, properties(a) AS props,
+  [u.id, [l IN labels(u) WHERE l <> 'Entity'][0], properties(u)] AS unit,
+  [t.id, [l IN labels(t) WHERE l <> 'Entity'][0], properties(t)] AS target,
+  CASE WHEN p IS NULL THEN null ELSE [p.id, 'Directive', properties(p)] END AS plan,
+  CASE WHEN c IS NULL THEN null ELSE [c.id, 'Commune', properties(c)] END AS commune,
+  CASE WHEN d IS NULL THEN null ELSE [d.id, 'District', properties(d)] END AS district,
+  [m IN models | [m.id, 'Model', properties(m)]] AS models
+"""
+
+
+def _neo4j_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
+    params = {k: sorted(v) if v is not None else None for k, v in f.items()}
+    rows = store.read(_CYPHER, **params)  # type: ignore[attr-defined]
+    for row in rows:
+        row["props"] = {k: v for k, v in row["props"].items() if k != "id"}
+        for key in ("unit", "target", "plan", "commune", "district"):
+            if row[key] is not None:
+                row[key] = tuple(row[key])
+        row["models"] = sorted((tuple(m) for m in row["models"]), key=lambda m: m[0])
+    return rows
+
+
+def assignment_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
+    """Raw assignment rows matching resolved filters, from either store."""
+    return _neo4j_rows(store, f) if store.kind == "neo4j" else _embedded_rows(store, f)
+
+
+def _ref(node: tuple[str, str, dict[str, Any]] | None, *extra: str) -> dict[str, Any] | None:
+    if node is None:
+        return None
+    node_id, label, props = node
+    out = {k: v for k, v in summary(node_id, label, props).items() if k != "label"}
+    for key in extra:
+        out[key] = props.get(key)
+    return out
+
+
+def _source(text: str) -> dict[str, Any]:
+    document, _, span = text.partition("#")
+    start, _, end = span.partition("-")
+    return {"document": document, "start": int(start) if start.isdigit() else None,
+            "end": int(end) if end.isdigit() else None}
+
+
+def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any]) -> list[dict[str, Any]]:
+    """The API's item shape, filtered by date and field, in a stable order."""
+    items = []
+    for row in rows:
+        props = row["props"]
+        start, until = props.get("from"), props.get("until")
+        as_of = p.get("as_of")
+        if as_of and ((start and start > as_of) or (until and until < as_of)):
+            continue
+        models = row["models"]
+        if p.get("field") and not any(m[2].get("field") == p["field"] for m in models):
+            continue
+        t_label = row["target"][1]
+        items.append({
+            "id": row["id"],
+            "unit": _ref(row["unit"]),
+            "target": {**(_ref(row["target"]) or {}), "level": t_label},
+            "village": _ref(row["target"]) if t_label == "Village" else None,
+            "commune": _ref(row["commune"]),
+            "district": _ref(row["district"]),
+            "plan": ({"id": row["plan"][0], "number": row["plan"][2].get("number")
+                      or row["plan"][2].get("ref")} if row["plan"] else None),
+            "models": [{"id": m[0], "name": m[2].get("name"), "field": m[2].get("field")}
+                       for m in models],
+            "from": start, "until": until,
+            "households": props.get("households"),
+            "synthetic": bool(props.get("synthetic", False)),
+            "sources": [_source(s) for s in props.get("sources", [])],
+        })
+    key = lambda i: ((i["district"] or {}).get("name") or "", (i["commune"] or {}).get("name")  # noqa: E731
+                     or "", i["target"]["name"], i["unit"]["name"], i["id"])
+    return sorted(items, key=key)
+
+
+def _run(store: Store, **p: Any) -> dict[str, Any]:
+    items = shape_rows(assignment_rows(store, assignment_filters(store, p)), p)
+    return {"items": items[p["offset"]:p["offset"] + p["limit"]], "total": len(items)}
+
+
+query(QuerySpec(
+    name="assignments",
+    title="Phân công giúp đỡ: đơn vị nào giúp thôn, xã nào, theo kế hoạch nào",
+    description="Who helps which village or commune under which plan, with models and period. "
+                "Every filter takes an id, a number or a name with or without accents.",
+    params=PARAMS, example={"plan": "133-KH/TU"}, embedded=_run, neo4j=_run,
+    tags=("assignments",),
+))

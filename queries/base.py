@@ -1,0 +1,160 @@
+"""Building blocks every query shares, each written once per store.
+
+* :func:`names` — (id, label, name, match keys) of the nodes of some labels;
+* :func:`expand_area` — a place and everything inside it, and what it succeeded;
+* :func:`descendants` — directives that implement a plan, transitively.
+
+>>> from danvan.graph.embedded import EmbeddedStore
+>>> names(EmbeddedStore(":memory:"), ["Commune"])
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from danvan.text import fold
+
+if TYPE_CHECKING:
+    from danvan.graph.embedded import EmbeddedStore
+    from danvan.graph.neo4j_store import Neo4jStore
+    from danvan.graph.store import Store
+
+__all__ = ["NameRow", "descendants", "expand_area", "in_ids", "names", "out_ids", "summary"]
+
+PLACE_LABELS = ("Province", "District", "Commune", "Village")
+_NAME_KEYS = ("name", "ref", "number", "title", "key")
+
+
+@dataclass(frozen=True)
+class NameRow:
+    """A node as search and resolution see it."""
+
+    id: str
+    label: str
+    name: str
+    keys: tuple[str, ...]  # folded name, aliases, numbers
+
+
+def _keys(props: dict[str, Any]) -> tuple[str, ...]:
+    values = [props.get(k) for k in _NAME_KEYS] + list(props.get("aliases") or [])
+    return tuple(sorted({fold(str(v)) for v in values if v}))
+
+
+def display_name(props: dict[str, Any], node_id: str) -> str:
+    """The name people read: name, else title, ref or the id."""
+    for key in ("name", "title", "ref", "what", "description"):
+        if props.get(key):
+            return str(props[key])
+    return node_id
+
+
+def summary(node_id: str, label: str, props: dict[str, Any]) -> dict[str, Any]:
+    """``{"id", "name", "label"}`` of a node."""
+    return {"id": node_id, "name": display_name(props, node_id), "label": label}
+
+
+# embedded ------------------------------------------------------------------------------
+def _g(store: Store) -> Any:
+    return store.fresh()  # type: ignore[attr-defined]
+
+
+def out_ids(g: Any, node: str, type_: str) -> list[str]:
+    """Targets of ``node``'s out-edges of one type in a networkx MultiDiGraph."""
+    return sorted(t for _, t, k in g.out_edges(node, keys=True) if k == type_)
+
+
+def in_ids(g: Any, node: str, type_: str) -> list[str]:
+    """Sources of ``node``'s in-edges of one type."""
+    return sorted(s for s, _, k in g.in_edges(node, keys=True) if k == type_)
+
+
+def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> list[NameRow]:
+    wanted = set(labels)
+    with store._lock:
+        g = store.fresh()
+        rows = [NameRow(i, d["label"], display_name(d["props"], i), _keys(d["props"]))
+                for i, d in g.nodes(data=True) if d["label"] in wanted]
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _area_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:
+    with store._lock:
+        g = store.fresh()
+        start = {i for i in ids if i in g}
+        for i in list(start):
+            start.update(in_ids(g, i, "SUCCEEDED_BY"))
+        seen, frontier = set(start), list(start)
+        while frontier:
+            node = frontier.pop()
+            for child in in_ids(g, node, "PART_OF"):
+                if child not in seen and g.nodes[child]["label"] in PLACE_LABELS:
+                    seen.add(child)
+                    frontier.append(child)
+    return seen
+
+
+def _descendants_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:
+    with store._lock:
+        g = store.fresh()
+        seen = {i for i in ids if i in g}
+        frontier = list(seen)
+        while frontier:
+            node = frontier.pop()
+            for child in in_ids(g, node, "IMPLEMENTS"):
+                if child not in seen:
+                    seen.add(child)
+                    frontier.append(child)
+    return seen
+
+
+# neo4j ---------------------------------------------------------------------------------
+def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
+    rows = store.read(
+        "MATCH (n:Entity) WHERE any(l IN labels(n) WHERE l IN $labels) "
+        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
+        "n {.name, .ref, .number, .title, .key, .what, .description, .aliases} AS props "
+        "ORDER BY n.id", labels=sorted(set(labels)))
+    return [NameRow(r["id"], r["label"], display_name(r["props"], r["id"]), _keys(r["props"]))
+            for r in rows]
+
+
+def _area_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
+    rows = store.read(
+        "MATCH (p:Entity) WHERE p.id IN $ids "
+        "OPTIONAL MATCH (old)-[:SUCCEEDED_BY]->(p) "
+        "WITH collect(p) + collect(old) AS roots UNWIND roots AS r "
+        "MATCH (x)-[:PART_OF*0..3]->(r) "
+        "WHERE x:Province OR x:District OR x:Commune OR x:Village "
+        "RETURN DISTINCT x.id AS id", ids=sorted(set(ids)))
+    return {r["id"] for r in rows}
+
+
+def _descendants_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
+    rows = store.read("MATCH (p:Entity) WHERE p.id IN $ids MATCH (x)-[:IMPLEMENTS*0..10]->(p) "
+                      "RETURN DISTINCT x.id AS id", ids=sorted(set(ids)))
+    return {r["id"] for r in rows}
+
+
+# dispatch ------------------------------------------------------------------------------
+def names(store: Store, labels: Iterable[str]) -> list[NameRow]:
+    """Name rows of every node with one of ``labels``, in id order."""
+    if store.kind == "neo4j":
+        return _names_neo4j(store, labels)  # type: ignore[arg-type]
+    return _names_embedded(store, labels)  # type: ignore[arg-type]
+
+
+def expand_area(store: Store, ids: Iterable[str]) -> set[str]:
+    """The places ``ids``, the legacy places they succeeded, and all places inside them."""
+    if store.kind == "neo4j":
+        return _area_neo4j(store, ids)  # type: ignore[arg-type]
+    return _area_embedded(store, ids)  # type: ignore[arg-type]
+
+
+def descendants(store: Store, ids: Iterable[str]) -> set[str]:
+    """The directives ``ids`` and every directive that implements them, transitively."""
+    if store.kind == "neo4j":
+        return _descendants_neo4j(store, ids)  # type: ignore[arg-type]
+    return _descendants_embedded(store, ids)  # type: ignore[arg-type]

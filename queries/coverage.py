@@ -1,0 +1,136 @@
+"""coverage — for a plan and/or an area: villages helped and not, overlaps, units, models, households.
+
+A village counts as helped when an assignment (matching the plan filter)
+targets it. Counts are comparable with what reports state ("52/58 đơn vị có
+kế hoạch"): the plan's reported statistics are returned beside the computed ones.
+
+>>> from danvan.queries.catalogue import CATALOGUE
+>>> [p.name for p in CATALOGUE["coverage"].params][:3]
+['plan', 'province', 'district']
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from danvan.queries.assignments import assignment_filters, assignment_rows, shape_rows
+from danvan.queries.base import out_ids
+from danvan.queries.catalogue import Param, QuerySpec, query
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+
+__all__ = ["village_list"]
+
+NO_FIELD = "chưa xác định"
+
+
+def _villages_embedded(store: Store, area: set[str] | None) -> list[dict[str, Any]]:
+    g = store.fresh()  # type: ignore[attr-defined]
+    with store._lock:  # type: ignore[attr-defined]
+        out = []
+        for i, d in g.nodes(data=True):
+            if d["label"] != "Village" or (area is not None and i not in area):
+                continue
+            commune = next(iter(out_ids(g, i, "PART_OF")), None)
+            out.append({"id": i, "name": d["props"].get("name"), "commune":
+                        {"id": commune, "name": g.nodes[commune]["props"].get("name")}
+                        if commune else None})
+    return out
+
+
+def _villages_neo4j(store: Store, area: set[str] | None) -> list[dict[str, Any]]:
+    rows = store.read(  # type: ignore[attr-defined]
+        "MATCH (v:Village) WHERE $area IS NULL OR v.id IN $area "
+        "OPTIONAL MATCH (v)-[:PART_OF]->(c:Commune) "
+        "RETURN v.id AS id, v.name AS name, c.id AS cid, c.name AS cname",
+        area=sorted(area) if area is not None else None)
+    return [{"id": r["id"], "name": r["name"],
+             "commune": {"id": r["cid"], "name": r["cname"]} if r["cid"] else None}
+            for r in rows]
+
+
+def village_list(store: Store, area: set[str] | None) -> list[dict[str, Any]]:
+    """Villages inside ``area`` (all when None) with their commune, by id."""
+    rows = (_villages_neo4j if store.kind == "neo4j" else _villages_embedded)(store, area)
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def _reported(store: Store, plans: set[str] | None) -> list[dict[str, Any]]:
+    if not plans:
+        return []
+    out = []
+    for plan in sorted(plans):
+        stats = [e.source for e in store.edges_of(plan, "in", ["MEASURES"])]
+        for node in store.get_many(stats).values():
+            p = node.props
+            out.append({"id": node.id, "what": p.get("what"), "value": p.get("value"),
+                        "total": p.get("total"), "unit": p.get("unit"),
+                        "category": p.get("category"), "period": p.get("period"),
+                        "document": p.get("document")})
+    return sorted(out, key=lambda s: s["id"])
+
+
+def _run(store: Store, **p: Any) -> dict[str, Any]:
+    filters = assignment_filters(store, p)
+    items = shape_rows(assignment_rows(store, filters), p)
+    area = filters["targets"]
+    if area is None and filters["plans"] is not None:
+        # No area given: the plan's own reach (its targets and what lies inside them).
+        from danvan.queries.base import expand_area
+
+        area = expand_area(store, {i["target"]["id"] for i in items})
+    villages = village_list(store, area)
+    helpers: dict[str, set[str]] = defaultdict(set)
+    unit_villages: dict[str, set[str]] = defaultdict(set)
+    units: dict[str, str] = {}
+    units_with_models: set[str] = set()
+    models: dict[str, str] = {}
+    households = 0
+    for item in items:
+        unit = item["unit"]["id"]
+        units[unit] = item["unit"]["name"]
+        if item["village"]:
+            helpers[item["village"]["id"]].add(unit)
+            unit_villages[unit].add(item["village"]["id"])
+        for model in item["models"]:
+            models[model["id"]] = model["field"] or NO_FIELD
+            units_with_models.add(unit)
+        households += item["households"] or 0
+    unhelped = [v for v in villages if not helpers.get(v["id"])]
+    overlapping = sorted(({**v, "helpers": len(helpers[v["id"]])} for v in villages
+                          if len(helpers.get(v["id"], ())) > 1),
+                         key=lambda v: (-v["helpers"], v["id"]))
+    spread = sorted(({"id": u, "name": units[u], "villages": len(vs)}
+                     for u, vs in unit_villages.items() if len(vs) > 1),
+                    key=lambda u: (-u["villages"], u["id"]))
+    return {
+        "villages_total": len(villages),
+        "villages_helped": len(villages) - len(unhelped),
+        "villages_unhelped": unhelped[:p["limit"]],
+        "villages_unhelped_total": len(unhelped),
+        "villages_overlapping": overlapping[:p["limit"]],
+        "units_spread": spread[:p["limit"]],
+        "assignments_total": len(items),
+        "units_total": len(units),
+        "units_with_models": len(units_with_models),
+        "models_total": len(models),
+        "models_by_category": dict(sorted(Counter(models.values()).items())),
+        "households_supported": households,
+        "reported": _reported(store, filters["plans"]),
+    }
+
+
+query(QuerySpec(
+    name="coverage",
+    title="Độ bao phủ: thôn có và chưa có đơn vị giúp đỡ",
+    description="For a plan and/or an area: villages helped vs not (the unhelped listed), "
+                "villages helped by several units, units spread over many villages, units with "
+                "models, models by field, households supported, and the figures reports state.",
+    params=(Param("plan"), Param("province"), Param("district"), Param("commune"),
+            Param("as_of", "date"), Param("include_implementing", "bool", True),
+            Param("limit", "int", 200, minimum=1, maximum=5000)),
+    example={"plan": "133-KH/TU"}, embedded=_run, neo4j=_run, tags=("coverage",),
+))
+

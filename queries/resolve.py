@@ -1,0 +1,93 @@
+"""Turn what a user typed (an id, a number, a name with or without accents) into node ids.
+
+Exact matches (after folding accents and case) win; otherwise a typo-tolerant
+match is accepted only when it is clearly the best. Several equally good
+matches raise AmbiguousError with the candidates (HTTP 409).
+
+>>> from danvan.graph.embedded import EmbeddedStore
+>>> from danvan.graph.schema import load_schema
+>>> store = EmbeddedStore(":memory:")
+>>> _ = store.write([load_schema().node("Province", name="Tỉnh Kon Tum", code="62")])
+>>> resolve(store, "tinh kon tum", ["Province"])
+'province-62'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+from danvan.errors import AmbiguousError, NotFoundError
+from danvan.queries.base import NameRow, names
+from danvan.text import fold
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+
+__all__ = ["fuzzy_matches", "resolve", "resolve_many"]
+
+FUZZY_MIN = 86.0
+FUZZY_MARGIN = 4.0
+
+
+def _candidates(rows: Sequence[NameRow]) -> list[dict[str, str]]:
+    return [{"id": r.id, "type": r.label, "name": r.name} for r in rows[:20]]
+
+
+def _prefer_legacy(rows: list[NameRow]) -> list[NameRow]:
+    """A legacy place and its 2025 namesake are one answer: documents speak of the legacy one."""
+    legacy = [r for r in rows if "-2025-" not in r.id]
+    if len(legacy) == 1 and all(r.name == legacy[0].name for r in rows):
+        return legacy
+    return rows
+
+
+def fuzzy_matches(rows: Sequence[NameRow], text: str, limit: int = 10) -> list[tuple[NameRow, float]]:
+    """Best typo-tolerant matches of ``text`` among ``rows``, best first (one per node)."""
+    choices = [(i, key) for i, row in enumerate(rows) for key in row.keys]
+    found = process.extract(fold(text), [k for _, k in choices], scorer=fuzz.ratio,
+                            limit=limit * 4)
+    best: dict[int, float] = {}
+    for _, score, pos in found:
+        row_index = choices[pos][0]
+        best[row_index] = max(best.get(row_index, 0.0), score)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], rows[kv[0]].id))
+    return [(rows[i], s) for i, s in ranked[:limit]]
+
+
+def resolve_many(store: Store, text: str, labels: Iterable[str],
+                 within: set[str] | None = None, param: str = "name") -> list[str]:
+    """All ids ``text`` names exactly, or the one clear fuzzy match; errors otherwise."""
+    labels = list(labels)
+    node = store.get(text)
+    if node is not None and node.label in labels:
+        return [node.id]
+    rows = [r for r in names(store, labels) if within is None or r.id in within]
+    key = fold(text)
+    exact = _prefer_legacy([r for r in rows if key in r.keys])
+    if exact:
+        return [r.id for r in exact]
+    matches = fuzzy_matches(rows, text)
+    if matches and matches[0][1] >= FUZZY_MIN:
+        if len(matches) == 1 or matches[0][1] - matches[1][1] >= FUZZY_MARGIN:
+            return [matches[0][0].id]
+        close = [row for row, score in matches if matches[0][1] - score < FUZZY_MARGIN]
+        raise AmbiguousError(f"'{text}' ({param}) khớp với nhiều mục; hãy chọn một",
+                             _candidates(close))
+    what = "/".join(labels)
+    hint = f"; gần nhất: {matches[0][0].name}" if matches else ""
+    raise NotFoundError(f"không tìm thấy {what} '{text}' ({param}){hint}")
+
+
+def resolve(store: Store, text: str, labels: Iterable[str], within: set[str] | None = None,
+            param: str = "name") -> str:
+    """The one id ``text`` names; AmbiguousError when it names several."""
+    labels = list(labels)
+    ids = resolve_many(store, text, labels, within, param)
+    if len(ids) > 1:
+        rows = {r.id: r for r in names(store, labels)}
+        raise AmbiguousError(f"'{text}' ({param}) khớp với {len(ids)} mục; hãy nói rõ hơn "
+                             "(ví dụ kèm tên xã)", _candidates([rows[i] for i in ids]))
+    return ids[0]
