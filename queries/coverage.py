@@ -72,6 +72,28 @@ def _reported(store: Store, plans: set[str] | None) -> list[dict[str, Any]]:
     return sorted(out, key=lambda s: s["id"])
 
 
+def _plan_issuers(store: Store, plans: set[str]) -> set[str]:
+    """Who issued ``plans`` or a directive implementing them (their own plans), transitively."""
+    from danvan.queries.base import descendants, in_ids
+
+    tree = sorted(descendants(store, plans))
+    if store.kind == "neo4j":
+        rows = store.read("UNWIND $ids AS id MATCH (u)-[:ISSUES]->(:Entity {id: id}) "  # type: ignore[attr-defined]
+                          "RETURN DISTINCT u.id AS id", ids=tree)
+        return {r["id"] for r in rows}
+    g = store.fresh()  # type: ignore[attr-defined]
+    with store._lock:  # type: ignore[attr-defined]
+        return {u for d in tree if d in g for u in in_ids(g, d, "ISSUES")}
+
+
+def _levels(store: Store, units: set[str]) -> dict[str, int]:
+    """How many of ``units`` are scoped to a province, a district, a commune."""
+    found = store.get_many(sorted(units))
+    levels = Counter(store.schema.label_of_id(str(n.props.get("scope", ""))) or "other"
+                     for n in found.values())
+    return dict(sorted(levels.items()))
+
+
 def _run(store: Store, **p: Any) -> dict[str, Any]:
     filters = assignment_filters(store, p)
     items = shape_rows(assignment_rows(store, filters), p)
@@ -88,12 +110,15 @@ def _run(store: Store, **p: Any) -> dict[str, Any]:
     units_with_models: set[str] = set()
     models: dict[str, str] = {}
     households = 0
+    communes: set[str] = set()
     for item in items:
         unit = item["unit"]["id"]
         units[unit] = item["unit"]["name"]
         if item["village"]:
             helpers[item["village"]["id"]].add(unit)
             unit_villages[unit].add(item["village"]["id"])
+        if item["commune"] and item["target"]["level"] in ("Village", "Commune"):
+            communes.add(item["commune"]["id"])
         for model in item["models"]:
             models[model["id"]] = model["field"] or NO_FIELD
             units_with_models.add(unit)
@@ -118,6 +143,13 @@ def _run(store: Store, **p: Any) -> dict[str, Any]:
         "models_total": len(models),
         "models_by_category": dict(sorted(Counter(models.values()).items())),
         "households_supported": households,
+        # Added for the demo figures ("311 đơn vị cấp huyện … 313 thôn thuộc 61 xã", "52/58 có kế
+        # hoạch"): communes with a helped village (or helped themselves), units by the level of
+        # their scope, and assigned units that issued a plan implementing the plan (None: no plan).
+        "communes_helped": len(communes),
+        "units_by_level": _levels(store, set(units)),
+        "units_with_plans": (len(_plan_issuers(store, filters["plans"]) & set(units))
+                             if filters["plans"] is not None else None),
         "reported": _reported(store, filters["plans"]),
     }
 
