@@ -1,0 +1,98 @@
+"""``danvan demo``: write a clearly marked synthetic dataset, never silently beside real data.
+
+Where the demo goes:
+
+* embedded store (default): a store of its own, ``<DANVAN_DATA_DIR>/demo``
+  (or ``--data-dir``); ``danvan serve --data-dir <DANVAN_DATA_DIR>/demo`` shows it.
+* ``--into-current``: the configured store itself (embedded or Neo4j). Real
+  nodes already there are never rewritten: they keep no ``synthetic`` mark and
+  the demo's nodes only link to them.
+* Neo4j: one server holds one graph, so the demo is written there only with
+  ``--into-current``; without it the command refuses and says so.
+
+Every node and edge the demo writes has ``synthetic: true``; its Source is
+"Dữ liệu mô phỏng" (``source-du-lieu-mo-phong``). Running it twice changes nothing.
+
+>>> demo_settings(Settings(data_dir=Path("/d")), None, False).data_dir
+PosixPath('/d/demo')
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from danvan.config import Settings, open_store
+from danvan.errors import ConfigError
+from danvan.graph.store import Store
+from danvan.loaders.generator import national_dataset, province_dataset, write_dataset
+
+__all__ = ["DEMO_FOLDER", "demo_settings", "load_demo", "register_cli"]
+
+DEMO_FOLDER = "demo"
+
+
+def demo_settings(settings: Settings, data_dir: Path | None, into_current: bool) -> Settings:
+    """The settings of the store the demo goes into (see the module docstring)."""
+    if settings.store == "neo4j" and not into_current:
+        raise ConfigError("the demo would mix with the data in Neo4j at "
+                          f"{settings.neo4j_uri}; pass --into-current to write it there anyway "
+                          "(real nodes are kept, demo rows carry synthetic=true), or use the "
+                          "embedded store (default: its own folder <DANVAN_DATA_DIR>/demo)")
+    if data_dir is not None:
+        return settings.with_(data_dir=data_dir)
+    if into_current:
+        return settings
+    return settings.with_(data_dir=settings.data_dir / DEMO_FOLDER)
+
+
+def load_demo(store: Store, scale: str = "province", seed: int = 2024,
+              into_current: bool = False) -> dict[str, Any]:
+    """Generate and write the dataset; returns counts, timings and the figures it reproduces."""
+    started = time.perf_counter()
+    if scale == "province":
+        data = province_dataset(seed)
+    elif scale == "national":
+        data = national_dataset(seed)
+    else:
+        raise ConfigError(f"--scale must be province or national, not {scale!r}")
+    generated = time.perf_counter()
+    written = write_dataset(store, data, skip_real=into_current or store.kind == "neo4j")
+    return {"scale": scale, "seed": seed, "store": store.kind, **data.counts(), **written,
+            "generate_s": round(generated - started, 2),
+            "write_s": round(time.perf_counter() - generated, 2), "figures": data.figures}
+
+
+def demo(scale: Annotated[str, typer.Option(help="province (Kon Tum) or national")] = "province",
+         seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 2024,
+         into_current: Annotated[bool, typer.Option(
+             "--into-current", help="write into the configured store instead of a demo store")] = False,
+         store: Annotated[str | None, typer.Option("--store", help="embedded or neo4j")] = None,
+         data_dir: Annotated[Path | None, typer.Option(
+             "--data-dir", help="embedded demo store folder (default <DANVAN_DATA_DIR>/demo)")] = None,
+         neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
+         neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
+         neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
+    """Write the synthetic demo dataset (Kon Tum, 133-KH/TU) into a demo store."""
+    from danvan.cli import settings_from_options
+
+    settings = settings_from_options(store, None, neo4j_uri, neo4j_user, neo4j_password)
+    target = demo_settings(settings, data_dir, into_current)
+    s = open_store(target)
+    try:
+        report = load_demo(s, scale, seed, into_current)
+    finally:
+        s.close()
+    where = target.neo4j_uri if target.store == "neo4j" else str(target.data_dir)
+    typer.echo(f"dữ liệu mô phỏng ({scale}) → {target.store} store {where}", err=True)
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def register_cli(register: Callable[..., Any]) -> None:
+    """Add ``danvan demo``."""
+    register(demo, name="demo")
