@@ -1,0 +1,839 @@
+"""Text of one administrative document → mentions, relations and document facts.
+
+Offsets (``start``, ``end``) are character offsets into the text **after NFC
+normalisation** (``unicodedata.normalize("NFC", text)``), so
+``text[start:end] == mention["text"]`` for the NFC text.
+
+The passes are rules written by hand for Vietnamese administrative prose (no
+library does this): places after their type word (``xã Đăk Tô Lung``) resolved
+in the document's context district; organisations from a lexicon plus their
+scope word (``Hội LHPN huyện``); document numbers with kind, date and issuer;
+villages with the commune named after them; ``mô hình …`` phrases; figures;
+then relations from the phrases that carry them (``Căn cứ``, ``thực hiện``,
+``của``, ``tại``).
+
+>>> ex = Extractor(Gazetteer()).extract("Căn cứ Kế hoạch số 26-KH/HU, ngày 22/4/2021 "
+...                                       "của Ban Thường vụ Huyện ủy Kon Rẫy.")
+>>> [(m.type, m.canonical) for m in ex.mentions][:2]
+[('district', 'Huyện Kon Rẫy'), ('organisation', 'Ban Thường vụ Huyện ủy Kon Rẫy')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from danvan.graph.schema import load_schema
+from danvan.loaders import patterns as P
+from danvan.loaders.gazetteer import ORG_TYPES, Gazetteer, OrgType, fold_fast, squash
+from danvan.text import fold, nfc
+
+__all__ = ["Extraction", "Extractor", "Mention", "Relation"]
+
+_PLACE_WORDS = re.compile(r"(?<![a-z0-9])(thi tran|thanh pho|thi xa|xa|phuong|huyen|tinh)"
+                          r"(?= +[^ ])")
+_LEVEL_OF = {"xa": "commune", "thi tran": "commune", "phuong": "commune", "huyen": "district",
+             "thanh pho": "district", "thi xa": "district", "tinh": "province"}
+_VILLAGE_WORDS = re.compile(r"(?<![a-z0-9])(thon|lang|buon|plei|to dan pho|khu pho)(?= +[^ ])")
+_WORD = re.compile(r"[\w'’]+")
+_STOP_LOWER = {"xa", "thi", "phuong", "huyen", "tinh", "thon", "lang", "cua", "tai", "va"}
+_ACTIVITY = ("nuoi", "trong", "tang gia", "cham", "ve sinh", "xoa bo", "cau lac bo", "to hop tac",
+             "nha vuon", "tiet kiem", "chan nuoi", "tuyen truyen", "bao ve", "thay doi", "hop tac",
+             "phat trien vuon", "san xuat", "lam", "che bien", "dan van kheo")
+_MODEL_STOP = re.compile(r"[;,.()\n:“”\"*]| tại | của | – | - | ở | gắn với | cho | trên | do "
+                         r"| được | năm \d| đã | với | nhằm | theo | và | thôn | làng ", re.I)
+_UNITS = ("luot nguoi|luot|ho gia dinh|ho|mo hinh|co quan, don vi|co quan|don vi|to ho tro|"
+          "to hop tac|to|thon|xa, thi tran|xa|buoi|tin|bai|nha tam|nha|bong den|cong trinh|"
+          "don bien phong|nguoi|tap the|ca nhan|trieu dong|ty dong|dong|hoi vien|doan vien|lop|"
+          "cuoc|suat|phan qua|dang uy|hop tac xa|doanh nghiep|ha|tan")
+_STAT = re.compile(rf"(?<![\w.,/])({P.NUMBER})(?:/({P.NUMBER}))?\s?(%|(?:{_UNITS})(?![a-z0-9]))")
+_NOT_STAT_BEFORE = {"thon", "lang", "to", "khu", "so", "an", "chi", "quy", "nam", "thang", "ngay",
+                    "thu", "phuong", "doi", "buon", "plei", "ban", "diem", "muc", "dieu", "khoan",
+                    "giai", "dot", "lan"}
+_PERSON = re.compile(r"(?<![\w])(đồng chí|Đồng chí|ông|bà|chị|anh|Ông|Bà|Chị|Anh)\s+"
+                     r"((?:[A-ZĐÀ-Ỹ][\w]*)(?:\s[A-ZĐÀ-Ỹ][\w]*){1,4})")
+
+
+@dataclass
+class Mention:
+    """One entity mention: ``text == normalised_text[start:end]``."""
+
+    type: str
+    text: str
+    start: int
+    end: int
+    canonical: str
+    id: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    unresolved: bool = False
+    # for the loader: label and properties of the entity the mention names
+    label: str | None = None
+    props: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.8
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON form."""
+        return {"type": self.type, "text": self.text, "start": self.start, "end": self.end,
+                "canonical": self.canonical, "id": self.id, "attributes": self.attributes}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation between two mentions (indexes into the mention list)."""
+
+    type: str
+    source: int
+    target: int
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON form."""
+        return {"type": self.type, "source": self.source, "target": self.target,
+                "start": self.start, "end": self.end}
+
+
+@dataclass
+class Extraction:
+    """Everything found in one document."""
+
+    file: str
+    text: str
+    document: dict[str, Any]
+    mentions: list[Mention]
+    relations: list[Relation]
+    self_index: int | None = None
+    context: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def unresolved(self) -> list[int]:
+        """Indexes of mentions that look like entities but match nothing known."""
+        return [i for i, m in enumerate(self.mentions) if m.unresolved]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object ``danvan extract --json`` prints."""
+        return {"file": self.file, "document": self.document,
+                "mentions": [m.to_json() for m in self.mentions],
+                "relations": [r.to_json() for r in self.relations],
+                "unresolved": self.unresolved}
+
+
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    """Sorted mentions without a second mention of one type inside another's span."""
+    mentions.sort(key=lambda m: (m.start, -(m.end - m.start), m.type))
+    out: list[Mention] = []
+    last_end: dict[str, int] = {}
+    for m in mentions:
+        if m.start < last_end.get(m.type, -1):
+            continue
+        out.append(m)
+        last_end[m.type] = max(last_end.get(m.type, -1), m.end)
+    return out
+
+
+class Extractor:
+    """Rule-based extractor; one instance serves many documents."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.g = gazetteer
+        self.schema = load_schema()
+
+    # entry point -----------------------------------------------------------------
+    def extract(self, text: str, file: str = "") -> Extraction:
+        """Extract from ``text`` (normalised to NFC first)."""
+        run = _Run(self, nfc(text), file)
+        return run.result()
+
+
+class _Run:
+    """State of one extraction."""
+
+    def __init__(self, ex: Extractor, text: str, file: str) -> None:
+        self.ex, self.g, self.text, self.file = ex, ex.g, text, file
+        self.folded = fold_fast(text)
+        self.mentions: list[Mention] = []
+        self.relations: set[Relation] = set()
+        self.district: str | None = None
+        self.province: str | None = None
+        self.year: int | None = None
+
+    # helpers -----------------------------------------------------------------------
+    def add(self, m: Mention) -> Mention:
+        self.mentions.append(m)
+        return m
+
+    def words_after(self, pos: int, limit: int = 5, upper: bool = True,
+                    ) -> list[tuple[int, int]]:
+        """Spans of capitalised words right after ``pos`` (single spaces between)."""
+        out: list[tuple[int, int]] = []
+        i = pos
+        while len(out) < limit:
+            j = i
+            while j < len(self.text) and self.text[j] == " ":
+                j += 1
+            if out and j - i != 1:
+                break
+            if not out and j - i > 2:
+                break
+            m = _WORD.match(self.text, j)
+            if not m:
+                break
+            word = m.group(0)
+            if upper and not word[0].isupper():
+                break
+            if out and fold(word) in _STOP_LOWER and word[0].islower():
+                break
+            out.append((m.start(), m.end()))
+            i = m.end()
+        return out
+
+    def resolve_name(self, level: str, name: str, commune_district: str | None = None,
+                     ) -> Any:
+        if level == "commune":
+            return self.g.commune(name, district=commune_district or self.district,
+                                  province=self.province)
+        if level == "district":
+            return self.g.district(name, province=self.province)
+        return self.g.province(name)
+
+    def longest_place(self, level: str, pos: int, district: str | None = None,
+                      ) -> tuple[Any, int, int] | None:
+        words = self.words_after(pos, 5)
+        for k in range(len(words), 0, -1):
+            start, end = words[0][0], words[k - 1][1]
+            unit = self.resolve_name(level, self.text[start:end], district)
+            if unit is not None:
+                return unit, start, end
+        return None
+
+    def place_mention(self, level: str, unit: Any, start: int, end: int,
+                      conf: float = 0.9) -> Mention:
+        label = {"commune": "Commune", "district": "District", "province": "Province"}[level]
+        node_id = self.ex.schema.node_id(label, {"code": unit.code})
+        attrs: dict[str, Any] = {"code": unit.code}
+        if level == "commune":
+            attrs["district"] = unit.district_code
+        return self.add(Mention(level, self.text[start:end], start, end, unit.name, node_id,
+                                attrs, label=label, confidence=conf))
+
+    # passes ---------------------------------------------------------------------------
+    def result(self) -> Extraction:
+        self.context()
+        self.places()
+        self.organisations()
+        self.villages()
+        directives = self.directives()
+        self.short_refs(directives)
+        self.models()
+        self.people()
+        self.statistics()
+        self.mentions = _dedupe(self.mentions)
+        document, self_index = self.document_facts()
+        rels = find_relations(self, self_index)
+        return Extraction(self.file, self.text, document, self.mentions,
+                          sorted(rels, key=lambda r: (r.start, r.source, r.target, r.type)),
+                          self_index, {"district": self.district, "province": self.province})
+
+    def context(self) -> None:
+        """The district and province the document is about, and its year."""
+        votes: Counter[str] = Counter()
+        head = self.folded[:600]
+        for m in _PLACE_WORDS.finditer(self.folded):
+            level = _LEVEL_OF[m.group(1)]
+            if level == "province":
+                continue
+            found = None
+            words = self.words_after(m.end(), 5)
+            for k in range(len(words), 0, -1):
+                name = self.text[words[0][0]:words[k - 1][1]]
+                found = (self.g.district(name) if level == "district"
+                         else self.g.commune(name))
+                if found is not None:
+                    break
+            if found is None:
+                continue
+            code = found.code if level == "district" else found.district_code
+            weight = 3 if m.start() < 600 and level == "district" else (2 if level ==
+                                                                         "district" else 1)
+            votes[code] += weight
+        for m in re.finditer(r"huyen uy|ubnd huyen|uy ban nhan dan huyen", head):
+            words = self.words_after(m.end(), 4)
+            if words:
+                d = self.g.district(self.text[words[0][0]:words[-1][1]])
+                if d is not None:
+                    votes[d.code] += 3
+        if votes:
+            self.district = votes.most_common(1)[0][0]
+            self.province = self.g.units.district(self.district).province_code
+        else:
+            for m in re.finditer(r"(?<![a-z])(tinh|tinh uy) ", self.folded):
+                words = self.words_after(m.end(), 3)
+                if words:
+                    p = self.g.province(self.text[words[0][0]:words[-1][1]])
+                    if p is not None:
+                        self.province = p.code
+                        break
+        date = P.DATE_WORDS.search(self.text[:1500])
+        year = date.group(3) if date else None
+        if year is None:
+            years = re.findall(r"(?<!\d)(20\d\d)(?!\d)", self.text[:3000])
+            year = years[0] if years else None
+        self.year = int(year) if year else None
+
+    def places(self) -> None:
+        """Provinces, districts and communes written after their type word, and lists of them."""
+        for m in _PLACE_WORDS.finditer(self.folded):
+            level = _LEVEL_OF[m.group(1)]
+            found = self.longest_place(level, m.end())
+            if found is None:
+                words = self.words_after(m.end(), 4)
+                if (words and level == "commune" and self.text[words[0][0]].isupper()
+                        and not self.text[m.start():words[-1][1]].isupper()):
+                    s, e = m.start(), words[-1][1]
+                    self.add(Mention(level, self.text[s:e], s, e, self.text[s:e].strip(), None,
+                                     {}, unresolved=True, confidence=0.3))
+                continue
+            unit, _, end = found
+            mention = self.place_mention(level, unit, m.start(), end)
+            self.enumeration(mention, level, unit)
+
+    def enumeration(self, first: Mention, level: str, unit: Any) -> None:
+        """``Huyện Kon Plông, Tu Mơ Rông và Đăk Glei``: the same level after , or và."""
+        pos = first.end
+        parent = getattr(unit, "district_code", None)
+        while True:
+            sep = re.match(r"(,| và| hoặc|,\s*và) (?=\S)", self.text[pos:pos + 8])
+            if not sep:
+                break
+            at = pos + sep.end() - 1
+            found = self.longest_place(level, at, parent)
+            if found is None:
+                if level == "district" and self.text[at + 1:at + 2].isupper():
+                    prov = self.longest_place("province", at)
+                    if prov and prov[0].code == unit.province_code:
+                        self.place_mention("province", prov[0], prov[1], prov[2], 0.8)
+                break
+            unit2, s, e = found
+            if level == "commune" and unit2.district_code != unit.district_code:
+                break
+            self.place_mention(level, unit2, s, e, 0.8)
+            pos = e
+
+    def organisations(self) -> None:
+        """Organisation names from the lexicon with their scope word or place name."""
+        for start, end, key in self.g.org_matcher.find(self.folded):
+            org = self.g.org_by_variant[key]
+            before = self.folded[max(0, start - 12):start]
+            if re.search(r"(cac|nhung|moi) $", before):
+                continue
+            self.organisation(org, start, end)
+
+    def organisation(self, org: OrgType, start: int, end: int) -> None:
+        after = self.folded[end:end + 40]
+        if re.match(r" (cac|nhung) ", after) or re.match(r" cung cap", after):
+            return
+        level, scope_unit, m_end = org.level, None, end
+        sw = re.match(r"( viet nam)?( cap)? (huyen|tinh|xa|thi tran|thanh pho)(?![a-z0-9])", after)
+        if sw and not (org.level and sw.group(3) in ("huyen", "tinh")):
+            if sw.group(2):
+                return  # "cấp xã": every commune, not one body
+            level = _LEVEL_OF[sw.group(3)]
+            m_end = end + sw.end()
+            found = self.longest_place(level, m_end)
+            if found:
+                scope_unit, _, name_end = found
+                self.place_mention(level, scope_unit, found[1], name_end, 0.85)
+                m_end = name_end
+        elif org.level:
+            found = self.longest_place(org.level, end)
+            if found:
+                scope_unit, s, e = found
+                self.place_mention(org.level, scope_unit, s, e, 0.85)
+                m_end = e
+        elif not org.scoped or org.head == "Ban Chỉ đạo Cuộc vận động":
+            level = "district" if self.district else "province"
+        else:
+            return
+        if level is None:
+            level = "district"
+        scope_id, place_name = self.scope_of(level, scope_unit, start)
+        text = self.text[start:m_end]
+        head = org.head
+        if org.level:
+            canonical = f"{head} {place_name}" if place_name else head
+        else:
+            canonical = (f"{head} {Gazetteer.level_word(level)} {place_name}" if place_name
+                         else f"{head} {Gazetteer.level_word(level)}")
+        known = self.g.organisation(canonical, org.label, scope_id) if scope_id else None
+        props = {"name": canonical, "scope": scope_id, "kind": org.kind}
+        self.add(Mention("organisation", text, start, m_end, canonical,
+                         known.id if known else None, {"kind": org.kind, "scope": scope_id},
+                         unresolved=scope_id is None, label=org.label, props=props,
+                         confidence=0.85 if scope_unit else 0.7))
+
+    def scope_of(self, level: str, unit: Any, at: int) -> tuple[str | None, str | None]:
+        schema = self.ex.schema
+        if unit is not None:
+            label = {"commune": "Commune", "district": "District", "province": "Province"}[level]
+            return schema.node_id(label, {"code": unit.code}), unit.short_name
+        if level == "district" and self.district:
+            d = self.g.units.district(self.district)
+            return schema.node_id("District", {"code": d.code}), d.short_name
+        if level == "province" and self.province:
+            p = self.g.units.province(self.province)
+            return schema.node_id("Province", {"code": p.code}), p.short_name
+        if level == "commune":
+            near = [m for m in self.mentions if m.type == "commune" and not m.unresolved
+                    and at - 250 < m.end <= at and "\n" not in self.text[m.end:at]]
+            if near:
+                c = self.g.units.commune(near[-1].attributes["code"])
+                return near[-1].id, c.short_name
+        return None, None
+
+    def villages(self) -> None:
+        """``thôn 4``, ``thôn Kon Đó``, ``thôn 10 Làng Kon Skôi`` with the commune named next."""
+        for m in _VILLAGE_WORDS.finditer(self.folded):
+            word = self.text[m.start():m.end()]
+            num = re.match(r" ?(\d{1,3})(?![\d/,.]\d)", self.text[m.end():m.end() + 6])
+            number = int(num.group(1)) if num else None
+            pos = m.end() + (num.end() if num else 0)
+            words = self.words_after(pos, 5)
+            # names joined by a dash: "thôn 5 Ngọc Răng – Nhân Liễu"
+            if words:
+                dash = re.match(r" [–-] (?=[A-ZĐÀ-Ỹ])", self.text[words[-1][1]:words[-1][1] + 4])
+                if dash and not re.match(r"(xa|thi tran|phuong|huyen)\b",
+                                         self.folded[words[-1][1] + 3:words[-1][1] + 12]):
+                    words += self.words_after(words[-1][1] + 2, 3)
+            if number is None and not words:
+                continue
+            if word[0].isupper() and m.start() > 0 and self.text[m.start() - 1] not in "\n ,(-–":
+                continue
+            end = words[-1][1] if words else pos
+            name_part = self.text[(words[0][0] if words else end):end]
+            kind = word[0].upper() + word[1:].lower() if word.islower() else word.capitalize()
+            name = f"{kind} {number}" if number is not None else f"{kind} {name_part}"
+            commune = self.commune_after(end)
+            if commune is None:
+                commune = self.commune_after_list(end)
+            attrs: dict[str, Any] = {"number": number}
+            if name_part and number is not None:
+                attrs["alias"] = name_part
+            if commune is None:
+                self.add(Mention("village", self.text[m.start():end], m.start(), end, name, None,
+                                 attrs, unresolved=True, label="Village", confidence=0.4))
+                continue
+            known = self.g.village(commune.id, name_part or name, number)
+            vname = known.name if known else name
+            node_id = known.id if known else self.ex.schema.node_id(
+                "Village", {"commune": commune.id, "name": vname})
+            attrs["commune"] = commune.id
+            props = {"name": vname, "commune": commune.id, "number": number,
+                     "kind": kind if kind in ("Thôn", "Làng", "Buôn", "Plei") else None}
+            if name_part and number is not None:
+                props["aliases"] = [f"{kind} {number} {name_part}"]
+            self.add(Mention("village", self.text[m.start():end], m.start(), end,
+                             f"{vname}, {commune.canonical}", node_id if known else None, attrs,
+                             label="Village", props=props, confidence=0.85))
+
+    def commune_after(self, end: int) -> Mention | None:
+        for m in self.mentions:
+            if m.type == "commune" and not m.unresolved and end <= m.start <= end + 4:
+                gap = self.text[end:m.start]
+                if re.fullmatch(r"[\s,–-]*", gap):
+                    return m
+        return None
+
+    def commune_after_list(self, end: int) -> Mention | None:
+        """``thôn 4, thôn 5 xã Đăk Kôi``: the commune closing a list of villages."""
+        tail = self.folded[end:end + 80]
+        m = re.match(r"((,| va) (thon|lang) [\w ]{1,20}?)+[\s,–-]*(?=(xa|thi tran|phuong) )",
+                     tail)
+        return self.commune_after(end + m.end()) if m else None
+
+    def directives(self) -> list[Mention]:
+        out = []
+        for num in P.find_numbers(self.text):
+            attrs: dict[str, Any] = {"number": num.number, "kind_code": num.kind_code,
+                                     "kind": num.kind, "style": num.style}
+            before = P.kind_before(self.text, num.start)
+            if before:
+                attrs["kind"] = P.KIND_CODES.get(before[1].upper(), attrs["kind"])
+            after = self.text[num.end:num.end + 40]
+            d = re.match(r"\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{1,2})\s?[/.-]\s?(\d{1,2})"
+                         r"(?:\s?[/.-]\s?(\d{4}))?", after, re.I)
+            if d:
+                attrs["date"] = P.iso_date(d.group(1), d.group(2), d.group(3) or self.year)
+            mention = self.add(Mention("directive", self.text[num.start:num.end], num.start,
+                                       num.end, num.canonical, None, attrs, label="Directive",
+                                       confidence=0.95))
+            mention.props = {"date_end": num.end + (d.end() if d else 0)}
+            out.append(mention)
+        return out
+
+    def short_refs(self, full: list[Mention]) -> None:
+        """``Kế hoạch số 133``, ``Chỉ thị 02 và 04``: numbers without kind/issuer."""
+        pat = re.compile(r"(?<![a-z])(" + "|".join(sorted(P.KIND_WORDS, key=len, reverse=True))
+                         + r")( so)? (\d{1,4})(?![\d/-]|\s?-\s?[a-z])((?: va (\d{1,4})(?![\d/-]))?)")
+        taken = [(m.start, m.end) for m in full]
+        for m in pat.finditer(self.folded):
+            code = P.KIND_WORDS[m.group(1)]
+            for grp in (3, 5):
+                if not m.group(grp):
+                    continue
+                s, e = m.start(grp), m.end(grp)
+                if any(a <= s < b for a, b in taken):
+                    continue
+                number = m.group(grp).lstrip("0") or "0"
+                target = next((f for f in full if (f.attributes["number"].lstrip("0") or "0")
+                               == number and f.attributes["kind_code"].upper() == code.upper()),
+                              None)
+                if target is None:
+                    continue
+                start = m.start() if grp == 3 else s
+                self.add(Mention("directive", self.text[start:e], start, e, target.canonical,
+                                 None, {**target.attributes, "short": True},
+                                 label="Directive", confidence=0.8))
+
+    def models(self) -> None:
+        """``mô hình “…”``, ``Mô hình Nuôi heo đen``, ``mô hình nuôi heo bản địa``."""
+        for m in re.finditer(r"(?<![a-z0-9])mo hinh +", self.folded):
+            prev = self.folded[max(0, m.start() - 12):m.start()].split()
+            if prev and (prev[-1].isdigit() or prev[-1] in ("cac", "nhung", "nhieu", "moi",
+                                                             "so", "nhan")):
+                continue
+            pos = m.end()
+            rest = self.text[pos:pos + 200]
+            q = re.match(r"[“\"«*(]+\s*", rest)
+            if q:
+                close = re.search(r"[”\"»]|\*(?=\s*[\)”\"]?)", rest[q.end():])
+                if not close:
+                    continue
+                name = rest[q.end():q.end() + close.start()].strip(" *")
+                end = pos + q.end() + close.end()
+                while end < len(self.text) and self.text[end] in "*”\"":
+                    end += 1
+            else:
+                first = fold(rest.split(" ", 1)[0]) if rest else ""
+                if not rest or not (rest[0].isupper() or any(
+                        fold(rest[:25]).startswith(a) for a in _ACTIVITY)):
+                    continue
+                if first in ("diem", "chung", "hay", "nay"):
+                    continue
+                stop = _MODEL_STOP.search(rest)
+                name = (rest[:stop.start()] if stop else rest[:80]).strip()
+                if stop and stop.group(0) == " của " and not rest[stop.end():][:1].isupper():
+                    more = _MODEL_STOP.search(rest, stop.end())
+                    name = (rest[:more.start()] if more else rest[:80]).strip()
+                end = pos + len(name)
+            if not name or squash(name) == "danvankheo" or len(name.split()) > 20:
+                continue
+            canonical = name[0].upper() + name[1:]
+            self.add(Mention("model", self.text[m.start():end], m.start(), end, canonical, None,
+                             {"category": self.category(m.start())}, label="Model",
+                             props={"name": canonical}, confidence=0.75))
+
+    def category(self, at: int) -> str | None:
+        fields = {"kinh te": "kinh tế", "van hoa": "văn hóa - xã hội",
+                  "quoc phong": "quốc phòng - an ninh", "he thong chinh tri":
+                  "xây dựng hệ thống chính trị"}
+        window = self.folded[at:at + 60]
+        for key, value in fields.items():
+            if re.match(rf"mo hinh (ve |tren linh vuc )?{key}", window):
+                return value
+        return None
+
+    def people(self) -> None:
+        for m in _PERSON.finditer(self.text):
+            words = m.group(2).split(" ")
+            keep = []
+            for w in words:
+                if len(w) > 1 and w.isupper():
+                    break
+                keep.append(w)
+            if len(keep) < 2:
+                continue
+            name = " ".join(keep)
+            s, e = m.start(2), m.start(2) + len(name)
+            self.add(Mention("person", name, s, e, name, None, {"title": m.group(1).lower()},
+                             label="Person", confidence=0.7))
+
+    def statistics(self) -> None:
+        for m in _STAT.finditer(self.folded):
+            prev = self.folded[max(0, m.start() - 10):m.start()].split()
+            if prev and prev[-1] in _NOT_STAT_BEFORE:
+                continue
+            raw = self.text[m.start(1):m.end(1)]
+            unit = self.text[m.start(3):m.end(3)]
+            attrs: dict[str, Any] = {"value": P.parse_number_value(raw), "what": unit}
+            if m.group(2):
+                attrs["total"] = P.parse_number_value(self.text[m.start(2):m.end(2)])
+            if unit == "%":
+                clause = re.split(r"[;.\n:]", self.text[max(0, m.start() - 120):m.start()])[-1]
+                attrs["what"] = " ".join(clause.split()[-8:]) or "%"
+            cat = re.match(r"\s*(?:về|trên lĩnh vực)\s+([^;,)\n]+)", self.text[m.end():m.end() + 60])
+            if cat:
+                attrs["category"] = cat.group(1).strip()
+            self.add(Mention("statistic", self.text[m.start():m.end()], m.start(), m.end(),
+                             f"{raw} {unit}" if unit != "%" else f"{raw}%", None, attrs,
+                             label="Statistic", confidence=0.7))
+
+    # document ---------------------------------------------------------------------------
+    def document_facts(self) -> tuple[dict[str, Any], int | None]:
+        return document_facts(self)
+
+
+# ---------------------------------------------------------------------------
+# document facts and relations
+
+_ISSUER_CODES = {"TU": ("Ban Thường vụ Tỉnh ủy", "province"),
+                 "HU": ("Ban Thường vụ Huyện ủy", "district"),
+                 "BCĐ": ("Ban Chỉ đạo Cuộc vận động", "district"),
+                 "UBND": ("Ủy ban nhân dân", "district"),
+                 "MTTQ": ("Ủy ban MTTQ Việt Nam", "district"),
+                 "BDV": ("Ban Dân vận Huyện ủy", "district")}
+_PLAN_KINDS = {"Kế hoạch", "Chương trình", "Chương trình phối hợp", "Đề án", "Kế hoạch phối hợp"}
+
+
+def _org_type(head: str) -> OrgType:
+    return next(o for o in ORG_TYPES if o.head == head)
+
+
+def document_facts(run: _Run) -> tuple[dict[str, Any], int | None]:
+    """Number, kind, issuer, date and title of the document itself; its own mention index."""
+    text, ms = run.text, run.mentions
+    self_m = None
+    for m in ms:
+        line_start = run.text.rfind("\n", 0, m.start) + 1
+        if m.type == "directive" and m.start < 600 and re.fullmatch(
+                r"\W*so\W*", run.folded[line_start:m.start]):
+            self_m = m
+            break
+    kind = heading = title = None
+    for line in re.finditer(r"^[ \t*]*([^\n]{4,40}?)[ \t*]*$", text[:2000], re.M):
+        word = line.group(1).strip()
+        if word.isupper() and fold(word) in P.KIND_WORDS:
+            kind = P.KIND_CODES.get(P.KIND_WORDS[fold(word)].upper())
+            heading = line
+            block = re.match(r"\s*\n\s*([^\n]+(?:\n[^\n]+)*)", text[line.end():line.end() + 800])
+            if block:
+                title = " ".join(block.group(1).split())
+            break
+    if kind is None and self_m is not None:
+        kind = self_m.attributes.get("kind")
+    if title is None:
+        for line in text[:1500].splitlines():
+            words = line.split()
+            if 5 <= len(words) <= 40 and "|" not in line and not line.startswith(("(", "Số")):
+                title = " ".join(words)
+                break
+    date = P.DATE_WORDS.search(text[:1500])
+    doc_date = P.iso_date(*date.groups()) if date else None
+    issuer = _document_issuer(run, self_m)
+    if self_m is None and heading is not None and kind is not None:
+        canonical = " ".join(f"{kind} {title or ''}".split())[:200]
+        self_m = run.add(Mention("directive", heading.group(1).strip(),
+                                 heading.start(1), heading.start(1) + len(heading.group(1).strip()),
+                                 canonical, None, {"kind": kind, "kind_code": None},
+                                 label="Directive", confidence=0.9))
+        ms.sort(key=lambda m: (m.start, -(m.end - m.start), m.type))
+    if self_m is not None:
+        self_m.attributes.update({"kind": kind or self_m.attributes.get("kind"),
+                                  "role": "document"})
+        if doc_date:
+            self_m.attributes["date"] = doc_date
+        if title:
+            self_m.attributes["title"] = title
+    number = self_m.canonical if self_m is not None and self_m.attributes.get("number") else None
+    return ({"number": number, "kind": kind, "issuer": issuer.canonical if issuer else None,
+             "date": doc_date or (self_m.attributes.get("date") if self_m else None),
+             "title": title}, ms.index(self_m) if self_m is not None else None)
+
+
+def _document_issuer(run: _Run, self_m: Mention | None) -> Mention | None:
+    orgs = [m for m in run.mentions if m.type == "organisation" and not m.unresolved]
+    for m in orgs:
+        if m.start < 300 and m.text.isupper():
+            return m
+    tail = len(run.text) - 700
+    for m in orgs:
+        if m.start > tail and re.search(r"(tm\.?|t/m)\s*$", run.folded[max(0, m.start - 6):m.start]):
+            return m
+    for m in orgs:
+        if m.start > tail and re.match(r"\s*\.?/\.", run.text[m.end:m.end + 4]):
+            return m
+    if self_m is not None and self_m.attributes.get("kind_code"):
+        return _issuer_from_code(run, self_m)
+    return None
+
+
+def _issuer_from_code(run: _Run, d: Mention) -> Mention | None:
+    """An issuer the number implies (HU → Ban Thường vụ Huyện ủy), as a mention-less entity."""
+    code = d.canonical.replace("/", "-").split("-")[-1]
+    spec = _ISSUER_CODES.get(code)
+    if spec is None:
+        return None
+    head, level = spec
+    scope_id, place = run.scope_of(level, None, d.start)
+    if scope_id is None:
+        return None
+    org = _org_type(head)
+    canonical = (f"{head} {place}" if org.level else
+                 f"{head} {Gazetteer.level_word(level)} {place}")
+    known = run.g.organisation(canonical, org.label, scope_id)
+    return Mention("organisation", "", d.start, d.start, canonical, known.id if known else None,
+                   {"kind": org.kind, "scope": scope_id}, label=org.label,
+                   props={"name": canonical, "scope": scope_id, "kind": org.kind},
+                   confidence=0.6)
+
+
+def find_relations(run: _Run, self_index: int | None) -> set[Relation]:
+    """Relations carried by the phrases around mentions."""
+    ms, text, folded = run.mentions, run.text, run.folded
+    index = {id(m): i for i, m in enumerate(ms)}
+    out: set[Relation] = set()
+
+    def rel(kind: str, a: Mention, b: Mention, start: int | None = None) -> None:
+        s = min(a.start, b.start) if start is None else start
+        out.add(Relation(kind, index[id(a)], index[id(b)], s, max(a.end, b.end)))
+
+    def starting(at: int, types: tuple[str, ...], slack: int = 2) -> Mention | None:
+        for m in ms:
+            if m.type in types and at <= m.start <= at + slack:
+                return m
+        return None
+
+    directives = [m for m in ms if m.type == "directive"]
+    for d in directives:
+        end = d.props.get("date_end", d.end)
+        de = re.match(r"\s*,?\s*(của|do)\s+", text[end:end + 12])
+        issuer = starting(end + de.end(), ("organisation",)) if de else None
+        if issuer is not None:
+            rel("ISSUES", issuer, d)
+        _finish_directive(run, d, issuer)
+    # BASED_ON: "Căn cứ <directive>"
+    if self_index is not None:
+        me = ms[self_index]
+        for m in re.finditer(r"(?<![a-z])can cu ", folded):
+            clause_end = re.search(r"[;\n]|\.\s", text[m.end():])
+            stop = m.end() + (clause_end.start() if clause_end else 400)
+            first = next((d for d in directives if m.end() <= d.start < stop and d is not me),
+                         None)
+            if first is not None:
+                out.add(Relation("BASED_ON", self_index, index[id(first)], m.start(), first.end))
+    # IMPLEMENTS: "<directive> … (về) thực hiện <directive>"
+    for j, d2 in enumerate(directives):
+        before = folded[max(0, d2.start - 40):d2.start]
+        t = re.search(r"thuc hien\W{0,3}(?:[a-z ]{0,25})$", before)
+        if not t or not re.search(r"thuc hien\W{0,3}(" + "|".join(P.KIND_WORDS) + r")?( so)? ?$",
+                                  before):
+            continue
+        at = d2.start - 40 + t.start() if d2.start >= 40 else t.start()
+        prev = [d for d in directives[:j] if d.end <= at and d.canonical != d2.canonical]
+        if prev:
+            d1 = prev[-1]
+            gap = text[d1.end:at]
+            if len(gap) <= 160 and not re.search(r"[;\n]|\.\s|\bvà\b", gap):
+                rel("IMPLEMENTS", d1, d2)
+                continue
+        if self_index is not None and d2.start < 1500 and ms[self_index].attributes.get(
+                "kind") in _PLAN_KINDS and ms[self_index] is not d2:
+            rel("IMPLEMENTS", ms[self_index], d2)
+    _places_relations(run, rel)
+    _model_relations(run, rel)
+    return out
+
+
+def _finish_directive(run: _Run, d: Mention, issuer: Mention | None) -> None:
+    """Scope, issuer and knowledge-base id of a directive mention."""
+    code = d.canonical.replace("/", "-").split("-")[-1] if d.attributes.get("number") else ""
+    if issuer is None and d.attributes.get("role") != "document" and code:
+        issuer = _issuer_from_code(run, d)
+    elif issuer is None and d.attributes.get("role") == "document":
+        issuer = _document_issuer(run, d)
+    scope = (issuer.props.get("scope") if issuer is not None else None)
+    if scope is None:
+        scope, _ = run.scope_of("province" if code == "TU" else "district", None, d.start)
+    d.attributes["issuer"] = issuer.canonical if issuer is not None else None
+    scopes = [s for s in (scope, *_ctx_scopes(run)) if s]
+    known = run.g.directive(d.canonical, scopes)
+    d.id = known.id if known else None
+    d.props = {**d.props, "ref": d.canonical, "scope": scope, "issuer_mention": issuer}
+
+
+def _ctx_scopes(run: _Run) -> list[str]:
+    out = []
+    if run.district:
+        out.append(f"district-{run.district}")
+    if run.province:
+        out.append(f"province-{run.province}")
+    return out
+
+
+def _places_relations(run: _Run, rel: Any) -> None:
+    ms, text = run.mentions, run.text
+    for i, m in enumerate(ms):
+        if m.type not in ("village", "commune", "district"):
+            continue
+        want = {"village": "commune", "commune": "district", "district": "province"}[m.type]
+        for n in ms[i + 1:i + 4]:
+            if n.type == want and n.start - m.end <= 14 and re.fullmatch(
+                    r"[\s,–-]*(huyện|tỉnh|thị xã|thành phố)?[\s,–-]*", text[m.end:n.start],
+                    re.I) is not None:
+                if m.type == "village" and n.id != m.attributes.get("commune"):
+                    continue
+                rel("PART_OF", m, n)
+                break
+
+
+def _model_relations(run: _Run, rel: Any) -> None:
+    ms, text, folded = run.mentions, run.text, run.folded
+    orgs = [m for m in ms if m.type == "organisation"]
+    for i, model in enumerate(ms):
+        if model.type != "model":
+            continue
+        pos = model.end
+        located = False
+        # "tại thôn X - xã Y và thôn Z - xã W"
+        for n in ms[i + 1:]:
+            gap = text[pos:n.start]
+            if n.type in ("commune", "district") and located:
+                pos = n.end
+                continue
+            if n.type in ("village", "commune") and re.fullmatch(
+                    r"\s*(?:[-–,]\s*)?(?:(tại|ở|và|,)\s*)?", gap, re.I):
+                if n.type == "commune" and located:
+                    continue
+                rel("LOCATED_IN", model, n)
+                located = True
+                pos = n.end
+                continue
+            if n.type == "organisation" and re.fullmatch(r"\s*(của|do)\s+", gap):
+                rel("SUPPORTS", n, model)
+            break
+        # "Hội LHPN huyện: mô hình …" and "- Công an huyện … Mô hình …"
+        line_start = text.rfind("\n", 0, model.start) + 1
+        seg = [o for o in orgs if line_start <= o.start < model.start]
+        for o in reversed(seg):
+            if re.match(r"\s*:", text[o.end:o.end + 3]):
+                between = text[o.end:model.start]
+                if not re.search(r"\.\s|\n", between) and not any(
+                        p.start > o.end and re.match(r"\s*:", text[p.end:p.end + 3])
+                        for p in seg):
+                    rel("SUPPORTS", o, model)
+                break
+            sentence_start = max(text.rfind(". ", 0, model.start) + 2, line_start)
+            if re.fullmatch(r"[\s\-+*•]*", text[sentence_start:o.start]) and not re.search(
+                    r"\.\s", text[o.end:model.start]):
+                rel("SUPPORTS", o, model)
+                break
+        # REGISTERED_UNDER: "đăng ký … mô hình … theo Kế hoạch số …"
+        sent_s = max(text.rfind(". ", 0, model.start), text.rfind("\n", 0, model.start))
+        sent_e = min(x for x in (text.find(". ", model.end), text.find("\n", model.end),
+                                 len(text)) if x >= 0)
+        if "dang ky" in folded[sent_s:sent_e]:
+            for d in ms:
+                if d.type == "directive" and sent_s < d.start < sent_e and re.search(
+                        r"(theo|thuoc)\s+[^\n]{0,25}$", folded[max(0, d.start - 30):d.start]):
+                    rel("REGISTERED_UNDER", model, d)

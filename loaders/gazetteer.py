@@ -1,0 +1,348 @@
+"""Names the extractor knows: official places, organisation types, and a store's own entities.
+
+* :func:`fold_fast` folds text (accents, case, đ→d) keeping its length, so a
+  span found in the folded text is the same span in the original.
+* :class:`MultiMatcher` finds many folded names at once with one compiled,
+  trie-shaped regex alternation.
+* :data:`ORG_TYPES` is a hand-written lexicon of Vietnamese organisation names
+  and their abbreviations (no library has it).
+* :class:`Gazetteer` resolves place names against the official units
+  (:mod:`danvan.loaders.admin_units`) and organisations, villages, models and
+  directives against a store (the curated knowledge base), typo-tolerant with
+  rapidfuzz.
+
+>>> m = MultiMatcher(["hoi lhpn", "hoi lien hiep phu nu", "ubnd"])
+>>> [(s, e, k) for s, e, k in m.find(fold_fast("Hội LHPN huyện và UBND xã"))]
+[(0, 8, 'hoi lhpn'), (18, 22, 'ubnd')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from danvan.errors import AmbiguousError, NotFoundError
+from danvan.graph.store import Store
+from danvan.loaders.admin_units import Commune, District, Province, admin_units
+from danvan.text import fold
+
+__all__ = ["ORG_TYPES", "Gazetteer", "KnownEntity", "MultiMatcher", "OrgType", "fold_fast",
+           "squash"]
+
+
+class _FoldTable(dict[int, str]):
+    """str.translate table that folds each character to exactly one character."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        f = fold(ch) if not ch.isspace() else " "
+        value = f[0] if f else " "
+        self[code] = value
+        return value
+
+
+_TABLE = _FoldTable()
+
+
+def fold_fast(text: str) -> str:
+    """Accent- and case-free copy of ``text`` with the same length (offsets carry over).
+
+    Unlike :func:`danvan.text.fold` it keeps whitespace runs and maps a stray
+    combining mark to a space, so ``text[i]`` and the result's ``[i]`` correspond.
+
+    >>> fold_fast("Đăk  Tơ Lung")
+    'dak  to lung'
+    """
+    return text.translate(_TABLE)
+
+
+def squash(text: str) -> str:
+    """Folded letters and digits only: ``"Đăk O Nglăng"`` and ``"Đăk Ônglăng"`` agree.
+
+    >>> squash("Đăk O Nglăng") == squash("Đăk Ônglăng")
+    True
+    """
+    return re.sub(r"[^a-z0-9]+", "", fold(text))
+
+
+class MultiMatcher:
+    """Find folded keys in folded text: one regex, longest match first, whole words only."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = sorted({k for k in keys if k})
+        trie: dict[str, Any] = {}
+        for key in self.keys:
+            node = trie
+            for ch in key:
+                node = node.setdefault(ch, {})
+            node[""] = True
+        body = self._regex(trie) if self.keys else "(?!)"
+        self._re = re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+
+    def _regex(self, node: dict[str, Any]) -> str:
+        alts = []
+        end = False
+        for ch, child in sorted(node.items()):
+            if ch == "":
+                end = True
+                continue
+            alts.append(re.escape(ch) + self._regex(child) if child != {"": True}
+                        else re.escape(ch))
+        if not alts:
+            return ""
+        inner = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            # longer continuations first; the bare end is the fallback
+            return f"(?:{inner})?"
+        return inner
+
+    def find(self, folded: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, key) matches, left to right."""
+        return [(m.start(), m.end(), m.group(0)) for m in self._re.finditer(folded)]
+
+
+@dataclass(frozen=True)
+class OrgType:
+    """A kind of organisation: canonical head, graph label and kind, written variants.
+
+    ``level`` is the level the head itself names (Huyện ủy → district); ``scoped``
+    says the head needs a scope word after it (``UBND huyện``) to be one body.
+    """
+
+    head: str
+    label: str
+    kind: str
+    variants: tuple[str, ...]
+    level: str | None = None
+    scoped: bool = True
+
+
+def _o(head: str, label: str, kind: str, *variants: str, level: str | None = None,
+       scoped: bool = True) -> OrgType:
+    return OrgType(head, label, kind, (fold(head), *(fold(v) for v in variants)), level, scoped)
+
+
+#: Organisation names as written in provincial documents (hand-written lexicon).
+ORG_TYPES: tuple[OrgType, ...] = (
+    _o("Ban Thường vụ Huyện ủy", "PartyBody", "Ban Thường vụ", "BTV Huyện ủy",
+       "Ban Thường vụ HU", level="district", scoped=False),
+    _o("Thường trực Huyện ủy", "PartyBody", "Thường trực", "TT Huyện ủy", level="district",
+       scoped=False),
+    _o("Ban Dân vận Huyện ủy", "PartyBody", "Ban Dân vận", "BDV Huyện ủy", level="district",
+       scoped=False),
+    _o("Ban Tuyên giáo Huyện ủy", "PartyBody", "Ban Tuyên giáo", level="district", scoped=False),
+    _o("Huyện ủy", "PartyBody", "Huyện ủy", "Huyện uỷ", level="district", scoped=False),
+    _o("Ban Thường vụ Tỉnh ủy", "PartyBody", "Ban Thường vụ", "BTV Tỉnh ủy", level="province",
+       scoped=False),
+    _o("Thường trực Tỉnh ủy", "PartyBody", "Thường trực", level="province", scoped=False),
+    _o("Ban Dân vận Tỉnh ủy", "PartyBody", "Ban Dân vận", "BDV Tỉnh ủy", level="province",
+       scoped=False),
+    _o("Ban Tuyên giáo Tỉnh ủy", "PartyBody", "Ban Tuyên giáo", level="province", scoped=False),
+    _o("Tỉnh ủy", "PartyBody", "Tỉnh ủy", level="province", scoped=False),
+    _o("Thành ủy", "PartyBody", "Thành ủy", level="district", scoped=False),
+    _o("Đảng ủy", "PartyBody", "Đảng ủy", "ĐU"),
+    _o("Đảng ủy Bộ đội Biên phòng", "PartyBody", "Đảng ủy", "Đảng ủy BĐBP"),
+    _o("Ban Chỉ đạo Cuộc vận động", "Unit", "other", "BCĐ Cuộc vận động", "BCĐ CVĐ",
+       "Ban chỉ đạo CVĐ"),
+    _o("Ban Chỉ đạo", "Unit", "other", "BCĐ"),
+    _o("Ủy ban nhân dân", "Unit", "government", "UBND", "Uỷ ban nhân dân"),
+    _o("Hội đồng nhân dân", "Unit", "government", "HĐND"),
+    _o("Ủy ban MTTQ Việt Nam", "Unit", "mass_organisation", "UBMTTQVN", "UBMTTQ VN",
+       "UBMTTQ", "Ủy ban MTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam", "Uỷ ban MTTQ Việt Nam",
+       "Ủy ban Mặt trận Tổ quốc", "Mặt trận Tổ quốc Việt Nam", "Mặt trận Tổ quốc", "MTTQ",
+       "MTTQ Việt Nam", "Mặt trận"),
+    _o("Hội Liên hiệp Phụ nữ", "Unit", "mass_organisation", "Hội LHPN", "Hội Phụ nữ",
+       "Hội LH Phụ nữ"),
+    _o("Hội Cựu chiến binh", "Unit", "mass_organisation", "Hội CCB"),
+    _o("Hội Nông dân", "Unit", "mass_organisation", "Hội ND"),
+    _o("Hội Người cao tuổi", "Unit", "mass_organisation", "Hội NCT"),
+    _o("Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Unit", "mass_organisation", "Đoàn TNCS HCM",
+       "Đoàn Thanh niên", "Đoàn TN"),
+    _o("Huyện đoàn", "Unit", "mass_organisation", level="district", scoped=False),
+    _o("Tỉnh đoàn", "Unit", "mass_organisation", level="province", scoped=False),
+    _o("Công an", "Unit", "police"),
+    _o("Ban Chỉ huy Quân sự", "Unit", "armed_force", "Ban CHQS", "BCHQS"),
+    _o("Bộ Chỉ huy Quân sự", "Unit", "armed_force", "Bộ CHQS"),
+    _o("Bộ đội Biên phòng", "Unit", "armed_force", "BĐBP", "Bộ Chỉ huy Bộ đội Biên phòng"),
+    _o("Ngân hàng Chính sách xã hội", "Unit", "bank", "Ngân hàng Chính sách - Xã hội",
+       "Ngân hàng CSXH", "NHCSXH", "Phòng giao dịch Ngân hàng Chính sách xã hội"),
+    _o("Phòng Dân tộc", "Unit", "agency", scoped=False),
+    _o("Phòng Y tế", "Unit", "agency", scoped=False),
+    _o("Phòng Tài chính - Kế hoạch", "Unit", "agency", "Phòng Tài chính Kế hoạch",
+       "Phòng TC-KH", "Phòng TCKH", scoped=False),
+    _o("Phòng Giáo dục và Đào tạo", "Unit", "agency", "Phòng GD&ĐT", "Phòng GDĐT",
+       "Phòng GD-ĐT", scoped=False),
+    _o("Phòng Lao động - Thương binh và Xã hội", "Unit", "agency", "Phòng LĐTB&XH",
+       "Phòng LĐ-TB&XH", "Phòng LĐTBXH", "Phòng LĐTĐ&XH", "Phòng Lao động Thương binh và Xã hội",
+       scoped=False),
+    _o("Phòng Nông nghiệp và Phát triển nông thôn", "Unit", "agency", "Phòng NN&PTNT",
+       "Phòng Nông nghiệp và PTNT", "Phòng NN-PTNT", scoped=False),
+    _o("Phòng Văn hóa và Thông tin", "Unit", "agency", "Phòng VH&TT", "Phòng Văn hóa - Thông tin",
+       "Phòng VHTT", scoped=False),
+    _o("Phòng Tài nguyên và Môi trường", "Unit", "agency", "Phòng TN&MT", "Phòng TNMT",
+       scoped=False),
+    _o("Phòng Nội vụ", "Unit", "agency", scoped=False),
+    _o("Phòng Tư pháp", "Unit", "agency", scoped=False),
+    _o("Phòng Kinh tế - Hạ tầng", "Unit", "agency", "Phòng KT-HT", "Phòng Kinh tế và Hạ tầng",
+       scoped=False),
+    _o("Phòng Thanh tra", "Unit", "agency", "Thanh tra huyện", scoped=False),
+    _o("Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên", "Unit", "agency",
+       "Trung tâm GDNN-GDTX", "Trung tâm GDNN - GDTX", "TT GDNN-GDTX", scoped=False),
+    _o("Trung tâm Dịch vụ nông nghiệp", "Unit", "agency", "Trung tâm DVNN", scoped=False),
+    _o("Trung tâm Văn hóa - Thể thao - Du lịch và Truyền thông", "Unit", "agency",
+       "Trung tâm VH-TT-DL&TT", "Trung tâm VHTTDL&TT", "Trung tâm Văn hóa, Thể thao, Du lịch "
+       "và Truyền thông", scoped=False),
+    _o("Trung tâm Y tế", "Unit", "agency", scoped=False),
+    _o("Văn phòng Huyện ủy", "PartyBody", "Văn phòng", level="district", scoped=False),
+)
+
+_LEVEL_WORD = {"district": "huyện", "province": "tỉnh", "commune": "xã"}
+
+
+@dataclass(frozen=True)
+class KnownEntity:
+    """An entity of the store, as the gazetteer indexes it."""
+
+    id: str
+    label: str
+    name: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """Its name, ref and aliases."""
+        out = [self.name, *(self.props.get("aliases") or [])]
+        if self.props.get("ref"):
+            out.append(self.props["ref"])
+        return out
+
+
+class Gazetteer:
+    """Resolution of names to official places and to a store's entities.
+
+    >>> g = Gazetteer()
+    >>> g.commune("Đăk Tô Lung", district="614").name
+    'Xã Đăk Tơ Lung'
+    """
+
+    def __init__(self, store: Store | None = None) -> None:
+        self.units = admin_units()
+        self.by_label: dict[str, list[KnownEntity]] = defaultdict(list)
+        self.ids: set[str] = set()
+        if store is not None:
+            for label in ("PartyBody", "Unit", "Village", "Model", "Directive"):
+                for node in store.nodes(label):
+                    self.by_label[label].append(KnownEntity(node.id, label, node.name,
+                                                            dict(node.props)))
+            self.ids = {n.id for n in store.nodes()}
+        self.org_matcher = MultiMatcher([v for t in ORG_TYPES for v in t.variants])
+        self.org_by_variant = {}
+        for org in ORG_TYPES:
+            for v in org.variants:
+                self.org_by_variant.setdefault(v, org)
+        self.directives: dict[str, list[KnownEntity]] = defaultdict(list)
+        for d in self.by_label["Directive"]:
+            for name in d.names:
+                self.directives[squash(name)].append(d)
+
+    # places ----------------------------------------------------------------------
+    def _one(self, fn: Any, name: str, **scope: Any) -> Any:
+        try:
+            return fn(name, **{k: v for k, v in scope.items() if v is not None})
+        except (NotFoundError, AmbiguousError, ValueError):
+            return None
+
+    def commune(self, name: str, district: str | None = None,
+                province: str | None = None) -> Commune | None:
+        """The legacy commune called ``name``: in the district, else the province, else anywhere."""
+        if len(squash(name)) < 2:
+            return None
+        for scope in ({"district": district}, {"province": province}, {}):
+            if any(v is None for v in scope.values()):
+                continue
+            found = self._one(self.units.commune, name, **scope)
+            if found is not None:
+                return found
+        return None
+
+    def district(self, name: str, province: str | None = None) -> District | None:
+        """The legacy district called ``name`` (in the province first)."""
+        if len(squash(name)) < 2:
+            return None
+        if province:
+            found = self._one(self.units.district, name, province=province)
+            if found is not None:
+                return found
+        return self._one(self.units.district, name)
+
+    def province(self, name: str) -> Province | None:
+        """The legacy province called ``name``."""
+        if len(squash(name)) < 2:
+            return None
+        return self._one(self.units.province, name)
+
+    # the store's own entities ------------------------------------------------------
+    def best(self, label: str, name: str, accept: Any = None, cutoff: float = 88.0,
+             ) -> KnownEntity | None:
+        """The known entity of ``label`` whose name or alias is closest to ``name``."""
+        key = squash(name)
+        if not key:
+            return None
+        best: tuple[float, KnownEntity] | None = None
+        for entity in self.by_label.get(label, []):
+            if accept is not None and not accept(entity):
+                continue
+            score = max(fuzz.ratio(key, squash(n)) for n in entity.names)
+            if score >= cutoff and (best is None or score > best[0]):
+                best = (score, entity)
+        return best[1] if best else None
+
+    def organisation(self, canonical: str, label: str, scope: str | None,
+                     ) -> KnownEntity | None:
+        """A known party body or unit of this scope named like ``canonical``."""
+        def same_scope(e: KnownEntity) -> bool:
+            return scope is None or e.props.get("scope") == scope
+        found = self.best(label, canonical, same_scope, cutoff=90.0)
+        if found is None:
+            other = "Unit" if label == "PartyBody" else "PartyBody"
+            found = self.best(other, canonical, same_scope, cutoff=90.0)
+        return found
+
+    def directive(self, ref: str, scopes: Iterable[str]) -> KnownEntity | None:
+        """The known directive numbered ``ref``, preferring the given scopes in order."""
+        candidates = self.directives.get(squash(ref), [])
+        for scope in scopes:
+            for c in candidates:
+                if c.props.get("scope") == scope:
+                    return c
+        return candidates[0] if len(candidates) == 1 and not list(scopes) else None
+
+    def village(self, commune_id: str, name: str, number: int | None) -> KnownEntity | None:
+        """A known village of the commune: by number when numbered, else by name."""
+        pool = [v for v in self.by_label["Village"] if v.props.get("commune") == commune_id]
+        if number is not None:
+            for v in pool:
+                if v.props.get("number") == number:
+                    return v
+        key = squash(name)
+        for v in pool:
+            if any(squash(n) == key for n in v.names):
+                return v
+        return self.best("Village", name,
+                         lambda e: e.props.get("commune") == commune_id, cutoff=85.0)
+
+    def model(self, name: str, near: Iterable[str]) -> KnownEntity | None:
+        """A known model named like ``name``; one scoped to ``near`` ids wins ties."""
+        near_ids = set(near)
+        found = self.best("Model", name, lambda e: e.props.get("scope") in near_ids, 85.0)
+        return found or self.best("Model", name, cutoff=92.0)
+
+    @staticmethod
+    def level_word(level: str) -> str:
+        """huyện / tỉnh / xã for a level."""
+        return _LEVEL_WORD[level]
