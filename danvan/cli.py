@@ -157,7 +157,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except DanvanError as exc:
-        typer.echo(f"danvan: {exc}", err=True)
+        typer.echo(f"danvan: {' '.join(str(exc).split())}", err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -105,9 +105,13 @@ class Neo4jStore(Store):
                 max_transaction_retry_time=15.0, connection_acquisition_timeout=connect_timeout * 2)
         except (ValueError, nx_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"invalid Neo4j URI {uri!r}: {exc}") from None
-        with self._errors():
-            self.driver.verify_connectivity()
-        self.ensure_schema()
+        try:
+            with self._errors():
+                self.driver.verify_connectivity()
+            self.ensure_schema()
+        except BaseException:
+            self.driver.close()
+            raise
 
     # error translation -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -117,7 +121,8 @@ class Neo4jStore(Store):
         except nx_errors.AuthError as exc:
             raise AuthError(f"Neo4j at {self.uri} refused the credentials ({exc.message})") from None
         except (nx_errors.ServiceUnavailable, nx_errors.SessionExpired, OSError) as exc:
-            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {exc}") from None
+            reason = "connection refused" if "refused" in str(exc) else " ".join(str(exc).split())
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({reason})") from None
         except nx_errors.Neo4jError as exc:
             raise StoreError(f"Neo4j error {exc.code}: {exc.message}") from exc
         except nx_errors.DriverError as exc:

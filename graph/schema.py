@@ -45,6 +45,7 @@ class PropertySpec:
     reverse: bool = False
     display: str = ""
     doc: str = ""
+    verbatim: bool = False  # keep surrounding whitespace (document text: offsets point into it)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def _prop(name: str, raw: dict[str, Any], where: str) -> PropertySpec:
         reverse=bool(raw.get("reverse", False)),
         display=raw.get("display", name),
         doc=raw.get("doc", ""),
+        verbatim=bool(raw.get("verbatim", False)),
     )
 
 
@@ -100,8 +102,8 @@ def _coerce(spec: PropertySpec, value: Any, where: str) -> Any:
     if kind in ("string", "ref"):
         if not isinstance(value, str):
             raise bad
-        value = nfc(value).strip()
-        if not value:
+        value = nfc(value) if spec.verbatim else nfc(value).strip()
+        if not value.strip():
             raise ValidationError(where, spec.name, "must not be empty")
     elif kind == "int":
         if isinstance(value, bool) or not isinstance(value, int | float):

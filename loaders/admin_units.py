@@ -31,11 +31,11 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from danvan.graph.schema import load_schema
-from danvan.graph.types import Edge, Node
 from rapidfuzz import fuzz, process
 
 from danvan.errors import AmbiguousError, LoadError, NotFoundError
+from danvan.graph.schema import load_schema
+from danvan.graph.types import Edge, Node
 from danvan.text import fold, nfc
 
 __all__ = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from danvan.queries.base import descendants, expand_area, in_ids, out_ids, summary
+from danvan.queries.base import descendants, doc_number, expand_area, in_ids, out_ids, summary
 from danvan.queries.catalogue import MAX_LIMIT, Param, QuerySpec, query
 from danvan.queries.resolve import resolve, resolve_many
 
@@ -148,6 +148,15 @@ def _ref(node: tuple[str, str, dict[str, Any]] | None, *extra: str) -> dict[str,
     return out
 
 
+def _plan_ref(node: tuple[str, str, dict[str, Any]] | None) -> dict[str, Any] | None:
+    """``{"id", "number", "name"}``: number is the full document number, None if unnumbered."""
+    if node is None:
+        return None
+    props = node[2]
+    return {"id": node[0], "number": props["ref"] if props.get("number") else None,
+            "name": summary(node[0], node[1], props)["name"]}
+
+
 def _source(text: str) -> dict[str, Any]:
     document, _, span = text.partition("#")
     start, _, end = span.partition("-")
@@ -175,7 +184,7 @@ def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any]) -> list[dict[str, 
             "village": _ref(row["target"]) if t_label == "Village" else None,
             "commune": _ref(row["commune"]),
             "district": _ref(row["district"]),
-            "plan": ({"id": row["plan"][0], "number": row["plan"][2].get("number")
+            "plan": ({"id": row["plan"][0], "number": doc_number(row["plan"][2])
                       or row["plan"][2].get("ref")} if row["plan"] else None),
             "models": [{"id": m[0], "name": m[2].get("name"), "field": m[2].get("field")}
                        for m in models],

@@ -9,10 +9,10 @@ import timeit
 import unicodedata
 
 import pytest
-from danvan.graph.schema import load_schema
-from danvan.loaders.admin_units import AdminUnits, Commune, admin_units
 
 from danvan.errors import AmbiguousError, NotFoundError
+from danvan.graph.schema import load_schema
+from danvan.loaders.admin_units import AdminUnits, Commune, admin_units
 from danvan.text import fold
 
 KON_RAY = {
