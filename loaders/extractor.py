@@ -43,7 +43,7 @@ _ACTIVITY = ("nuoi", "trong", "tang gia", "cham", "ve sinh", "xoa bo", "cau lac 
              "nha vuon", "tiet kiem", "chan nuoi", "tuyen truyen", "bao ve", "thay doi", "hop tac",
              "phat trien vuon", "san xuat", "lam", "che bien", "dan van kheo")
 _MODEL_STOP = re.compile(r"[;,.()\n:“”\"*]| tại | của | – | - | ở | gắn với | cho | trên | do "
-                         r"| được | năm \d| đã | với | nhằm | theo | và | thôn | làng ", re.I)
+                         r"| được | năm \d| đã | với | nhằm | theo | và | thôn | làng | trong | \|", re.I)
 _UNITS = ("luot nguoi|luot|ho gia dinh|ho|mo hinh|co quan, don vi|co quan|don vi|to ho tro|"
           "to hop tac|to|thon|xa, thi tran|xa|buoi|tin|bai|nha tam|nha|bong den|cong trinh|"
           "don bien phong|nguoi|tap the|ca nhan|trieu dong|ty dong|dong|hoi vien|doan vien|lop|"
@@ -359,13 +359,16 @@ class _Run:
         if level is None:
             level = "district"
         scope_id, place_name = self.scope_of(level, scope_unit, start)
+        level_word = Gazetteer.level_word(level)
+        if level == "commune" and sw:
+            level_word = {"xa": "xã", "thi tran": "thị trấn"}.get(sw.group(3), "xã")
         text = self.text[start:m_end]
         head = org.head
         if org.level:
             canonical = f"{head} {place_name}" if place_name else head
         else:
-            canonical = (f"{head} {Gazetteer.level_word(level)} {place_name}" if place_name
-                         else f"{head} {Gazetteer.level_word(level)}")
+            canonical = (f"{head} {level_word} {place_name}" if place_name
+                         else f"{head} {level_word}")
         known = self.g.organisation(canonical, org.label, scope_id) if scope_id else None
         props = {"name": canonical, "scope": scope_id, "kind": org.kind}
         self.add(Mention("organisation", text, start, m_end, canonical,
@@ -410,6 +413,10 @@ class _Run:
                 continue
             if word[0].isupper() and m.start() > 0 and self.text[m.start() - 1] not in "\n ,(-–":
                 continue
+            if words and number is None:
+                tail_num = re.match(r" (\d{1,2})(?![\d/])", self.text[words[-1][1]:words[-1][1] + 4])
+                if tail_num:
+                    words.append((words[-1][1] + 1, words[-1][1] + tail_num.end()))
             end = words[-1][1] if words else pos
             name_part = self.text[(words[0][0] if words else end):end]
             kind = word[0].upper() + word[1:].lower() if word.islower() else word.capitalize()
@@ -794,7 +801,7 @@ def _model_relations(run: _Run, rel: Any) -> None:
         if model.type != "model":
             continue
         pos = model.end
-        located = False
+        located = owned = False
         # "tại thôn X - xã Y và thôn Z - xã W"
         for n in ms[i + 1:]:
             gap = text[pos:n.start]
@@ -811,10 +818,11 @@ def _model_relations(run: _Run, rel: Any) -> None:
                 continue
             if n.type == "organisation" and re.fullmatch(r"\s*(của|do)\s+", gap):
                 rel("SUPPORTS", n, model)
+                owned = True
             break
         # "Hội LHPN huyện: mô hình …" and "- Công an huyện … Mô hình …"
         line_start = text.rfind("\n", 0, model.start) + 1
-        seg = [o for o in orgs if line_start <= o.start < model.start]
+        seg = [] if owned else [o for o in orgs if line_start <= o.start < model.start]
         for o in reversed(seg):
             if re.match(r"\s*:", text[o.end:o.end + 3]):
                 between = text[o.end:model.start]
