@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from danvan.graph.neo4j_store import Neo4jStore
     from danvan.graph.store import Store
 
-__all__ = ["NameRow", "descendants", "expand_area", "in_ids", "names", "out_ids", "summary"]
+__all__ = ["NameRow", "descendants", "doc_number", "expand_area", "in_ids", "names", "out_ids",
+           "summary"]
 
 PLACE_LABELS = ("Province", "District", "Commune", "Village")
 _NAME_KEYS = ("name", "ref", "number", "title", "key")
@@ -49,6 +51,25 @@ def display_name(props: dict[str, Any], node_id: str) -> str:
         if props.get(key):
             return str(props[key])
     return node_id
+
+
+_NUMBERED_REF = re.compile(r"^\d+\s*[-/]")
+
+
+def doc_number(props: dict[str, Any]) -> str | None:
+    """The document number people quote ("133-KH/TU"), or None for an unnumbered document.
+
+    Curated data may keep only the numeric part in ``number`` and the full one in ``ref``.
+
+    >>> doc_number({"ref": "133-KH/TU", "number": "133"}), doc_number({"ref": "Đề án 2021-2025"})
+    ('133-KH/TU', None)
+    """
+    ref, number = props.get("ref"), props.get("number")
+    if number:
+        return str(ref) if ref and ("/" in ref or "-" in ref) else str(number)
+    if ref and _NUMBERED_REF.match(str(ref)):
+        return str(ref)
+    return None
 
 
 def summary(node_id: str, label: str, props: dict[str, Any]) -> dict[str, Any]:
