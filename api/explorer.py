@@ -1,0 +1,511 @@
+"""The board's explorer: server-rendered Vietnamese pages over the same store and queries as the API.
+
+    /                      search box and entry points (plans, districts and communes, units)
+    /tim-kiem?q=           search, accent-insensitive
+    /phan-cong             assignment table (filter, sort, CSV, Excel)  → /phan-cong.xlsx, /phan-cong.csv
+    /thuc-the/{id}         any entity: properties, sources with evidence, links, per-label sections
+    /bao-phu               coverage: villages nobody helps first, then overlaps; reported figures beside
+    /ban-do                communes drawn from their official coordinates, coloured by helpers
+    /graph, /graph.json    interactive graph (vis-network) of a plan, area, unit or node
+    /static/{file}         this module's assets and vis-network, served locally
+
+Everything the pages show is escaped by Jinja2; nothing is loaded from outside.
+
+>>> sorted(r.path for r in router.routes)[:3]
+['/', '/ban-do', '/bao-phu']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from danvan.errors import AmbiguousError, DanvanError, NotFoundError, ValidationError
+from danvan.graph.store import Store
+from danvan.graph.types import Node
+from danvan.text import nfc
+
+__all__ = ["ASSIGNMENT_COLUMNS", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+NAV = (("/", "Trang chủ"), ("/phan-cong", "Phân công"), ("/bao-phu", "Bao phủ"),
+       ("/ban-do", "Bản đồ"), ("/graph", "Đồ thị"))
+FILTERS = ("plan", "district", "commune", "unit", "village", "field")
+FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
+ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Huyện", "Kế hoạch",
+                      "Mô hình", "Lĩnh vực", "Từ ngày", "Đến ngày", "Số hộ", "Dữ liệu mô phỏng")
+_HIDDEN_PROPS = {"sources", "text", "synthetic"}
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# plumbing -------------------------------------------------------------------------------
+@cache
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("danvan.api", "templates"),
+                      autoescape=select_autoescape(["html"]))
+    env.globals["nav"] = NAV
+    env.filters["qs"] = lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")})
+    return env
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    schema = _store(request).schema
+    html = _env().get_template(template).render(
+        request=request, path=request.url.path, labels=schema.labels, edges=schema.edges, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def _problem_page(request: Request, exc: DanvanError) -> HTMLResponse:
+    if isinstance(exc, NotFoundError):
+        status, title = 404, "Không tìm thấy"
+    elif isinstance(exc, AmbiguousError):
+        status, title = 409, "Tên chưa rõ, hãy chọn một mục"
+    elif isinstance(exc, ValidationError):
+        status, title = 422, "Giá trị không hợp lệ"
+    else:
+        status, title = 503, "Không đọc được dữ liệu"
+    return _page(request, "problem.html", status, title=title, message=str(exc),
+                 candidates=getattr(exc, "candidates", []))
+
+
+def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    return {k: nfc(request.query_params.get(k, "")).strip()[:200] for k in names
+            if request.query_params.get(k, "").strip()}
+
+
+def _label_vi(store: Store, label: str) -> str:
+    spec = store.schema.labels.get(label)
+    return spec.display if spec else label
+
+
+def _parse_source(ref: str) -> tuple[str, int | None, int | None]:
+    document, _, span = ref.partition("#")
+    start, _, end = span.partition("-")
+    return document, int(start) if start.isdigit() else None, int(end) if end.isdigit() else None
+
+
+def sources_of(store: Store, refs: list[str]) -> list[dict[str, Any]]:
+    """Each ``source#start-end`` as document id, title, and the evidence when the text is stored."""
+    from danvan.visualisations.graphview import evidence
+
+    parsed = [_parse_source(r) for r in refs]
+    docs = store.get_many({d for d, _, _ in parsed})
+    out = []
+    for document, start, end in parsed:
+        doc = docs.get(document)
+        props = doc.props if doc else {}
+        out.append({"id": document, "exists": doc is not None,
+                    "title": props.get("title") or document, "url": props.get("url"),
+                    "publisher": props.get("publisher"), "published": props.get("published"),
+                    "evidence": evidence(props.get("text"), start, end, 1200)})
+    return out
+
+
+def _plan_names(store: Store, items: list[dict[str, Any]]) -> dict[str, str]:
+    ids = {i["plan"]["id"] for i in items if i.get("plan")}
+    return {i: (n.props.get("ref") or n.name) for i, n in store.get_many(ids).items()}
+
+
+def _assignments(store: Store, params: dict[str, str]) -> dict[str, Any]:
+    result = store.query("assignments", **params, limit=1000)
+    plans = _plan_names(store, result["items"])
+    for item in result["items"]:
+        if item.get("plan"):
+            item["plan"]["ref"] = plans.get(item["plan"]["id"], item["plan"].get("number"))
+    return result
+
+
+def _assignment_cells(item: dict[str, Any]) -> list[Any]:
+    target = item["target"]
+    level = {"Village": "Thôn, làng", "Commune": "Xã", "District": "Huyện"}.get(target.get("level"), "")
+    return [item["unit"]["name"], target["name"], level, (item.get("commune") or {}).get("name", ""),
+            (item.get("district") or {}).get("name", ""), (item.get("plan") or {}).get("ref", ""),
+            "; ".join(m["name"] or "" for m in item["models"]),
+            "; ".join(sorted({m["field"] for m in item["models"] if m.get("field")})),
+            item.get("from") or "", item.get("until") or "", item.get("households") or "",
+            "có" if item.get("synthetic") else ""]
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+# assets ---------------------------------------------------------------------------------
+@cache
+def _asset_dirs() -> tuple[Path, ...]:
+    out = []
+    for package in ("danvan.api", "danvan.visualisations"):
+        folder = resources.files(package).joinpath("static")
+        out.append(Path(str(folder)))
+    return tuple(out)
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    """A file from api/static or visualisations/static (no sub-folders, no '..')."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        return Response("not found", status_code=404)
+    for folder in _asset_dirs():
+        path = folder / name
+        if path.is_file():
+            media = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+            return FileResponse(path, media_type=media.get(path.suffix, "application/octet-stream"),
+                                headers={"Cache-Control": "public, max-age=86400"})
+    return Response("not found", status_code=404)
+
+
+# home and search ------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    """Search box and entry points by plan, by district and commune, by unit."""
+    store = _store(request)
+    assignment_targets: dict[str, int] = defaultdict(int)
+    plan_counts: dict[str, int] = defaultdict(int)
+    unit_counts: dict[str, int] = defaultdict(int)
+    for edge in store.edges("UNDER_PLAN"):
+        plan_counts[edge.target] += 1
+    for edge in store.edges("ASSIGNED_UNIT"):
+        unit_counts[edge.target] += 1
+    for edge in store.edges("ASSIGNED_TO"):
+        assignment_targets[edge.target] += 1
+    plans = sorted(store.get_many(plan_counts).values(), key=lambda n: n.name)
+    units = sorted(store.get_many(unit_counts).values(), key=lambda n: n.name)
+    districts = sorted(store.nodes("District"), key=lambda n: n.name)
+    communes: dict[str, list[Node]] = defaultdict(list)
+    for commune in store.nodes("Commune"):
+        if commune.props.get("era", "legacy") == "legacy":
+            communes[commune.props.get("district", "")].append(commune)
+    directives = sorted(store.nodes("Directive"), key=lambda n: (n.props.get("date") or "", n.id),
+                        reverse=True)
+    counts = store.counts()
+    return _page(request, "home.html", plans=plans, plan_counts=plan_counts, units=units,
+                 unit_counts=unit_counts, districts=districts,
+                 communes={k: sorted(v, key=lambda n: n.name) for k, v in communes.items()},
+                 directives=directives[:12], counts=counts)
+
+
+@router.get("/tim-kiem", response_class=HTMLResponse)
+def search_page(request: Request) -> HTMLResponse:
+    """Search results: names with or without accents."""
+    store = _store(request)
+    q = nfc(request.query_params.get("q", "")).strip()[:200]
+    items: list[dict[str, Any]] = []
+    if q:
+        items = store.query("search", q=q, limit=50)["items"]
+    return _page(request, "search.html", q=q, items=items)
+
+
+# assignments ----------------------------------------------------------------------------
+@router.get("/phan-cong", response_class=HTMLResponse)
+def assignments_page(request: Request) -> HTMLResponse:
+    """Who helps which village under which plan: filterable, sortable, exportable."""
+    store = _store(request)
+    params = _params(request, FILTERS)
+    try:
+        result = _assignments(store, params)
+    except DanvanError as exc:
+        return _problem_page(request, exc)
+    plans = sorted(store.get_many({e.target for e in store.edges("UNDER_PLAN")}).values(),
+                   key=lambda n: n.props.get("ref") or n.name)
+    return _page(request, "assignments.html", params=params, items=result["items"],
+                 total=result["total"], plans=plans, fields=FIELDS,
+                 districts=sorted(store.nodes("District"), key=lambda n: n.name),
+                 graph_params={k: v for k, v in params.items() if k in ("plan", "district",
+                                                                         "commune", "unit")},
+                 synthetic=any(i["synthetic"] for i in result["items"]))
+
+
+@router.get("/phan-cong.csv")
+def assignments_csv(request: Request) -> Response:
+    """The assignment table as CSV for Excel (UTF-8 with BOM, Vietnamese headers)."""
+    store = _store(request)
+    try:
+        result = _assignments(store, _params(request, FILTERS))
+    except DanvanError as exc:
+        return _problem_page(request, exc)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ASSIGNMENT_COLUMNS)
+    for item in result["items"]:
+        writer.writerow([_safe_cell(str(c)) for c in _assignment_cells(item)])
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="phan-cong.csv"'})
+
+
+@router.get("/phan-cong.xlsx")
+def assignments_xlsx(request: Request) -> Response:
+    """The assignment table as an Excel workbook: bold header, autofilter, widths, frozen header."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    store = _store(request)
+    params = _params(request, FILTERS)
+    try:
+        result = _assignments(store, params)
+    except DanvanError as exc:
+        return _problem_page(request, exc)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Phân công giúp đỡ"
+    sheet.append(list(ASSIGNMENT_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F2DCDB")
+    rows = [_assignment_cells(i) for i in result["items"]]
+    for row in rows:
+        sheet.append([_safe_cell(c) for c in row])
+    for col, header in enumerate(ASSIGNMENT_COLUMNS, start=1):
+        width = max([len(header), *(len(str(r[col - 1])) for r in rows)])
+        sheet.column_dimensions[get_column_letter(col)].width = min(60, width + 2)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{len(rows) + 1}"
+    sheet.freeze_panes = "A2"
+    if params:
+        info = book.create_sheet("Bộ lọc")
+        info.append(["Bộ lọc", "Giá trị"])
+        for key, value in params.items():
+            info.append([key, _safe_cell(value)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return Response(buffer.getvalue(),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="phan-cong.xlsx"'})
+
+
+# entity pages ---------------------------------------------------------------------------
+def _lineage(store: Store, start: str, direction: str) -> list[tuple[int, Node, str]]:
+    """Directives above (``out``) or below (``in``) ``start`` via IMPLEMENTS/BASED_ON, with depth."""
+    out: list[tuple[int, Node, str]] = []
+    seen = {start}
+    frontier = [(start, 0)]
+    while frontier:
+        node, depth = frontier.pop(0)
+        if depth >= 6:
+            continue
+        for edge in store.edges_of(node, direction, ["IMPLEMENTS", "BASED_ON"]):
+            other = edge.target if direction == "out" else edge.source
+            if other in seen:
+                continue
+            seen.add(other)
+            found = store.get(other)
+            if found is not None:
+                out.append((depth + 1, found, edge.type))
+                frontier.append((other, depth + 1))
+    return out
+
+
+@router.get("/thuc-the/{node_id}", response_class=HTMLResponse)
+def entity_page(request: Request, node_id: str) -> HTMLResponse:
+    """One entity: properties, sources with evidence, links onward, per-label sections."""
+    store = _store(request)
+    node = store.get(node_id)
+    if node is None:
+        return _problem_page(request, NotFoundError(f"không có thực thể nào có mã '{node_id}'"))
+    spec = store.schema.labels[node.label]
+    edges = store.edges_of(node.id, "both")
+    neighbour_ids = {e.target if e.source == node.id else e.source for e in edges}
+    ref_ids = {v for k, v in node.props.items() if isinstance(v, str) and k in spec.properties
+               and spec.properties[k].type == "ref"}
+    others = store.get_many(neighbour_ids | ref_ids)
+    props = []
+    for key, value in node.props.items():
+        if key in _HIDDEN_PROPS or value in (None, "", []):
+            continue
+        prop = spec.properties.get(key)
+        if key == "text" or (prop and prop.type == "ref" and value in others):
+            target = others.get(value)
+            props.append((prop.display if prop else key, value if target is None else None, target))
+            continue
+        if isinstance(value, bool):
+            value = "có" if value else "không"
+        elif isinstance(value, list):
+            value = "; ".join(map(str, value))
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        props.append((prop.display if prop else key, value, None))
+    links: dict[tuple[str, str], list[Node]] = defaultdict(list)
+    for edge in sorted(edges, key=lambda e: e.key):
+        if edge.source == node.id and edge.target in others:
+            links[(edge.type, "out")].append(others[edge.target])
+        elif edge.target == node.id and edge.source in others:
+            links[(edge.type, "in")].append(others[edge.source])
+    link_groups = []
+    for (type_, direction), nodes in sorted(links.items()):
+        verb = store.schema.edges[type_].display
+        title = f"{verb} →" if direction == "out" else f"← {verb}"
+        link_groups.append({"title": title, "type": type_, "direction": direction,
+                            "nodes": sorted(nodes, key=lambda n: n.name)})
+    section: dict[str, Any] = {}
+    filter_key = {"Village": "village", "Commune": "commune", "District": "district",
+                  "Unit": "unit", "PartyBody": "unit", "Directive": "plan"}.get(node.label)
+    try:
+        if filter_key:
+            section["assignments"] = _assignments(store, {filter_key: node.id})["items"]
+            section["assignment_filter"] = {filter_key: node.id}
+        elif node.label == "Model":
+            ids = [e.source for e in store.edges_of(node.id, "in", ["WITH_MODEL"])]
+            items = [i for i in _assignments(store, {})["items"] if i["id"] in ids] if ids else []
+            section["assignments"] = items
+        if node.label in ("Commune", "District"):
+            section["coverage"] = store.query("coverage", **{node.label.lower(): node.id})
+    except DanvanError as exc:
+        section["error"] = str(exc)
+    if node.label == "Directive":
+        section["up"] = _lineage(store, node.id, "out")
+        section["down"] = _lineage(store, node.id, "in")
+        stats = store.get_many(e.source for e in store.edges_of(node.id, "in", ["MEASURES"]))
+        section["statistics"] = sorted(stats.values(), key=lambda n: n.id)
+    if node.label == "Source":
+        text = node.props.get("text")
+        section["text"] = text or ""
+    return _page(request, "entity.html", node=node, spec=spec, props=props,
+                 sources=sources_of(store, node.props.get("sources") or []),
+                 link_groups=link_groups, section=section,
+                 graph_url="/graph?" + urlencode({"focus": node.id, "depth": 1 if
+                                                   len(neighbour_ids) > 40 else 2}))
+
+
+# coverage -------------------------------------------------------------------------------
+@router.get("/bao-phu", response_class=HTMLResponse)
+def coverage_page(request: Request) -> HTMLResponse:
+    """Villages nobody helps first, then villages several units overlap on, with the reports' figures."""
+    store = _store(request)
+    params = _params(request, ("plan", "district", "commune"))
+    try:
+        result = store.query("coverage", **params, limit=5000)
+    except DanvanError as exc:
+        return _problem_page(request, exc)
+    docs = store.get_many({s["document"] for s in result.get("reported", []) if s.get("document")})
+    plans = sorted(store.get_many({e.target for e in store.edges("UNDER_PLAN")}).values(),
+                   key=lambda n: n.props.get("ref") or n.name)
+    return _page(request, "coverage.html", params=params, c=result, docs=docs, plans=plans,
+                 districts=sorted(store.nodes("District"), key=lambda n: n.name))
+
+
+# map ------------------------------------------------------------------------------------
+def commune_helpers(store: Store) -> dict[str, set[str]]:
+    """Units that help each commune: assignments to it or its villages, and SUPPORTS edges."""
+    parent: dict[str, str] = {}
+    for edge in store.edges("PART_OF"):
+        if edge.source.startswith("village-"):
+            parent[edge.source] = edge.target
+    assigned_unit = {e.source: e.target for e in store.edges("ASSIGNED_UNIT")}
+    helpers: dict[str, set[str]] = defaultdict(set)
+    for edge in store.edges("ASSIGNED_TO"):
+        place = parent.get(edge.target, edge.target)
+        if edge.source in assigned_unit:
+            helpers[place].add(assigned_unit[edge.source])
+    for edge in store.edges("SUPPORTS"):
+        place = parent.get(edge.target, edge.target)
+        helpers[place].add(edge.source)
+    return helpers
+
+
+def _colour(n: int) -> str:
+    if n == 0:
+        return "#e57373"
+    return ("#c7e9c0", "#74c476", "#31a354", "#006d2c")[min(3, (n - 1) // 2)]
+
+
+def map_points(store: Store, era: str = "legacy", district: str | None = None,
+               width: int = 900, height: int = 640, pad: int = 60) -> dict[str, Any]:
+    """Communes with coordinates projected onto an SVG canvas (equirectangular, north up)."""
+    helpers = commune_helpers(store)
+    communes = [c for c in store.nodes("Commune") if c.props.get("lat") is not None
+                and c.props.get("lon") is not None and c.props.get("era", "legacy") == era
+                and (not district or c.props.get("district") == district)]
+    if not communes:
+        return {"points": [], "width": width, "height": height}
+    lats = [c.props["lat"] for c in communes]
+    lons = [c.props["lon"] for c in communes]
+    mid = math.cos(math.radians(sum(lats) / len(lats)))
+    span_x = max((max(lons) - min(lons)) * mid, 1e-3)
+    span_y = max(max(lats) - min(lats), 1e-3)
+    scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
+    districts = store.get_many({c.props.get("district") for c in communes if c.props.get("district")})
+    points = []
+    for c in sorted(communes, key=lambda n: n.name):
+        n = len(helpers.get(c.id, ()))
+        x = pad + (c.props["lon"] - min(lons)) * mid * scale
+        y = pad + (max(lats) - c.props["lat"]) * scale
+        d = districts.get(c.props.get("district", ""))
+        points.append({"id": c.id, "name": c.name, "x": round(x, 1), "y": round(y, 1), "helpers": n,
+                       "colour": _colour(n), "r": 7 + min(n, 10) * 1.2,
+                       "district": d.name if d else "", "synthetic": bool(c.props.get("synthetic"))})
+    used_h = (max(lats) - min(lats)) * scale + 2 * pad
+    return {"points": points, "width": width, "height": max(240, round(used_h))}
+
+
+@router.get("/ban-do", response_class=HTMLResponse)
+def map_page(request: Request) -> HTMLResponse:
+    """Communes at their official coordinates, coloured by how many units help there."""
+    store = _store(request)
+    era = request.query_params.get("era", "legacy")
+    era = era if era in ("legacy", "2025") else "legacy"
+    district = request.query_params.get("district") or None
+    data = map_points(store, era, district)
+    legend = [("Chưa có đơn vị giúp đỡ", _colour(0)), ("1–2 đơn vị", _colour(1)),
+              ("3–4 đơn vị", _colour(3)), ("5–6 đơn vị", _colour(5)), ("7 đơn vị trở lên", _colour(7))]
+    return _page(request, "map.html", m=data, era=era, district=district, legend=legend,
+                 districts=sorted(store.nodes("District"), key=lambda n: n.name))
+
+
+# graph ----------------------------------------------------------------------------------
+def _graph_params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = _params(request, ("plan", "district", "commune", "unit", "focus"))
+    depth = request.query_params.get("depth", "1")
+    if not depth.isdigit() or not 0 <= int(depth) <= 4:
+        raise ValidationError("graph", "depth", "phải là số từ 0 đến 4")
+    params["depth"] = int(depth)
+    return params
+
+
+@router.get("/graph", response_class=HTMLResponse)
+def graph_page(request: Request) -> HTMLResponse:
+    """The interactive graph page; the header ``X-Graph-Nodes`` says how many nodes it carries."""
+    from danvan.visualisations.graphview import graph_view, render_page
+
+    store = _store(request)
+    try:
+        view = graph_view(store, **_graph_params(request))
+    except DanvanError as exc:
+        return _problem_page(request, exc)
+    html = render_page(view, standalone=False, asset_url="/static/vis-network.min.js", api=True,
+                       nav=NAV)
+    meta = view.data["meta"]
+    return HTMLResponse(html, headers={"X-Graph-Nodes": str(meta["shown"]),
+                                       "X-Graph-Edges": str(meta["edges"]),
+                                       "X-Graph-Total": str(meta["total"])})
+
+
+@router.get("/graph.json")
+def graph_json(request: Request) -> Response:
+    """The same data the page draws (used to expand a node when the API has no neighbourhood)."""
+    from danvan.visualisations.graphview import graph_view
+
+    store = _store(request)
+    try:
+        view = graph_view(store, **_graph_params(request))
+    except DanvanError as exc:
+        return JSONResponse({"title": type(exc).__name__, "detail": str(exc)}, status_code=404
+                            if isinstance(exc, NotFoundError) else 422)
+    data = view.data
+    return JSONResponse({"nodes": data["nodes"], "edges": data["edges"], "meta": data["meta"]})

@@ -1,0 +1,81 @@
+"""``danvan viz``: write an interactive graph page (one self-contained HTML file).
+
+    danvan viz --plan 133-KH/TU -o ke-hoach-133.html
+    danvan viz --focus "Xã Đăk Ruồng" --depth 2 -o dak-ruong.html
+    danvan viz --query coverage --param plan=133-KH/TU -o bao-phu.html
+
+The file opens in any browser without a network connection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from danvan.cli import DataDirOpt, PasswordOpt, StoreOpt, UriOpt, UserOpt, fail, store_from_options
+from danvan.errors import ValidationError
+
+__all__ = ["register_cli", "viz"]
+
+
+def _params(pairs: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError("viz", "--param", f"expected key=value, got {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")],
+        plan: Annotated[str | None, typer.Option(help="kế hoạch: số ký hiệu, id hoặc tên")] = None,
+        district: Annotated[str | None, typer.Option(help="huyện")] = None,
+        commune: Annotated[str | None, typer.Option(help="xã")] = None,
+        unit: Annotated[str | None, typer.Option(help="đơn vị giúp đỡ")] = None,
+        focus: Annotated[str | None, typer.Option(help="nút trung tâm: id hoặc tên")] = None,
+        depth: Annotated[int, typer.Option(min=0, max=4, help="độ sâu quanh nút trung tâm")] = 1,
+        limit: Annotated[int, typer.Option(min=1, max=20000, help="số nút tối đa")] = 3000,
+        query: Annotated[str | None, typer.Option("--query", help="vẽ kết quả của một truy vấn "
+                                                  "trong danh mục")] = None,
+        param: Annotated[list[str] | None, typer.Option("--param", help="tham số key=value "
+                                                        "cho --query")] = None,
+        store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
+        neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+    """Write an interactive graph page (Vietnamese, works offline) for a plan, area, unit or node."""
+    from danvan.visualisations.graphview import (
+        GraphView,
+        graph_data,
+        graph_view,
+        render_page,
+        subgraph_from_result,
+    )
+
+    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
+                           neo4j_user=neo4j_user, neo4j_password=neo4j_password)
+    if query:
+        result = s.query(query, **_params(param or []))
+        sub, total = subgraph_from_result(s, result, limit)
+        title = f"Đồ thị: {query}"
+        view = GraphView(graph_data(s, sub, total=total, limit=limit, title=title), title)
+    else:
+        if param:
+            raise fail("--param needs --query")
+        view = graph_view(s, plan=plan, district=district, commune=commune, unit=unit,
+                          focus=focus, depth=depth, limit=limit)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(render_page(view, standalone=True), encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror}") from None
+    meta = view.data["meta"]
+    note = f" (trimmed from {meta['total']}; narrow with --plan/--district/--commune/--unit/--focus)" \
+        if meta["truncated"] else ""
+    typer.echo(f"wrote {output}: {meta['shown']} nodes, {meta['edges']} edges{note}")
+
+
+def register_cli(register: Any) -> None:
+    """Add ``danvan viz`` to the ``danvan`` command."""
+    register(viz, name="viz")

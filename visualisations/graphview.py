@@ -1,0 +1,299 @@
+"""Interactive graph pages: a subgraph or a catalogue result → one HTML page drawn by vis-network.
+
+The page loads nothing from outside: the data travels as JSON inside
+``<script type="application/json">`` (``<``, ``>`` and ``&`` escaped, so no
+document text can close the block) and the page's own script draws hover cards
+with ``textContent`` only. A standalone file inlines vis-network; a served page
+points at the copy the explorer serves under ``/assets/``.
+
+>>> from danvan.graph.embedded import EmbeddedStore
+>>> store = EmbeddedStore(":memory:")
+>>> _ = store.write([store.schema.node("Province", name="Tỉnh <b>", code="62")])
+>>> view = graph_view(store)
+>>> view.data["meta"]["shown"], "<b>" in json_for_script(view.data)
+(1, False)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from danvan.graph.types import Subgraph
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+
+__all__ = ["DEFAULT_LIMIT", "GraphView", "build_subgraph", "evidence", "graph_data", "graph_view",
+           "json_for_script", "render_page", "subgraph_from_result", "vis_network_js"]
+
+DEFAULT_LIMIT = 3000
+MAX_DEPTH = 4
+EVIDENCE_CHARS = 400
+VALUE_CHARS = 200
+_HIDDEN_PROPS = {"name", "sources", "synthetic", "aliases", "text", "sha256", "confidence"}
+# Labels whose nodes are many and add little when the whole graph is drawn.
+_LOW_PRIORITY = ("Source", "Statistic", "Target", "Person", "Event")
+
+
+@dataclass
+class GraphView:
+    """A subgraph ready to draw: ``data`` is what the page's script reads."""
+
+    data: dict[str, Any]
+    title: str = "Đồ thị quan hệ"
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+# escaping ------------------------------------------------------------------------------
+def json_for_script(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&`` literally.
+
+    >>> json_for_script({"name": "</script><!--"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+# subgraphs -----------------------------------------------------------------------------
+def _trim(store: Store, order: list[str], limit: int) -> tuple[Subgraph, int]:
+    keep = list(dict.fromkeys(order))
+    total = len(keep)
+    sub = store.export(keep[:limit])
+    sub.truncated = total > limit
+    return sub, total
+
+
+def _bfs(store: Store, start: str, depth: int) -> list[str]:
+    seen = {start: 0}
+    order = [start]
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if seen[node] >= depth:
+            continue
+        for edge in store.edges_of(node, "both"):
+            other = edge.target if edge.source == node else edge.source
+            if other not in seen:
+                seen[other] = seen[node] + 1
+                order.append(other)
+                queue.append(other)
+    return order
+
+
+def build_subgraph(store: Store, *, plan: str | None = None, district: str | None = None,
+                   commune: str | None = None, unit: str | None = None, focus: str | None = None,
+                   depth: int = 1, limit: int = DEFAULT_LIMIT) -> tuple[Subgraph, int]:
+    """The subgraph the filters select, trimmed to ``limit`` nodes, and its size before trimming.
+
+    ``focus`` (an id or a name) draws its neighbourhood ``depth`` steps out; plan, district,
+    commune and unit draw the assignments they select with their units, places, plans and
+    models (and every village of the area, helped or not); nothing selects the whole graph.
+    Names are resolved like the API's filters (NotFoundError / AmbiguousError otherwise).
+    """
+    import danvan.queries.catalogue  # noqa: F401 - first: it imports the query modules in order
+    from danvan.queries.assignments import assignment_filters, assignment_rows
+    from danvan.queries.base import expand_area
+    from danvan.queries.resolve import resolve
+    from danvan.queries.search import SEARCHABLE
+
+    depth = max(0, min(int(depth), MAX_DEPTH))
+    if focus:
+        start = focus if store.get(focus) else resolve(store, focus, SEARCHABLE, param="focus")
+        return _trim(store, _bfs(store, start, depth), limit)
+    if any((plan, district, commune, unit)):
+        params = {"plan": plan, "district": district, "commune": commune, "unit": unit}
+        filters = assignment_filters(store, params)
+        order: list[str] = []
+        order += sorted(filters["plans"] or ())
+        order += sorted(filters["units"] or ())
+        if filters["targets"] is not None and (district or commune):
+            area = expand_area(store, filters["targets"])
+            order += sorted(area, key=lambda i: (not i.startswith(("district", "commune")), i))
+        for row in assignment_rows(store, filters):
+            order.append(row["id"])
+            for key in ("unit", "target", "plan", "commune", "district"):
+                if row[key] is not None:
+                    order.append(row[key][0])
+            order += [m[0] for m in row["models"]]
+        return _trim(store, order, limit)
+    rank = {label: i for i, label in enumerate(_LOW_PRIORITY)}
+    nodes = sorted(store.nodes(), key=lambda n: (rank.get(n.label, -1), n.id))
+    return _trim(store, [n.id for n in nodes], limit)
+
+
+def _ids_in(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("id", "source", "target") and isinstance(item, str):
+                out.append(item)
+            else:
+                _ids_in(item, out)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _ids_in(item, out)
+
+
+def subgraph_from_result(store: Store, result: Any, limit: int = DEFAULT_LIMIT) -> tuple[Subgraph, int]:
+    """Any catalogue result as a subgraph: the entities it names and the edges among them.
+
+    A result that already is a subgraph (``{"nodes": [...], "edges": [...]}``) keeps its edges.
+    """
+    ids: list[str] = []
+    _ids_in(result, ids)
+    known = [i for i in dict.fromkeys(ids) if store.schema.label_of_id(i)]
+    return _trim(store, known, limit)
+
+
+# page data -----------------------------------------------------------------------------
+@cache
+def _styles() -> dict[str, Any]:
+    from danvan.graph.schema import load_schema
+
+    schema = load_schema()
+    labels = {name: {"display": spec.display, "color": spec.style.get("color", "#999999"),
+                     "shape": spec.style.get("shape", "dot"),
+                     "props": {p.name: p.display for p in spec.properties.values()}}
+              for name, spec in schema.labels.items()}
+    edges = {name: spec.display for name, spec in schema.edges.items()}
+    return {"labels": labels, "edges": edges}
+
+
+def _short(value: Any, size: int = VALUE_CHARS) -> str:
+    if isinstance(value, bool):
+        text = "có" if value else "không"
+    elif isinstance(value, list):
+        text = "; ".join(str(v) for v in value)
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    return text if len(text) <= size else text[:size - 1] + "…"
+
+
+def _parse_source(ref: str) -> tuple[str, int | None, int | None]:
+    document, _, span = ref.partition("#")
+    start, _, end = span.partition("-")
+    return document, int(start) if start.isdigit() else None, int(end) if end.isdigit() else None
+
+
+def evidence(text: str | None, start: int | None, end: int | None, size: int = EVIDENCE_CHARS) -> str | None:
+    """The quoted span of a document's text (``None`` when the text is not in the store).
+
+    >>> evidence("Một. Hai ba bốn. Năm.", 5, 16)
+    'Hai ba bốn.'
+    """
+    if not text or start is None or end is None or not 0 <= start < end <= len(text):
+        return None
+    return _short(text[start:end].strip(), size)
+
+
+def _sources(props: dict[str, Any], docs: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for ref in props.get("sources") or []:
+        document, start, end = _parse_source(ref)
+        doc = docs.get(document)
+        out.append({"id": document, "title": doc.props.get("title") if doc else document,
+                    "evidence": evidence(doc.props.get("text") if doc else None, start, end)})
+    return out
+
+
+def _node_label(name: str, label: str) -> str:
+    return name if len(name) <= 40 else name[:38] + "…"
+
+
+def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
+               limit: int = DEFAULT_LIMIT, title: str = "Đồ thị quan hệ",
+               filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """JSON-ready page data: nodes, edges, styles, counts and the trimming notice."""
+    styles = _styles()
+    doc_ids = {_parse_source(r)[0] for n in sub.nodes for r in n.props.get("sources") or []}
+    docs = store.get_many(sorted(doc_ids)) if store is not None and doc_ids else {}
+    names = {n.id: n.name for n in sub.nodes}
+    nodes = []
+    for node in sorted(sub.nodes, key=lambda n: n.id):
+        spec = styles["labels"].get(node.label, {"props": {}})
+        props = []
+        for key, value in node.props.items():
+            if key in _HIDDEN_PROPS or value in (None, "", []):
+                continue
+            if isinstance(value, str) and store is not None and store.schema.label_of_id(value):
+                value = names.get(value, value)
+            props.append([spec["props"].get(key, key), _short(value)])
+        item = {"id": node.id, "label": _node_label(node.name, node.label), "name": node.name,
+                "group": node.label, "props": props[:10],
+                "sources": _sources(node.props, docs)[:5]}
+        if node.props.get("synthetic"):
+            item["synthetic"] = True
+        if node.label == "Model" and node.props.get("field"):
+            item["field"] = node.props["field"]
+        nodes.append(item)
+    edges = [{"from": e.source, "to": e.target, "type": e.type,
+              "label": styles["edges"].get(e.type, e.type)}
+             for e in sorted(sub.edges, key=lambda e: e.key)]
+    return {
+        "title": title,
+        "nodes": nodes, "edges": edges,
+        "styles": styles,
+        "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "")},
+        "meta": {"shown": len(nodes), "edges": len(edges),
+                 "total": total if total is not None else len(nodes),
+                 "truncated": bool(sub.truncated), "limit": limit,
+                 "synthetic": any(n.get("synthetic") for n in nodes)},
+    }
+
+
+def graph_view(store: Store, *, title: str | None = None, limit: int = DEFAULT_LIMIT,
+               **filters: Any) -> GraphView:
+    """Build the view the filters select (see :func:`build_subgraph`)."""
+    sub, total = build_subgraph(store, limit=limit, **filters)
+    if title is None:
+        title = "Đồ thị quan hệ"
+        chosen = [str(v) for k, v in filters.items() if v and k != "depth"]
+        if chosen:
+            title += ": " + ", ".join(chosen)
+    return GraphView(graph_data(store, sub, total=total, limit=limit, title=title,
+                                filters=filters), title, filters)
+
+
+# rendering -----------------------------------------------------------------------------
+@cache
+def vis_network_js() -> str:
+    """The bundled vis-network standalone build (with its licence header)."""
+    return resources.files("danvan.visualisations").joinpath("static/vis-network.min.js") \
+        .read_text("utf-8")
+
+
+@cache
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("danvan.visualisations", "templates"),
+                       autoescape=select_autoescape(["html"]))
+
+
+def render_page(view: GraphView | dict[str, Any], *, standalone: bool = True,
+                asset_url: str = "/assets/vis-network.min.js", api: bool = False,
+                nav: Iterable[tuple[str, str]] = ()) -> str:
+    """The HTML page. ``standalone`` inlines vis-network; otherwise it is loaded from ``asset_url``.
+
+    ``api`` (served pages only) lets a click expand a node through
+    ``/api/v1/entities/{id}/neighbourhood``.
+    """
+    if isinstance(view, dict):
+        view = GraphView(view, view.get("title", "Đồ thị quan hệ"))
+    template = _env().get_template("graph.html")
+    return template.render(
+        title=view.title, data_json=json_for_script(view.data), meta=view.data["meta"],
+        filters=view.data.get("filters", {}),
+        vis_js=vis_network_js().replace("</script", "<\\/script") if standalone else None,
+        asset_url=asset_url, served=not standalone, api=api, nav=list(nav))
