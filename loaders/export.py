@@ -1,0 +1,197 @@
+"""Data out: assignments as .xlsx/.csv in the import layout, the graph as GraphML, GEXF or JSON.
+
+The sheet has the same columns as ``danvan import`` reads (headers in
+Vietnamese, dates dd/mm/yyyy), one row per assignment and model, so an export
+imported again changes nothing. Graph formats use networkx's writers; list
+properties become "; "-joined strings in GraphML/GEXF (they have no list type)
+and stay lists in node-link JSON.
+
+    danvan export assignments.xlsx [--plan 133-KH/TU]
+    danvan export graph.graphml [--ids commune-23488 --depth 1]
+
+>>> sheet_rows([])
+[]
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Annotated, Any
+
+import networkx as nx
+import typer
+
+from danvan.errors import ConfigError
+from danvan.graph.store import Store
+from danvan.graph.types import Subgraph
+
+__all__ = ["GRAPH_FORMATS", "export_assignments", "export_graph", "register_cli", "sheet_rows",
+           "subgraph", "to_networkx"]
+
+GRAPH_FORMATS = ("graphml", "gexf", "json")
+
+
+def _date(iso: str | None) -> str | None:
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else None
+
+
+def sheet_rows(items: Iterable[dict[str, Any]], provinces: dict[str, str] | None = None
+               ) -> list[list[Any]]:
+    """Rows in the import layout from ``assignments`` query items (one per model)."""
+    from danvan.loaders.spreadsheets import HEADERS
+
+    out = []
+    for item in items:
+        models = item["models"] or [None]
+        base = {
+            "unit": item["unit"]["name"],
+            "village": item["village"]["name"] if item["village"] else None,
+            "commune": (item["commune"] or {}).get("name"),
+            "district": (item["district"] or {}).get("name"),
+            "province": (provinces or {}).get((item["district"] or {}).get("id", "")),
+            "plan": (item["plan"] or {}).get("number"),
+            "from": _date(item["from"]), "until": _date(item["until"]),
+            "households": item["households"], "note": item.get("note"),
+        }
+        for model in models:
+            row = {**base, "model": model["name"] if model else None,
+                   "field": model["field"] if model else None}
+            out.append([row.get(column) for column in HEADERS])
+    return out
+
+
+def _items(store: Store, plan: str | None) -> list[dict[str, Any]]:
+    import danvan.queries.catalogue  # noqa: F401 - first: importing assignments alone is circular
+    from danvan.queries.assignments import assignment_filters, assignment_rows, shape_rows
+
+    params = {"plan": plan, "include_implementing": False}
+    rows = assignment_rows(store, assignment_filters(store, params))
+    notes = {r["id"]: r["props"].get("note") for r in rows}
+    items = shape_rows(rows, params)
+    for item in items:
+        item["note"] = notes.get(item["id"])
+    return items
+
+
+def _provinces(store: Store, items: list[dict[str, Any]]) -> dict[str, str]:
+    districts = store.get_many({i["district"]["id"] for i in items if i["district"]})
+    provinces = store.get_many({d.props["province"] for d in districts.values()})
+    return {d.id: provinces[d.props["province"]].name for d in districts.values()
+            if d.props["province"] in provinces}
+
+
+def export_assignments(store: Store, path: str | Path, plan: str | None = None) -> int:
+    """Write the assignments (of ``plan``, or all) to .xlsx or .csv; returns the row count."""
+    from danvan.loaders.spreadsheets import HEADERS
+
+    out = Path(path)
+    items = _items(store, plan)
+    rows = sheet_rows(items, _provinces(store, items))
+    if out.suffix.lower() == ".csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(HEADERS.values())
+        writer.writerows(rows)
+        out.write_text(buf.getvalue(), encoding="utf-8-sig")
+    elif out.suffix.lower() == ".xlsx":
+        import openpyxl
+        from openpyxl.styles import Font
+
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("Phân công")
+        header = []
+        for name in HEADERS.values():
+            cell = openpyxl.cell.WriteOnlyCell(ws, value=name)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        wb.save(out)
+    else:
+        raise ConfigError(f"{out}: assignments export writes .xlsx or .csv")
+    return len(rows)
+
+
+def subgraph(store: Store, ids: Iterable[str] | None = None, depth: int = 0) -> Subgraph:
+    """The whole graph, or ``ids`` and their neighbours up to ``depth`` hops."""
+    if ids is None:
+        return store.export()
+    wanted = set(ids)
+    frontier = set(wanted)
+    for _ in range(depth):
+        nxt = {e.target if e.source == i else e.source for i in frontier for e in store.edges_of(i)}
+        frontier = nxt - wanted
+        wanted |= nxt
+    return store.export(wanted)
+
+
+def _flat(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: "; ".join(map(str, v)) if isinstance(v, list) else v
+            for k, v in props.items() if v is not None}
+
+
+def to_networkx(graph: Subgraph, flat: bool = True) -> nx.MultiDiGraph:
+    """A MultiDiGraph: node attrs ``label`` + properties, edge key and attr ``type`` + properties."""
+    g = nx.MultiDiGraph()
+    conv = _flat if flat else dict
+    for n in sorted(graph.nodes, key=lambda n: n.id):
+        g.add_node(n.id, label=n.label, **conv(n.props))
+    for e in sorted(graph.edges, key=lambda e: e.key):
+        g.add_edge(e.source, e.target, key=e.type, type=e.type, **conv(e.props))
+    return g
+
+
+def export_graph(store: Store, path: str | Path, ids: Iterable[str] | None = None,
+                 depth: int = 0) -> dict[str, int]:
+    """Write the graph (or a subgraph) as .graphml, .gexf or node-link .json."""
+    out = Path(path)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in GRAPH_FORMATS:
+        raise ConfigError(f"{out}: graph export writes {', '.join('.' + f for f in GRAPH_FORMATS)}")
+    sub = subgraph(store, ids, depth)
+    if fmt == "json":
+        data = nx.node_link_data(to_networkx(sub, flat=False), edges="edges")
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    elif fmt == "graphml":
+        nx.write_graphml(to_networkx(sub), out)
+    else:
+        nx.write_gexf(to_networkx(sub), out)
+    return {"nodes": len(sub.nodes), "edges": len(sub.edges)}
+
+
+def export_command(
+        file: Annotated[Path, typer.Argument(
+            help=".xlsx/.csv (assignments) or .graphml/.gexf/.json (graph)")],
+        plan: Annotated[str | None, typer.Option(help="only this plan's assignments (sheets)")] = None,
+        ids: Annotated[str | None, typer.Option(help="graph: comma-separated node ids (default all)")] = None,
+        depth: Annotated[int, typer.Option(min=0, max=3, help="graph: neighbours of --ids")] = 0,
+        store: Annotated[str | None, typer.Option("--store")] = None,
+        data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
+        neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
+        neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
+        neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
+    """Export assignments to .xlsx/.csv (import layout) or the graph to GraphML/GEXF/JSON."""
+    from danvan.cli import store_from_options
+
+    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
+                           neo4j_password=neo4j_password)
+    try:
+        if file.suffix.lower() in (".xlsx", ".csv"):
+            typer.echo(f"{export_assignments(s, file, plan)} dòng → {file}")
+        else:
+            wanted = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
+            counts = export_graph(s, file, wanted, depth)
+            typer.echo(f"{counts['nodes']} nút, {counts['edges']} quan hệ → {file}")
+    finally:
+        s.close()
+
+
+def register_cli(register: Callable[..., Any]) -> None:
+    """Add ``danvan export`` (registered by loaders/spreadsheets.py's hook)."""
+    register(export_command, name="export")

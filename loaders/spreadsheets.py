@@ -1,0 +1,829 @@
+"""Assignment spreadsheets in: read, map headers, resolve every row, report, write all or nothing.
+
+``danvan import FILE.xlsx|.csv [--plan 133-KH/TU] [--dry-run]`` reads a sheet of
+assignments (unit, village, commune, district, province, plan, model, field,
+from, until, households, note) as boards write them: Vietnamese headers
+(matched without accents, fuzzily, in any order, below title rows), merged
+cells (the value applies to the whole range), blank rows, dates as dd/mm/yyyy,
+yyyy-mm-dd or Excel dates, formulas (their cached values; a formula without
+one is an invalid cell). ``.xlsx`` is streamed (openpyxl read-only), so a
+100,000-row file keeps memory flat.
+
+Every row is resolved: communes against the official list (scoped by district
+and province), villages within their commune (a new name in a known commune
+is created and reported as new), units and plans against the knowledge base
+(accents optional, small typos tolerated; an unknown unit is created, scoped to
+the row's district or province, and reported as new). A row is *new*, *already
+present*, *changed*, *ambiguous* (with candidates) or *invalid* (with the
+reason). A real run writes nothing unless every row is new, present or changed,
+and then writes everything in one ``store.write``; rows already present are not
+rewritten, so importing the same file twice (or an export of the store) changes
+nothing.
+
+Provenance: the file becomes a Source node ``source-import-<first 16 hex of its
+sha256>`` (kind ``spreadsheet``); each fact written from row *n* carries
+``sources = ["source-import-…#n-<n+1>"]`` — for spreadsheets the span is a row
+range (sheet row numbers), not character offsets.
+
+The API calls :func:`import_file` (``POST /api/v1/imports``).
+
+>>> header_map(["STT", "Cơ quan phụ trách", "Thôn/làng", "xa", "Huyện"])
+{'unit': 1, 'village': 2, 'commune': 3, 'district': 4}
+>>> parse_date("14/3/2024"), parse_date("2024-03-14"), parse_date(45365)
+('2024-03-14', '2024-03-14', '2024-03-14')
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rapidfuzz import fuzz
+
+from danvan.errors import AmbiguousError, DanvanError, LoadError, NotFoundError
+from danvan.graph.schema import load_schema
+from danvan.graph.store import Store, WriteResult
+from danvan.graph.types import Edge, Node
+from danvan.loaders.admin_units import admin_units
+from danvan.queries.base import NameRow, names
+from danvan.queries.resolve import FUZZY_MARGIN, FUZZY_MIN, fuzzy_matches
+from danvan.text import fold, nfc
+
+__all__ = ["COLUMNS", "HEADERS", "ImportReport", "RowResult", "header_map", "import_file",
+           "parse_date", "read_rows", "register_cli", "write_template"]
+
+# Canonical column → the Vietnamese header written in templates and exports.
+HEADERS = {"unit": "Đơn vị", "village": "Thôn/làng", "commune": "Xã", "district": "Huyện",
+           "province": "Tỉnh", "plan": "Kế hoạch", "model": "Mô hình", "field": "Lĩnh vực",
+           "from": "Từ ngày", "until": "Đến ngày", "households": "Số hộ", "note": "Ghi chú"}
+# Other ways boards write them (folded); matching is accent-free and fuzzy.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "unit": ("don vi", "co quan phu trach", "don vi phu trach", "co quan don vi", "don vi giup do",
+             "co quan don vi phu trach", "don vi duoc phan cong", "co quan", "unit"),
+    "village": ("thon lang", "thon", "lang", "thon buon", "thon lang duoc giup do", "village"),
+    "commune": ("xa", "xa phuong thi tran", "xa phuong", "commune", "ward"),
+    "district": ("huyen", "huyen thanh pho", "huyen thi xa thanh pho", "district"),
+    "province": ("tinh", "tinh thanh pho", "province"),
+    "plan": ("ke hoach", "van ban", "theo ke hoach", "so ke hoach", "plan"),
+    "model": ("mo hinh", "ten mo hinh", "mo hinh dan van kheo", "model"),
+    "field": ("linh vuc", "field"),
+    "from": ("tu ngay", "ngay bat dau", "bat dau", "from"),
+    "until": ("den ngay", "ngay ket thuc", "ket thuc", "until"),
+    "households": ("so ho", "so ho duoc ho tro", "so ho huong loi", "households"),
+    "note": ("ghi chu", "note"),
+}
+FIELD_ALIASES = {
+    "kinh tế": ("kinh te", "kt", "economy"),
+    "văn hóa - xã hội": ("van hoa xa hoi", "vhxh", "van hoa", "xa hoi", "culture society"),
+    "quốc phòng - an ninh": ("quoc phong an ninh", "qpan", "qp an", "an ninh", "quoc phong"),
+    "xây dựng hệ thống chính trị": ("xay dung he thong chinh tri", "xdhtct", "he thong chinh tri",
+                                    "xay dung dang"),
+}
+ORG_LABELS = ("Unit", "PartyBody")
+HEADER_SCAN_ROWS = 30
+STATUSES = ("new", "present", "changed", "ambiguous", "invalid")
+STATUS_VI = {"new": "mới", "present": "đã có", "changed": "cập nhật", "ambiguous": "chưa rõ",
+             "invalid": "không hợp lệ"}
+_WORDS = re.compile(r"[a-z0-9]+")
+_SCOPE_IN_ID = re.compile(r"^[a-z]+-((?:province|commune)-2025-\d+|(?:province|district|commune)-\d+)-")
+
+
+# ---------------------------------------------------------------------------
+# cells
+
+
+class BadCell(ValueError):
+    """A cell whose value cannot be used (e.g. a formula without a cached value)."""
+
+
+FORMULA = object()  # marker: formula cell without cached value
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORDS.findall(fold(text)))
+
+
+def header_map(cells: Iterable[Any]) -> dict[str, int]:
+    """Canonical column → index for a header row (fuzzy, accent-free); unknown headers ignored."""
+    found: dict[str, tuple[float, int]] = {}
+    for index, cell in enumerate(cells):
+        if cell is None or not str(cell).strip():
+            continue
+        key = _key(str(cell))
+        best, score = None, 0.0
+        for column, aliases in COLUMNS.items():
+            for alias in aliases:
+                s = 100.0 if key == alias else fuzz.ratio(key, alias)
+                if s > score:
+                    best, score = column, s
+        if best and score >= 85 and (best not in found or score > found[best][0]):
+            found[best] = (score, index)
+    return {c: i for c, (_, i) in sorted(found.items(), key=lambda kv: kv[1][1])}
+
+
+def parse_date(value: Any) -> str | None:
+    """ISO date from dd/mm/yyyy, d-m-yyyy, yyyy-mm-dd, a datetime or an Excel serial number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 120_000:
+            return (dt.date(1899, 12, 30) + dt.timedelta(days=int(value))).isoformat()
+        raise ValueError(value)
+    text = nfc(str(value)).strip()
+    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if m:
+        return dt.date(int(m[3]), int(m[2]), int(m[1])).isoformat()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", text)
+    if m:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    raise ValueError(text)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(nfc(str(value)).split())
+    return text or None
+
+
+# ---------------------------------------------------------------------------
+# reading files
+
+
+Range = tuple[int, int, int, int]
+
+
+def _xlsx_extras(data: bytes, sheet_path: str) -> tuple[list[Range], set[tuple[int, int]]]:
+    """Merged ranges (r1, c1, r2, c2) and formula cells without cached value, from the sheet XML."""
+    merges: list[tuple[int, int, int, int]] = []
+    formulas: set[tuple[int, int]] = set()
+    cell = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?<!/)>(.*?)</c>', re.S)
+    merge = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(sheet_path) as fh:
+        tail = b""
+        while True:
+            chunk = fh.read(1 << 20)
+            buf = tail + chunk
+            cut = buf.rfind(b"</row>") + 6 if chunk else len(buf)
+            if cut < 6 and chunk:
+                tail = buf
+                continue
+            part, tail = buf[:cut], buf[cut:]
+            if b"<f" in part:
+                for m in cell.finditer(part):
+                    body = m[3]
+                    if b"<f" in body and not re.search(rb"<v>[^<]+</v>", body):
+                        formulas.add((int(m[2]), _col(m[1])))
+            for m in merge.finditer(part):
+                merges.append((int(m[2]), _col(m[1]), int(m[4]), _col(m[3])))
+            if not chunk:
+                break
+    return merges, formulas
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters.decode():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+    import openpyxl
+
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise LoadError(filename, None, "tệp được đặt mật khẩu hoặc là định dạng Excel cũ (.xls); hãy "
+                        "mở bằng Excel, bỏ mật khẩu và lưu lại thành .xlsx")
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise LoadError(filename, None, f"tệp .xlsx bị hỏng hoặc không đọc được ({exc})") from None
+    try:
+        ws = wb.worksheets[0]
+        merges, formulas = _xlsx_extras(data, ws._worksheet_path)  # type: ignore[attr-defined]
+        starts: dict[int, list[tuple[int, int, int, int]]] = {}
+        for rng in merges:
+            starts.setdefault(rng[0], []).append(rng)
+        active: list[tuple[tuple[int, int, int, int], Any]] = []
+        for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            values = list(row)
+            for c in range(len(values)):
+                if (r, c) in formulas:
+                    values[c] = FORMULA
+            for rng in starts.pop(r, []):
+                active.append((rng, values[rng[1]] if rng[1] < len(values) else None))
+            if active:
+                width = max(rng[3] for rng, _ in active) + 1
+                values += [None] * (width - len(values))
+                for (r1, c1, _r2, c2), value in active:
+                    for c in range(c1, c2 + 1):
+                        if (r, c) != (r1, c1):
+                            values[c] = value
+                active = [(rng, v) for rng, v in active if rng[2] > r]
+            yield r, values
+    except zipfile.BadZipFile as exc:
+        raise LoadError(filename, None, f"tệp .xlsx bị hỏng ({exc})") from None
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LoadError(filename, None, "tệp CSV không phải UTF-8; hãy lưu lại với mã hóa UTF-8") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    for r, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        yield r, list(row)
+
+
+def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+    """(sheet row number, cell values) of the first sheet of an .xlsx/.xlsm or a .csv file."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        if data[:2] != b"PK" and data[:4] != b"\xd0\xcf\x11\xe0":
+            raise LoadError(filename, None, "không phải tệp .xlsx (nội dung không đúng định dạng)")
+        return _xlsx_rows(data, filename)
+    if suffix == ".csv":
+        return _csv_rows(data, filename)
+    if suffix == ".xls":
+        raise LoadError(filename, None, "định dạng .xls cũ không được hỗ trợ; hãy lưu lại thành .xlsx")
+    raise LoadError(filename, None, f"loại tệp {suffix or '(không có đuôi)'} không được hỗ trợ; "
+                    "dùng .xlsx hoặc .csv")
+
+
+# ---------------------------------------------------------------------------
+# report
+
+
+@dataclass
+class RowResult:
+    """What happened to one sheet row."""
+
+    row: int
+    status: str
+    message: str = ""
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)  # entities this row creates, in Vietnamese
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"row": self.row, "status": self.status, "message": self.message,
+                "candidates": self.candidates, "new": self.new}
+
+    def line(self) -> str:
+        """``Dòng 7: không tìm thấy xã 'Đăk Xyz' trong huyện Kon Rẫy``."""
+        text = f"Dòng {self.row}: {STATUS_VI[self.status]}"
+        if self.message:
+            text += f" — {self.message}"
+        if self.new:
+            text += f" (tạo mới: {'; '.join(self.new)})"
+        for c in self.candidates[:5]:
+            text += f"\n    • {c.get('name')} [{c.get('id') or c.get('code')}]"
+            if c.get("where"):
+                text += f" — {c['where']}"
+        return text
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import (or a dry run) of one file."""
+
+    file: str
+    sha256: str
+    source_id: str
+    dry_run: bool
+    columns: dict[str, str] = field(default_factory=dict)
+    header_row: int | None = None
+    rows: list[RowResult] = field(default_factory=list)
+    written: WriteResult | None = None
+    error: str | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows per status."""
+        out = dict.fromkeys(STATUSES, 0)
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+    @property
+    def ok(self) -> bool:
+        """True when no row is ambiguous or invalid and the file could be read."""
+        c = self.counts
+        return self.error is None and c["ambiguous"] == 0 and c["invalid"] == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the API's response body)."""
+        w = self.written
+        return {"file": self.file, "sha256": self.sha256, "source": self.source_id,
+                "dry_run": self.dry_run, "ok": self.ok, "error": self.error,
+                "header_row": self.header_row, "columns": self.columns, "counts": self.counts,
+                "written": None if w is None else {**w.__dict__, "changed": w.changed},
+                "rows": [r.to_dict() for r in self.rows]}
+
+    def to_text(self, all_rows: bool = False) -> str:
+        """The Vietnamese report a board reads; lists problem rows (all rows with ``all_rows``)."""
+        c = self.counts
+        head = [f"Tệp {self.file}: {sum(c.values())} dòng dữ liệu — {c['new']} mới, {c['present']} đã có, "
+                f"{c['changed']} cập nhật, {c['ambiguous']} chưa rõ, {c['invalid']} không hợp lệ."]
+        if self.error:
+            head.append(f"Lỗi: {self.error}")
+        shown = [r for r in self.rows if all_rows or r.status in ("ambiguous", "invalid") or r.new]
+        lines = head + [r.line() for r in shown]
+        if self.dry_run:
+            lines.append("Chạy thử: chưa ghi gì vào cơ sở dữ liệu.")
+        elif self.written is not None:
+            lines.append(f"Đã ghi: {self.written.nodes_created} nút mới, {self.written.nodes_updated} nút "
+                         f"cập nhật, {self.written.edges_created} quan hệ mới.")
+        elif not self.ok:
+            lines.append("Không ghi gì: hãy sửa các dòng trên rồi nhập lại.")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# resolving
+
+
+def _scope_of(node_id: str) -> str | None:
+    m = _SCOPE_IN_ID.match(node_id)
+    return m[1] if m else None
+
+
+def _lower(name: str) -> str:
+    return f"{name[:1].lower()}{name[1:]}"
+
+
+class _Resolver:
+    """Everything a row is resolved against, loaded once per import."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.schema = store.schema
+        self.units = admin_units()
+        self.orgs = names(store, ORG_LABELS)
+        self.plans = names(store, ["Directive"])
+        self.villages_by_commune: dict[str, dict[str, list[str]]] = {}
+        self.villages_by_name: dict[str, list[tuple[str, str]]] = {}
+        self.village_names: dict[str, str] = {}
+        for v in store.nodes("Village"):
+            commune = v.props.get("commune", "")
+            self.village_names[v.id] = v.name
+            for key in {_key(v.name), *(_key(a) for a in v.props.get("aliases", []))}:
+                self.villages_by_commune.setdefault(commune, {}).setdefault(key, []).append(v.id)
+                self.villages_by_name.setdefault(key, []).append((v.id, commune))
+        self.cache: dict[tuple[Any, ...], Any] = {}
+
+    def cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            try:
+                self.cache[key] = fn()
+            except DanvanError as exc:
+                self.cache[key] = exc
+        value = self.cache[key]
+        if isinstance(value, DanvanError):
+            raise value
+        return value
+
+    def place(self, province: str | None, district: str | None, commune: str | None) -> tuple[Any, ...]:
+        """(province, district, commune) official units; NotFound/Ambiguous in Vietnamese."""
+        u = self.units
+        prov = dist = com = None
+        if province:
+            try:
+                prov = u.province(province)
+            except NotFoundError:
+                raise NotFoundError(f"không tìm thấy tỉnh '{province}'") from None
+        if district:
+            try:
+                dist = u.district(district, province=prov)
+            except NotFoundError:
+                raise NotFoundError(f"không tìm thấy huyện '{district}'"
+                                    + (f" trong {_lower(prov.name)}" if prov else "")) from None
+            except AmbiguousError as exc:
+                raise AmbiguousError(f"tên huyện '{district}' trùng ở nhiều tỉnh; hãy ghi tỉnh",
+                                     exc.candidates) from None
+        if commune:
+            try:
+                com = u.commune(commune, district=dist, province=prov)
+            except NotFoundError:
+                where = dist.name if dist else prov.name if prov else "danh mục hành chính"
+                raise NotFoundError(f"không tìm thấy xã '{commune}' trong {_lower(where)}") from None
+            except AmbiguousError as exc:
+                raise AmbiguousError(f"tên xã '{commune}' trùng ở nhiều nơi; hãy ghi huyện, tỉnh",
+                                     exc.candidates) from None
+            if dist is None and com.district_code:
+                dist = u.district(com.district_code)
+            if prov is None:
+                prov = u.province(com.province_code)
+        if dist is not None and prov is None:
+            prov = u.province(dist.province_code)
+        return prov, dist, com
+
+    def village(self, name: str, commune_id: str | None, area: set[str]) -> tuple[str | None, str | None]:
+        """(existing village id or None, commune id) for a village name."""
+        key = _key(name)
+        if commune_id:
+            hits = self.villages_by_commune.get(commune_id, {}).get(key, [])
+            return (hits[0] if hits else None), commune_id
+        hits = [(v, c) for v, c in self.villages_by_name.get(key, [])
+                if not area or c in area or _parent_in(self, c, area)]
+        if not hits:
+            raise NotFoundError(f"không tìm thấy thôn '{name}'; hãy ghi xã của thôn")
+        if len(hits) > 1:
+            raise AmbiguousError(f"thôn '{name}' có ở {len(hits)} xã; hãy ghi rõ xã",
+                                 [{"id": v, "name": self.village_names[v],
+                                   "where": self._name(c)} for v, c in hits[:20]])
+        return hits[0]
+
+    def _name(self, node_id: str) -> str:
+        node = self.store.get(node_id)
+        return node.name if node else node_id
+
+    def org(self, text: str, rows: list[NameRow], scopes: set[str], what: str) -> str | None:
+        """The one org/plan id ``text`` names, preferring ones scoped to the row's places."""
+        key = fold(text)
+        exact = [r for r in rows if key in r.keys]
+        if not exact:
+            near = [r for r in rows if not scopes or _scope_of(r.id) in scopes]
+            matches = fuzzy_matches(near, text, limit=5)
+            if matches and matches[0][1] >= FUZZY_MIN:
+                close = [r for r, s in matches if matches[0][1] - s < FUZZY_MARGIN]
+                if len(close) == 1:
+                    return close[0].id
+                exact = close
+            else:
+                return None
+        if len(exact) > 1 and scopes:
+            scoped = [r for r in exact if _scope_of(r.id) in scopes]
+            exact = scoped or exact
+        if len(exact) > 1:
+            raise AmbiguousError(f"{what} '{text}' khớp với {len(exact)} mục; hãy ghi rõ hơn",
+                                 [{"id": r.id, "name": r.name, "where": _scope_of(r.id)}
+                                  for r in exact[:20]])
+        return exact[0].id
+
+
+def _parent_in(res: _Resolver, commune_id: str, area: set[str]) -> bool:
+    code = commune_id.rsplit("-", 1)[-1]
+    try:
+        c = res.units.commune(code)
+    except DanvanError:
+        return False
+    return f"district-{c.district_code}" in area or f"province-{c.province_code}" in area
+
+
+# ---------------------------------------------------------------------------
+# rows → facts
+
+
+@dataclass
+class _Facts:
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+
+
+def _field(value: str) -> str:
+    key = _key(value)
+    for name, aliases in FIELD_ALIASES.items():
+        if key == _key(name) or key in aliases:
+            return name
+    best = max(((fuzz.ratio(key, a), n) for n, al in FIELD_ALIASES.items() for a in (_key(n), *al)))
+    if best[0] >= 80:
+        return best[1]
+    raise ValueError(f"lĩnh vực '{value}' không thuộc: {', '.join(FIELD_ALIASES)}")
+
+
+def _cell(values: list[Any], cols: dict[str, int], name: str) -> Any:
+    i = cols.get(name)
+    if i is None or i >= len(values):
+        return None
+    v = values[i]
+    if v is FORMULA:
+        raise BadCell(f"ô {HEADERS[name]} là công thức chưa có giá trị (hãy mở bằng Excel và lưu lại)")
+    return v
+
+
+def _row_facts(res: _Resolver, row: int, values: list[Any], cols: dict[str, int],
+               default_plan: str | None, source_id: str) -> tuple[RowResult, _Facts, list[str]]:
+    """Resolve one row; returns its result, the facts to write and the ids to check for presence."""
+    schema = res.schema
+    ev = {"sources": [f"{source_id}#{row}-{row + 1}"]}
+    get = lambda name: _text(_cell(values, cols, name))  # noqa: E731
+    unit_text, village_text, commune_text = get("unit"), get("village"), get("commune")
+    district_text, province_text = get("district"), get("province")
+    plan_text = get("plan") or default_plan
+    if not unit_text:
+        return RowResult(row, "invalid", "thiếu tên đơn vị"), _Facts(), []
+    if not village_text and not commune_text:
+        return RowResult(row, "invalid", "thiếu thôn/làng hoặc xã"), _Facts(), []
+    if not plan_text:
+        return RowResult(row, "invalid", "thiếu kế hoạch (cột Kế hoạch hoặc --plan)"), _Facts(), []
+    try:
+        start = parse_date(_cell(values, cols, "from"))
+    except ValueError:
+        return RowResult(row, "invalid", f"'Từ ngày' không phải ngày: {get('from')!r} "
+                         "(dùng dd/mm/yyyy)"), _Facts(), []
+    try:
+        until = parse_date(_cell(values, cols, "until"))
+    except ValueError:
+        return RowResult(row, "invalid", f"'Đến ngày' không phải ngày: {get('until')!r} "
+                         "(dùng dd/mm/yyyy)"), _Facts(), []
+    if start and until and until < start:
+        return RowResult(row, "invalid", "'Đến ngày' trước 'Từ ngày'"), _Facts(), []
+    households_raw = _cell(values, cols, "households")
+    households = None
+    if households_raw not in (None, ""):
+        text = str(households_raw).strip().removesuffix(" hộ")
+        try:
+            number = float(text.replace(",", "")) if isinstance(households_raw, str) else households_raw
+            if isinstance(number, bool) or not float(number).is_integer() or number < 0:
+                raise ValueError
+            households = int(number)
+        except (TypeError, ValueError):
+            message = f"'Số hộ' không phải số nguyên: {households_raw!r}"
+            return RowResult(row, "invalid", message), _Facts(), []
+    fld = get("field")
+    if fld:
+        try:
+            fld = _field(fld)
+        except ValueError as exc:
+            return RowResult(row, "invalid", str(exc)), _Facts(), []
+    model_text, note = get("model"), get("note")
+
+    prov, dist, com = res.cached(("place", province_text, district_text, commune_text),
+                                 lambda: res.place(province_text, district_text, commune_text))
+    area = {x for x in (f"province-{prov.code}" if prov else None,
+                        f"district-{dist.code}" if dist else None) if x}
+    commune_id = f"commune-{com.code}" if com else None
+    new: list[str] = []
+    facts = _Facts()
+    place_nodes, place_edges = ([], [])
+    if village_text:
+        village_id, commune_id = res.village(village_text, commune_id, area)
+        if commune_id and com is None:
+            com = res.units.commune(commune_id.rsplit("-", 1)[-1])
+            dist = res.units.district(com.district_code or "")
+            prov = res.units.province(com.province_code)
+        if village_id is None:
+            node = schema.node("Village", commune=commune_id, name=village_text, **ev)
+            village_id = node.id
+            facts.nodes.append(node)
+            new.append(f"thôn mới '{village_text}' ({com.name if com else commune_id})")
+        target = village_id
+    else:
+        target = commune_id
+    if com is not None:
+        place_nodes, place_edges = res.cached(("records", com.code),
+                                              lambda: res.units.graph_records([com.code]))
+    scopes = {x for x in (f"province-{prov.code}" if prov else None,
+                          f"district-{dist.code}" if dist else None, commune_id) if x}
+    unit_id = res.cached(("org", unit_text, frozenset(scopes)),
+                         lambda: res.org(unit_text, res.orgs, scopes, "đơn vị"))
+    if unit_id is None:
+        scope = f"district-{dist.code}" if dist else f"province-{prov.code}" if prov else None
+        if scope is None:
+            return RowResult(row, "invalid", f"đơn vị '{unit_text}' chưa có trong cơ sở dữ liệu; "
+                             "hãy ghi huyện hoặc tỉnh để tạo mới"), _Facts(), []
+        unit = schema.node("Unit", scope=scope, name=unit_text, **ev)
+        unit_id = unit.id
+        facts.nodes.append(unit)
+        new.append(f"đơn vị mới '{unit_text}'")
+    plan_id = res.cached(("plan", plan_text, frozenset(scopes)),
+                         lambda: res.org(plan_text, res.plans, scopes, "kế hoạch"))
+    if plan_id is None:
+        return RowResult(row, "invalid", f"không tìm thấy kế hoạch '{plan_text}'"), _Facts(), []
+    assignment = schema.node("Assignment", unit=unit_id, target=target, plan=plan_id,
+                             households=households, note=note, **{"from": start, "until": until}, **ev)
+    facts.nodes.append(assignment)
+    support = {k: v for k, v in (("from", start), ("until", until)) if v}
+    facts.edges.append(Edge("SUPPORTS", unit_id, target, {"role": "support", **support, **ev}))
+    check = [assignment.id]
+    if model_text:
+        model = schema.node("Model", scope=unit_id, name=model_text, field=fld, **ev)
+        facts.nodes.append(model)
+        facts.edges += [Edge("WITH_MODEL", assignment.id, model.id, dict(ev)),
+                        Edge("SUPPORTS", unit_id, model.id, {"role": "owner", **ev}),
+                        Edge("LOCATED_IN", model.id, target, dict(ev)),
+                        Edge("REGISTERED_UNDER", model.id, plan_id, dict(ev))]
+        check.append(model.id)
+    facts.nodes = place_nodes + facts.nodes
+    facts.edges = place_edges + facts.edges
+    return RowResult(row, "new", new=new), facts, check
+
+
+def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    return all(old.get(k) == v for k, v in new.items() if k not in ("sources", "synthetic"))
+
+
+def _classify(store: Store, results: list[tuple[RowResult, _Facts, list[str]]]) -> None:
+    """Mark rows whose assignment (and model) already exist with the same values as present."""
+    ids = sorted({i for _, _, check in results for i in check})
+    existing: dict[str, Node] = {}
+    for start in range(0, len(ids), 5000):
+        existing.update(store.get_many(ids[start:start + 5000]))
+    seen: dict[str, int] = {}
+    for result, facts, check in results:
+        if result.status != "new":
+            continue
+        by_id = {n.id: n for n in facts.nodes}
+        olds = [existing.get(i) for i in check]
+        if all(olds) and all(_same(o.props, by_id[o.id].props) for o in olds if o):
+            with_model = [e for e in facts.edges if e.type == "WITH_MODEL"]
+            if not with_model or any(e.target in {x.target for x in store.edges_of(check[0], "out",
+                                                                                   ["WITH_MODEL"])}
+                                     for e in with_model):
+                result.status = "present"
+        elif any(olds):
+            result.status = "changed"
+        first = seen.setdefault(check[0], result.row)
+        if first != result.row and result.status == "new":
+            result.message = f"cùng phân công với dòng {first}"
+
+
+# ---------------------------------------------------------------------------
+# the import
+
+
+def _find_header(rows: Iterator[tuple[int, list[Any]]], filename: str
+                 ) -> tuple[int, dict[str, int], list[Any]]:
+    for r, values in rows:
+        cols = header_map([v if v is not FORMULA else None for v in values])
+        if "unit" in cols and ("village" in cols or "commune" in cols):
+            return r, cols, values
+        if r >= HEADER_SCAN_ROWS:
+            break
+    raise LoadError(filename, None, "không tìm thấy dòng tiêu đề có cột 'Đơn vị' và 'Thôn/làng' hoặc 'Xã' "
+                    f"trong {HEADER_SCAN_ROWS} dòng đầu (các cột cần có: {', '.join(HEADERS.values())})")
+
+
+def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str | None = None,
+                plan: str | None = None, dry_run: bool = False) -> ImportReport:
+    """Read, resolve and (unless ``dry_run`` or a row fails) write an assignment sheet.
+
+    File-level problems (wrong type, corrupt or password-protected file, no
+    header row) raise LoadError; row problems are in the report. Nothing is
+    written unless ``report.ok``.
+    """
+    if isinstance(path_or_bytes, bytes):
+        data, name = path_or_bytes, filename or "upload"
+    else:
+        path = Path(path_or_bytes)
+        name = filename or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LoadError(str(path), None, f"không đọc được tệp: {exc.strerror}") from None
+    if not data:
+        raise LoadError(name, None, "tệp rỗng")
+    digest = hashlib.sha256(data).hexdigest()
+    source_id = f"source-import-{digest[:16]}"
+    report = ImportReport(name, digest, source_id, dry_run)
+    rows = read_rows(data, name)
+    header_row, cols, header = _find_header(rows, name)
+    report.header_row = header_row
+    report.columns = {c: str(header[i]) for c, i in cols.items()}
+    default_plan = _text(plan)
+    if "plan" not in cols and not default_plan:
+        raise LoadError(name, header_row, "thiếu cột 'Kế hoạch'; hãy thêm cột hoặc dùng --plan")
+    res = _Resolver(store)
+    results: list[tuple[RowResult, _Facts, list[str]]] = []
+    for r, values in rows:
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        try:
+            results.append(_row_facts(res, r, values, cols, default_plan, source_id))
+        except BadCell as exc:
+            results.append((RowResult(r, "invalid", str(exc)), _Facts(), []))
+        except AmbiguousError as exc:
+            results.append((RowResult(r, "ambiguous", str(exc), candidates=exc.candidates), _Facts(), []))
+        except (NotFoundError, DanvanError) as exc:
+            results.append((RowResult(r, "invalid", str(exc)), _Facts(), []))
+    _classify(store, results)
+    report.rows = [r for r, _, _ in results]
+    if dry_run or not report.ok:
+        return report
+    todo = [(r, f) for r, f, _ in results if r.status in ("new", "changed")]
+    if not todo:
+        report.written = WriteResult()
+        return report
+    source = load_schema().node("Source", key=f"import-{digest[:16]}", title=name, kind="spreadsheet",
+                                file=name, sha256=digest)
+    nodes = [source] + [n for _, f in todo for n in f.nodes]
+    edges = [e for _, f in todo for e in f.edges]
+    report.written = store.write(nodes, edges)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# template and CLI
+
+INSTRUCTIONS = (
+    ("Cột", "Bắt buộc", "Cách ghi"),
+    ("Đơn vị", "có", "Tên cơ quan, đơn vị phụ trách giúp đỡ (có dấu hoặc không dấu). Đơn vị chưa có trong "
+                     "cơ sở dữ liệu sẽ được tạo mới theo huyện (hoặc tỉnh) ghi ở cùng dòng."),
+    ("Thôn/làng", "có thôn hoặc xã",
+     "Tên thôn, làng được giúp đỡ. Thôn mới trong một xã đã biết sẽ được tạo mới."),
+    ("Xã", "có thôn hoặc xã", "Tên xã, phường, thị trấn (theo danh mục hành chính trước 1/7/2025)."),
+    ("Huyện", "nên có", "Tên huyện, thành phố; giúp phân biệt các xã trùng tên."),
+    ("Tỉnh", "nên có", "Tên tỉnh."),
+    ("Kế hoạch", "có (hoặc --plan)", "Số ký hiệu văn bản, ví dụ 133-KH/TU."),
+    ("Mô hình", "không", "Tên mô hình “Dân vận khéo” do đơn vị đăng ký tại thôn."),
+    ("Lĩnh vực", "không", "kinh tế; văn hóa - xã hội; quốc phòng - an ninh; xây dựng hệ thống chính trị."),
+    ("Từ ngày", "không", "Ngày bắt đầu, dạng dd/mm/yyyy (ví dụ 14/03/2024)."),
+    ("Đến ngày", "không", "Ngày kết thúc, dạng dd/mm/yyyy."),
+    ("Số hộ", "không", "Số hộ được hỗ trợ (số nguyên)."),
+    ("Ghi chú", "không", "Ghi chú tự do."),
+    ("", "", ""),
+    ("Lưu ý", "", "Có thể có dòng tiêu đề phía trên; thứ tự cột tùy ý; ô gộp được hiểu là cùng giá trị "
+                  "cho cả vùng gộp; dòng trống được bỏ qua. Chạy thử trước: danvan import TỆP --dry-run."),
+)
+
+
+def write_template(path: str | Path) -> Path:
+    """An empty .xlsx with the expected headers and a sheet of instructions in Vietnamese."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Phân công"
+    ws.append(list(HEADERS.values()))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for col, width in zip("ABCDEFGHIJKL", (40, 18, 18, 18, 14, 14, 30, 22, 12, 12, 8, 30), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    guide = wb.create_sheet("Hướng dẫn")
+    for row in INSTRUCTIONS:
+        guide.append(list(row))
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    guide.column_dimensions["A"].width, guide.column_dimensions["B"].width = 14, 18
+    guide.column_dimensions["C"].width = 100
+    out = Path(path)
+    wb.save(out)
+    return out
+
+
+def import_command(
+        file: Annotated[Path, typer.Argument(
+            help="tệp .xlsx hoặc .csv (hoặc tệp mẫu sẽ tạo với --template)")],
+        plan: Annotated[str | None, typer.Option(
+            help="kế hoạch cho các dòng không ghi, ví dụ 133-KH/TU")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="chỉ kiểm tra, không ghi")] = False,
+        template: Annotated[bool, typer.Option(
+            "--template", help="ghi tệp mẫu .xlsx trống vào FILE")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="báo cáo dạng JSON")] = False,
+        all_rows: Annotated[bool, typer.Option("--all", help="liệt kê mọi dòng")] = False,
+        store: Annotated[str | None, typer.Option("--store")] = None,
+        data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
+        neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
+        neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
+        neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
+    """Import an assignment sheet (.xlsx/.csv): check every row, then write all or nothing."""
+    import json
+
+    from danvan.cli import store_from_options
+
+    if template:
+        typer.echo(f"đã ghi tệp mẫu {write_template(file)}")
+        return
+    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
+                           neo4j_password=neo4j_password)
+    try:
+        report = import_file(s, file, plan=plan, dry_run=dry_run)
+    finally:
+        s.close()
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.to_text(all_rows))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def register_cli(register: Callable[..., Any]) -> None:
+    """Add ``danvan import`` (and ``danvan export``, which lives in loaders/export.py)."""
+    register(import_command, name="import")
+    from danvan.loaders.export import register_cli as register_export
+
+    register_export(register)
