@@ -296,8 +296,22 @@ class _Run:
                                      {}, unresolved=True, confidence=0.3))
                 continue
             unit, _, end = found
+            if level == "commune":
+                unit = self.explicit_district(unit, m.end(), end)
             mention = self.place_mention(level, unit, m.start(), end)
             self.enumeration(mention, level, unit)
+
+    def explicit_district(self, unit: Any, name_start: int, end: int) -> Any:
+        """``xã Đăk Long, huyện Đăk Glei``: the district written next decides the commune."""
+        nxt = re.match(r"[\s,–-]*(huyen|thi xa|thanh pho) ", self.folded[end:end + 16])
+        if not nxt:
+            return unit
+        district = self.longest_place("district", end + nxt.end() - 1)
+        if district is None or district[0].code == unit.district_code:
+            return unit
+        words = self.words_after(name_start, 5)
+        name = self.text[words[0][0]:end] if words else ""
+        return self.g.commune(name, district=district[0].code) or unit
 
     def enumeration(self, first: Mention, level: str, unit: Any) -> None:
         """``Huyện Kon Plông, Tu Mơ Rông và Đăk Glei``: the same level after , or và."""

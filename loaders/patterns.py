@@ -109,7 +109,7 @@ def canonical_code(code: str) -> str:
     >>> canonical_code("ctrph"), canonical_code("bcð")
     ('CTrPH', 'BCĐ')
     """
-    up = code.replace("Ð", "Đ").replace("đ", "Đ").upper()
+    up = code.upper().replace("Ð", "Đ")
     return _MIXED_CASE.get(up, up)
 
 

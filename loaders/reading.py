@@ -11,9 +11,9 @@ for pages saved from news sites.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
->>> _ = p.write_bytes("Xã Đăk Ruồng".encode("cp1258"))
+>>> _ = p.write_bytes("Đăk Tân".encode("cp1258"))
 >>> read_document(p).text
-'Xã Đăk Ruồng'
+'Đăk Tân'
 """
 
 from __future__ import annotations

@@ -1,0 +1,79 @@
+"""The extractor finds numbers, places, villages, models and relations, with NFC offsets."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from danvan.loaders.extractor import Extractor
+from danvan.loaders.gazetteer import Gazetteer
+from danvan.loaders.patterns import find_numbers
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(Gazetteer())
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("08-KL/TU", "08-KL/TU"), ("86-BC/BCĐ", "86-BC/BCĐ"), ("1172-CV/HU", "1172-CV/HU"),
+    ("123/KH-UBND", "123/KH-UBND"), ("07-CTrPH-UBND-MTTQ", "07-CTrPH-UBND-MTTQ"),
+    ("26 - KH/HU", "26-KH/HU"), ("45/2023/QĐ-UBND", "45/2023/QĐ-UBND")])
+def test_both_number_styles_are_found_and_normalised(written: str, canonical: str) -> None:
+    assert [n.canonical for n in find_numbers(f"theo số {written}, ngày")] == [canonical]
+
+
+def test_fractions_and_dates_are_not_document_numbers() -> None:
+    assert find_numbers("có 52/58 cơ quan, ngày 22/4/2021, giai đoạn 2021-2025") == []
+
+
+def test_reference_carries_kind_date_and_issuer(extractor: Extractor) -> None:
+    text = "Thực hiện Kế hoạch số 26-KH/HU, ngày 22/4/2021 của Ban Thường vụ Huyện ủy Kon Rẫy."
+    result = extractor.extract(text)
+    d = next(m for m in result.mentions if m.type == "directive")
+    assert d.attributes["kind"] == "Kế hoạch" and d.attributes["date"] == "2021-04-22"
+    assert d.attributes["issuer"] == "Ban Thường vụ Huyện ủy Kon Rẫy"
+    assert any(r.type == "ISSUES" for r in result.relations)
+
+
+def test_offsets_index_the_nfc_text_even_for_nfd_input(extractor: Extractor) -> None:
+    text = unicodedata.normalize("NFD", "Mô hình nuôi heo tại thôn 4 - xã Đăk Tô Lung.")
+    result = extractor.extract(text)
+    nfc = unicodedata.normalize("NFC", text)
+    assert result.mentions
+    assert all(nfc[m.start:m.end] == m.text for m in result.mentions)
+
+
+def test_village_takes_the_commune_named_after_it(extractor: Extractor) -> None:
+    result = extractor.extract("Mô hình trồng nấm tại thôn 4 - xã Đăk Tô Lung.")
+    village = next(m for m in result.mentions if m.type == "village")
+    assert village.canonical == "Thôn 4, Xã Đăk Tơ Lung"
+    assert {r.type for r in result.relations} >= {"LOCATED_IN", "PART_OF"}
+
+
+def test_same_commune_name_in_two_districts_is_told_apart(extractor: Extractor) -> None:
+    result = extractor.extract("tại xã Đăk Long, huyện Đăk Hà và xã Đăk Long, huyện Đăk Glei")
+    codes = [m.id for m in result.mentions if m.type == "commune"]
+    assert len(set(codes)) == 2
+
+
+def test_organisation_scope_comes_from_context(extractor: Extractor) -> None:
+    result = extractor.extract("Hội LHPN huyện phối hợp tại xã Đăk Ruồng, xã Đăk Pnê.")
+    org = next(m for m in result.mentions if m.type == "organisation")
+    assert org.canonical == "Hội Liên hiệp Phụ nữ huyện Kon Rẫy"
+
+
+def test_based_on_links_the_document_to_what_it_cites(extractor: Extractor) -> None:
+    text = "Số 12-KH/HU\n\nKẾ HOẠCH\nvề việc X\n\nCăn cứ Kết luận số 08-KL/TU, ngày 24/02/2021;"
+    result = extractor.extract(text)
+    based = [r for r in result.relations if r.type == "BASED_ON"]
+    assert [result.mentions[r.target].canonical for r in based] == ["08-KL/TU"]
+    assert result.document["number"] == "12-KH/HU"
+
+
+def test_year_missing_from_a_date_comes_from_context(extractor: Extractor) -> None:
+    result = extractor.extract("Giao ban quý I/2025\n\nThông báo số 278-TB/HU, ngày 08/4 của "
+                               "Ban Thường vụ Huyện ủy Kon Rẫy")
+    d = next(m for m in result.mentions if m.type == "directive")
+    assert d.attributes["date"] == "2025-04-08"
