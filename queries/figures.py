@@ -1,0 +1,151 @@
+"""figures — the numbers documents report (statistics) and the targets plans set.
+
+Filter by plan (what a statistic measures, whose targets), by document (a
+Source id, or a directive number: the statistics reported in the documents of
+that directive, and its targets) and by period (a substring, without accents).
+
+>>> from danvan.queries.catalogue import CATALOGUE
+>>> CATALOGUE["figures"].example
+{'plan': '133-KH/TU'}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from danvan.queries.base import in_ids, out_ids
+from danvan.queries.catalogue import Param, QuerySpec, query
+from danvan.queries.listings import N, Raw, emb, n3, plan_ref, uniq
+from danvan.queries.resolve import resolve_many
+from danvan.text import fold
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+
+PLAN_LABELS = ("Directive", "Campaign")
+
+_STAT_RETURN = (f"WITH DISTINCT s RETURN {N('s')} AS s, [(s)-[:REPORTED_IN]->(d) | [d.id, d.title]] AS docs, "
+                f"[(s)-[:MEASURES]->(a) | {N('a')}] AS about")
+_STAT_ANCHORS = {
+    "plans": "UNWIND $ids AS x MATCH (:Entity {id: x})<-[:MEASURES]-(s:Statistic) ",
+    "docs": "UNWIND $ids AS x MATCH (:Entity {id: x})<-[:REPORTED_IN]-(s:Statistic) ",
+    "all": "MATCH (s:Statistic) ",
+}
+_TARGET_RETURN = f"WITH DISTINCT t RETURN {N('t')} AS t, [(t)-[:TARGET_OF]->(p) | {N('p')}] AS plans"
+_TARGET_ANCHORS = {
+    "plans": "UNWIND $ids AS x MATCH (:Entity {id: x})<-[:TARGET_OF]-(t:Target) ",
+    "all": "MATCH (t:Target) ",
+}
+
+StatRow = tuple[Raw, list[tuple[str, str | None]], list[Raw]]
+TargetRow = tuple[Raw, list[Raw]]
+
+
+def _rows(store: Store, anchor: str, ids: set[str], target_anchor: str,
+          target_ids: set[str]) -> tuple[list[StatRow], list[TargetRow]]:
+    if store.kind == "neo4j":
+        stats = store.read(_STAT_ANCHORS[anchor] + _STAT_RETURN, ids=sorted(ids))  # type: ignore[attr-defined]
+        targets = store.read(_TARGET_ANCHORS[target_anchor] + _TARGET_RETURN,  # type: ignore[attr-defined]
+                             ids=sorted(target_ids))
+        return ([(n3(r["s"]), sorted((d, title) for d, title in r["docs"]), uniq(map(n3, r["about"])))
+                 for r in stats],  # type: ignore[misc]
+                [(n3(r["t"]), uniq(map(n3, r["plans"]))) for r in targets])  # type: ignore[misc]
+    with store._lock:  # type: ignore[attr-defined]
+        g = store.fresh()  # type: ignore[attr-defined]
+
+        def labelled(i: str, label: str) -> bool:
+            return g.nodes[i]["label"] == label
+
+        if anchor == "all":
+            stat_ids = {i for i, d in g.nodes(data=True) if d["label"] == "Statistic"}
+        else:
+            edge = "MEASURES" if anchor == "plans" else "REPORTED_IN"
+            stat_ids = {s for i in ids if i in g for s in in_ids(g, i, edge) if labelled(s, "Statistic")}
+        stats = [(emb(g, s), [(d, g.nodes[d]["props"].get("title")) for d in out_ids(g, s, "REPORTED_IN")],
+                  uniq(emb(g, a) for a in out_ids(g, s, "MEASURES"))) for s in stat_ids]
+        if target_anchor == "all":
+            t_ids = {i for i, d in g.nodes(data=True) if d["label"] == "Target"}
+        else:
+            t_ids = {t for i in target_ids if i in g for t in in_ids(g, i, "TARGET_OF")
+                     if labelled(t, "Target")}
+        targets = [(emb(g, t), uniq(emb(g, p) for p in out_ids(g, t, "TARGET_OF"))) for t in t_ids]
+    return stats, targets
+
+
+def _document_scope(store: Store, document: str) -> tuple[set[str], set[str]]:
+    """(source ids, directive ids) a document filter stands for."""
+    ids = resolve_many(store, document, ["Source", "Directive"], param="document")
+    nodes = store.get_many(ids)
+    sources = {i for i, n in nodes.items() if n.label == "Source"}
+    directives = {i for i, n in nodes.items() if n.label == "Directive"}
+    for d in sorted(directives):
+        sources |= {e.source for e in store.edges_of(d, "in", ["DOCUMENTS"])}
+    for s in sorted(sources - set(ids)) + sorted(i for i in ids if i in sources):
+        directives |= {e.target for e in store.edges_of(s, "out", ["DOCUMENTS"])}
+    return sources, directives
+
+
+def _code_key(code: str | None) -> tuple[Any, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code or ""))
+
+
+def _figures(store: Store, plan: str | None, document: str | None, period: str | None) -> dict[str, Any]:
+    plans = set(resolve_many(store, plan, PLAN_LABELS, param="plan")) if plan else None
+    sources, doc_plans = _document_scope(store, document) if document else (None, None)
+    if plans is not None:
+        anchor, ids = "plans", plans
+    elif sources is not None:
+        anchor, ids = "docs", sources
+    else:
+        anchor, ids = "all", set()
+    t_ids = (plans & doc_plans if plans is not None and doc_plans is not None
+             else plans if plans is not None else doc_plans)
+    stats, targets = _rows(store, anchor, ids, "all" if t_ids is None else "plans", t_ids or set())
+    q = fold(period) if period else None
+    statistics = []
+    for (sid, _, props), docs, about in stats:
+        if plans is not None and not plans & {a[0] for a in about}:
+            continue
+        if sources is not None and not sources & {d for d, _ in docs}:
+            continue
+        if q and q not in fold(str(props.get("period") or "")):
+            continue
+        first = about[0] if about else None
+        statistics.append({
+            "id": sid, "key": props.get("key"), "what": props.get("what"), "value": props.get("value"),
+            "total": props.get("total"), "unit": props.get("unit"), "category": props.get("category"),
+            "period": props.get("period"), "period_from": props.get("period_from"),
+            "period_until": props.get("period_until"),
+            "document": {"id": docs[0][0], "title": docs[0][1]} if docs else None,
+            "about": ({"id": first[0], "number": plan_ref(first)["number"], "type": first[1],
+                       "name": plan_ref(first)["title"]} if first else None),
+            "synthetic": bool(props.get("synthetic", False)),
+        })
+    target_items = []
+    for (tid, _, props), t_plans in targets:
+        if q and q not in fold(str(props.get("year") or "")):
+            continue
+        first = t_plans[0] if t_plans else None
+        target_items.append({
+            "id": tid, "code": props.get("code"), "description": props.get("description"),
+            "value": props.get("value"), "unit": props.get("unit"),
+            "comparator": props.get("comparator"), "year": props.get("year"),
+            "plan": {"id": first[0], "number": plan_ref(first)["number"]} if first else None,
+        })
+    statistics.sort(key=lambda s: ((s["document"] or {}).get("id") or "", s["id"]))
+    target_items.sort(key=lambda t: ((t["plan"] or {}).get("id") or "", _code_key(t["code"]), t["id"]))
+    return {"statistics": statistics, "targets": target_items}
+
+
+query(QuerySpec(
+    name="figures",
+    title="Số liệu báo cáo và chỉ tiêu kế hoạch",
+    description="Statistics documents report (what, value out of total, unit, period, document, "
+                "which directive they measure) and the targets plans set; filter by plan, document "
+                "(source id or directive number) and period (targets: by year).",
+    params=(Param("plan", help="kế hoạch hoặc cuộc vận động"),
+            Param("document", help="tài liệu nguồn (id) hoặc số văn bản (86-BC/BCĐ)"),
+            Param("period", help="kỳ báo cáo, ví dụ: quý I/2023 hoặc 2024")),
+    example={"plan": "133-KH/TU"}, embedded=_figures, neo4j=_figures, tags=("figures",),
+))

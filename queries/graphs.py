@@ -1,0 +1,201 @@
+"""graphs — the neighbourhood of a node and the shortest path between two, for drawing.
+
+Both walk the graph level by level, ignoring edge direction; each level is one
+networkx pass or one Cypher read anchored on the frontier's ids. Ties are
+broken by id, so both stores return the same nodes, edges and path.
+
+>>> from danvan.queries.catalogue import CATALOGUE
+>>> [p.name for p in CATALOGUE["path"].params]
+['source', 'target', 'max_depth']
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from danvan.graph.schema import load_schema
+from danvan.queries.base import display_name
+from danvan.queries.catalogue import Param, QuerySpec, query
+from danvan.queries.listings import lab, resolve_any
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+
+__all__ = ["expand"]
+
+# (from, edge type, edge source, edge target, neighbour, neighbour label, edge props)
+Step = tuple[str, str, str, str, str, str, dict[str, Any]]
+Expand = Callable[[Iterable[str]], list[Step]]
+
+_EXPAND = ("UNWIND $ids AS x MATCH (a:Entity {id: x})-[r]-(b) "
+           f"RETURN x AS a, type(r) AS t, startNode(r).id AS s, endNode(r).id AS e, b.id AS b, "
+           f"{lab('b')} AS bl, properties(r) AS p")
+
+
+def expand(store: Store) -> Expand:
+    """A function from node ids to every edge touching them, as steps, from this store."""
+    if store.kind == "neo4j":
+        def neo(ids: Iterable[str]) -> list[Step]:
+            rows = store.read(_EXPAND, ids=sorted(set(ids)))  # type: ignore[attr-defined]
+            return [(r["a"], r["t"], r["s"], r["e"], r["b"], r["bl"], dict(r["p"])) for r in rows]
+        return neo
+
+    def embedded(ids: Iterable[str]) -> list[Step]:
+        with store._lock:  # type: ignore[attr-defined]
+            g = store.fresh()  # type: ignore[attr-defined]
+            out: list[Step] = []
+            for a in sorted(set(ids)):
+                if a not in g:
+                    continue
+                out += [(a, k, a, t, t, g.nodes[t]["label"], d["props"])
+                        for _, t, k, d in g.out_edges(a, keys=True, data=True)]
+                out += [(a, k, s, a, s, g.nodes[s]["label"], d["props"])
+                        for s, _, k, d in g.in_edges(a, keys=True, data=True)]
+        return out
+    return embedded
+
+
+def _node_items(store: Store, ids: list[str], depth: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    nodes = store.get_many(ids)
+    out = []
+    for i in ids:
+        n = nodes[i]
+        item = {"id": i, "label": n.label, "name": display_name(n.props, i),
+                "props": {k: v for k, v in n.props.items() if k != "text"}}
+        if depth is not None:
+            item["depth"] = depth[i]
+        out.append(item)
+    return out
+
+
+def _edge_item(key: tuple[str, str, str], props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": key[1], "source": key[0], "target": key[2], "props": props}
+
+
+# neighbourhood -------------------------------------------------------------------------------
+def _neighbourhood(store: Store, id: str, depth: int, labels: list[str] | None,
+                   edge_types: list[str] | None, limit: int) -> dict[str, Any]:
+    start = resolve_any(store, id, "id")
+    step = expand(store)
+    depth_of = {start: 0}
+    kept = [start]
+    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+    frontier, truncated = [start], False
+    for level in range(1, depth + 1):
+        if not frontier:
+            break
+        new: set[str] = set()
+        for _, t, s, e, b, bl, p in step(frontier):
+            if (edge_types and t not in edge_types) or (labels and bl not in labels and b != start):
+                continue
+            seen[(s, t, e)] = p
+            if b not in depth_of:
+                new.add(b)
+        ordered = sorted(new)
+        if len(ordered) > limit - len(kept):
+            truncated, ordered = True, ordered[:max(0, limit - len(kept))]
+        for b in ordered:
+            depth_of[b] = level
+        kept += ordered
+        frontier = ordered
+        if truncated:
+            break
+    edges = [_edge_item(k, p) for k, p in sorted(seen.items())
+             if k[0] in depth_of and k[2] in depth_of]
+    return {"nodes": _node_items(store, kept, depth_of), "edges": edges, "truncated": truncated}
+
+
+_SCHEMA = load_schema()
+query(QuerySpec(
+    name="neighbourhood",
+    title="Quan hệ xung quanh một đối tượng",
+    description="The nodes within `depth` steps of a node (either direction), optionally only some "
+                "labels and edge types; at most `limit` nodes, nearest first then by id.",
+    params=(Param("id", required=True, help="id (hoặc tên)"),
+            Param("depth", "int", 1, minimum=1, maximum=3),
+            Param("labels", "list", choices=tuple(_SCHEMA.labels), help="chỉ các loại này"),
+            Param("edge_types", "list", choices=tuple(_SCHEMA.edges), help="chỉ các quan hệ này"),
+            Param("limit", "int", 500, minimum=1, maximum=5000)),
+    example={"id": "commune-23488"}, embedded=_neighbourhood, neo4j=_neighbourhood,
+    tags=("graph",),
+))
+
+
+# path ------------------------------------------------------------------------------------------
+PathKey = tuple[str, str, str]  # (source, type, target) of an edge
+
+
+def shortest_path(step: Expand, source: str, target: str,
+                  max_depth: int) -> tuple[list[str], list[tuple[PathKey, dict[str, Any]]]] | None:
+    """The lexicographically smallest (by ids) shortest undirected path, or None.
+
+    Bidirectional search: the smaller frontier grows first (ties: the source side).
+    """
+    if source == target:
+        return [source], []
+    dist = {True: {source: 0}, False: {target: 0}}  # True: from the source side
+    frontier = {True: [source], False: [target]}
+    level = {True: 0, False: 0}
+    adj: dict[str, dict[str, list[PathKey]]] = defaultdict(lambda: defaultdict(list))
+    props: dict[PathKey, dict[str, Any]] = {}
+    meet: list[str] = []
+    while level[True] + level[False] < max_depth and frontier[True] and frontier[False]:
+        side = len(frontier[True]) <= len(frontier[False])
+        new: set[str] = set()
+        for a, t, s, e, b, _, p in step(frontier[side]):
+            props[(s, t, e)] = p
+            adj[a][b].append((s, t, e))
+            adj[b][a].append((s, t, e))
+            if b not in dist[side]:
+                new.add(b)
+        level[side] += 1
+        for b in new:
+            dist[side][b] = level[side]
+        frontier[side] = sorted(new)
+        meet = sorted(b for b in new if b in dist[not side])
+        if meet:
+            break
+    if not meet:
+        return None
+    ds, dt = dist[True], dist[False]
+    total = min(ds[m] + dt[m] for m in meet)
+    layer = [m for m in meet if ds[m] + dt[m] == total]
+    k = ds[layer[0]]
+    on_path: dict[int, set[str]] = {k: set(layer)}
+    for i in range(k - 1, -1, -1):
+        on_path[i] = {y for y, dy in ds.items() if dy == i and any(z in on_path[i + 1] for z in adj[y])}
+    path = [source]
+    for i in range(1, k + 1):
+        path.append(min(z for z in adj[path[-1]] if z in on_path[i]))
+    for i in range(k + 1, total + 1):
+        path.append(min(z for z in adj[path[-1]] if dt.get(z) == total - i))
+    keys = [min(adj[a][b]) for a, b in itertools.pairwise(path)]
+    return path, [(k, props[k]) for k in keys]
+
+
+def _path(store: Store, source: str, target: str, max_depth: int) -> dict[str, Any]:
+    s = resolve_any(store, source, "source")
+    t = resolve_any(store, target, "target")
+    found = shortest_path(expand(store), s, t, max_depth)
+    if found is None:
+        return {"found": False, "length": None, "nodes": [], "edges": []}
+    path, edges = found
+    return {"found": True, "length": len(edges), "nodes": _node_items(store, path),
+            "edges": [_edge_item(k, p) for k, p in edges]}
+
+
+query(QuerySpec(
+    name="path",
+    title="Đường nối giữa hai đối tượng",
+    description="A shortest chain of relations (in either direction) between two nodes, e.g. "
+                "from a unit to a village; the same one on both stores when there are several.",
+    params=(Param("source", required=True, help="id hoặc tên"),
+            Param("target", required=True, help="id hoặc tên"),
+            Param("max_depth", "int", 4, minimum=1, maximum=6)),
+    example={"source": "unit-district-614-hoi-lien-hiep-phu-nu-huyen-kon-ray",
+             "target": "village-commune-23488-thon-10-lang-kon-skoi"},
+    embedded=_path, neo4j=_path, tags=("graph",),
+))

@@ -1,0 +1,104 @@
+"""directive_lineage — what a directive implements and is based on, and what implements it.
+
+``implements`` climbs IMPLEMENTS edges (a district plan → the provincial
+conclusion → the campaign), ``implemented_by`` descends them; ``based_on`` and
+``basis_for`` follow BASED_ON. Each item carries its ``depth`` and ``via`` (the
+item it was reached from).
+
+>>> _bfs("a", {"a": ["b"], "b": ["c"]}, 1)
+{'b': (1, 'a')}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from danvan.queries.base import in_ids, out_ids
+from danvan.queries.catalogue import MAX_DEPTH, Param, QuerySpec, query
+from danvan.queries.listings import doc_item, doc_rows
+from danvan.queries.resolve import resolve
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+
+DIRECTIONS = {  # name: (edge type, follow out-edges?)
+    "implements": ("IMPLEMENTS", True),
+    "implemented_by": ("IMPLEMENTS", False),
+    "based_on": ("BASED_ON", True),
+    "basis_for": ("BASED_ON", False),
+}
+
+_CYPHER = "MATCH (d:Entity {id: $id}) RETURN " + ", ".join(
+    f"COLLECT {{ MATCH p = (d){'-' if out else '<-'}[:{t}*1..{MAX_DEPTH}]{'->' if out else '-'}() "
+    f"UNWIND relationships(p) AS r RETURN DISTINCT [startNode(r).id, endNode(r).id] }} AS {name}"
+    for name, (t, out) in DIRECTIONS.items())
+
+
+def _bfs(start: str, adj: dict[str, list[str]], depth: int) -> dict[str, tuple[int, str]]:
+    """``{node: (depth, via)}`` within ``depth`` steps; ``via`` the smallest predecessor id."""
+    found: dict[str, tuple[int, str]] = {}
+    frontier = [start]
+    for level in range(1, depth + 1):
+        nxt: dict[str, str] = {}
+        for node in sorted(frontier):
+            for child in adj.get(node, []):
+                if child != start and child not in found and child not in nxt:
+                    nxt[child] = node
+        found.update({c: (level, via) for c, via in nxt.items()})
+        frontier = list(nxt)
+    return found
+
+
+def _adjacency(store: Store, root: str) -> dict[str, dict[str, list[str]]]:
+    """Per direction, ``{node: sorted next nodes}`` within MAX_DEPTH steps of ``root``."""
+    out: dict[str, dict[str, list[str]]] = {}
+    if store.kind == "neo4j":
+        row = store.read(_CYPHER, id=root)[0]  # type: ignore[attr-defined]
+        for name, (_, forward) in DIRECTIONS.items():
+            adj: dict[str, set[str]] = defaultdict(set)
+            for s, t in row[name]:
+                a, b = (s, t) if forward else (t, s)
+                adj[a].add(b)
+            out[name] = {k: sorted(v) for k, v in adj.items()}
+        return out
+    with store._lock:  # type: ignore[attr-defined]
+        g = store.fresh()  # type: ignore[attr-defined]
+        for name, (type_, forward) in DIRECTIONS.items():
+            step = out_ids if forward else in_ids
+            adj2: dict[str, list[str]] = {}
+            frontier = [root]
+            for _ in range(MAX_DEPTH):
+                nxt = []
+                for node in frontier:
+                    if node in adj2:
+                        continue
+                    adj2[node] = step(g, node, type_)
+                    nxt += adj2[node]
+                frontier = nxt
+            out[name] = {k: v for k, v in adj2.items() if v}
+    return out
+
+
+def _lineage(store: Store, directive: str, depth: int) -> dict[str, Any]:
+    root = resolve(store, directive, ["Directive", "Campaign"], param="directive")
+    adjacency = _adjacency(store, root)
+    reached = {name: _bfs(root, adj, depth) for name, adj in adjacency.items()}
+    ids = {root} | {i for found in reached.values() for i in found}
+    items = {d[0]: doc_item(*d, issuer) for d, issuer in doc_rows(store, ids)}
+    result: dict[str, Any] = {"directive": items[root]}
+    for name, found in reached.items():
+        result[name] = sorted(({**items[i], "depth": dv, "via": via} for i, (dv, via) in found.items()
+                               if i in items), key=lambda x: (x["depth"], x["id"]))
+    return result
+
+
+query(QuerySpec(
+    name="directive_lineage",
+    title="Quan hệ giữa các văn bản: thực hiện, căn cứ",
+    description="For a directive (id or number such as 26-KH/HU): what it implements (up to "
+                "campaigns), what implements it, what it is based on and what is based on it.",
+    params=(Param("directive", required=True, help="văn bản: id hoặc số ký hiệu (26-KH/HU)"),
+            Param("depth", "int", 2, minimum=1, maximum=MAX_DEPTH)),
+    example={"directive": "08-KL/TU"}, embedded=_lineage, neo4j=_lineage, tags=("directives",),
+))

@@ -1,0 +1,447 @@
+"""listings — directives, models and places, filterable and paged; plus the helpers other queries share.
+
+Each listing fetches raw rows ``(id, label, props, …)`` from its store (a
+networkx walk or one Cypher read anchored on a start node when a filter gives
+one), then filters, shapes and sorts them in shared Python, so both stores
+give the same answer.
+
+>>> doc_item("directive-x", "Directive", {"ref": "26-KH/HU", "number": "26", "kind": "Kế hoạch"},
+...          None)["number"]
+'26-KH/HU'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from danvan.errors import NotFoundError
+from danvan.queries.base import PLACE_LABELS, display_name, doc_number, expand_area, in_ids, out_ids
+from danvan.queries.catalogue import MAX_LIMIT, Param, QuerySpec, query
+from danvan.queries.resolve import resolve, resolve_many
+from danvan.text import fold
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+
+__all__ = ["ORG_LABELS", "N", "Raw", "doc_item", "doc_rows", "emb", "lab", "model_item", "model_rows",
+           "n3", "place_item", "place_rows", "plan_ref", "resolve_any"]
+
+ORG_LABELS = ("Unit", "PartyBody")
+FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
+LEVELS = {"province": "Province", "district": "District", "commune": "Commune", "village": "Village"}
+CAMPAIGN_KIND = "Cuộc vận động"
+
+Raw = tuple[str, str, dict[str, Any]]  # (id, label, props)
+
+
+# raw node triples, the same from both stores ---------------------------------------------
+def lab(var: str) -> str:
+    """Cypher for the schema label of node variable ``var`` (every node also has ``Entity``)."""
+    return f"[l IN labels({var}) WHERE l <> 'Entity'][0]"
+
+
+def N(var: str) -> str:
+    """Cypher for the raw triple ``[id, label, properties]`` of node variable ``var``."""
+    return f"[{var}.id, {lab(var)}, properties({var})]"
+
+
+def n3(value: Sequence[Any] | None) -> Raw | None:
+    """A triple from Neo4j as a tuple, without the ``id`` Neo4j keeps among the properties."""
+    if value is None:
+        return None
+    node_id, label, props = value[0], value[1], value[2]
+    return node_id, label, {k: v for k, v in (props or {}).items() if k != "id"}
+
+
+def emb(g: Any, node_id: str) -> Raw:
+    """The raw triple of a node of the embedded store's networkx graph."""
+    data = g.nodes[node_id]
+    return node_id, data["label"], data["props"]
+
+
+def uniq(rows: Iterable[Raw | None]) -> list[Raw]:
+    """Distinct triples by id, in id order."""
+    return sorted({r[0]: r for r in rows if r is not None}.values(), key=lambda r: r[0])
+
+
+def resolve_any(store: Store, text: str, param: str, labels: Sequence[str] | None = None) -> str:
+    """An exact id, else a name resolved among ``labels`` (default: everything searchable)."""
+    node = store.get(text)
+    if node is not None and (labels is None or node.label in labels):
+        return node.id
+    from danvan.queries.search import SEARCHABLE
+
+    return resolve(store, text, labels or SEARCHABLE, param=param)
+
+
+# directives ------------------------------------------------------------------------------
+def doc_item(node_id: str, label: str, props: dict[str, Any],
+             issuer: Raw | None) -> dict[str, Any]:
+    """A directive (or campaign) as listings and lineage show it."""
+    if label == "Campaign":
+        return {"id": node_id, "type": "Campaign", "number": None, "ref": None,
+                "kind": CAMPAIGN_KIND, "kind_code": None, "date": None, "issuer": None,
+                "title": props.get("name"), "period": None}
+    return {"id": node_id, "type": label, "number": doc_number(props), "ref": props.get("ref"),
+            "kind": props.get("kind"), "kind_code": props.get("kind_code"),
+            "date": props.get("date"),
+            "issuer": {"id": issuer[0], "name": display_name(issuer[2], issuer[0])} if issuer else None,
+            "title": props.get("title"), "period": props.get("period")}
+
+
+def plan_ref(raw: Raw) -> dict[str, Any]:
+    """``{"id", "number", "type", "kind", "title"}`` of a plan (directive or campaign)."""
+    node_id, label, props = raw
+    return {"id": node_id, "number": doc_number(props) if label == "Directive" else None,
+            "type": label, "kind": CAMPAIGN_KIND if label == "Campaign" else props.get("kind"),
+            "title": props.get("title") or props.get("name")}
+
+
+_DOC_CYPHER = (f"RETURN {N('d')} AS d, "
+               f"head([(i)-[:ISSUES]->(d) WHERE i.id = d.issuer | {N('i')}]) AS issuer")
+
+
+def doc_rows(store: Store, ids: Iterable[str] | None = None,
+             issuers: Iterable[str] | None = None) -> list[tuple[Raw, Raw | None]]:
+    """(directive, issuer) raw pairs: of ``ids``, of ``issuers``, or every directive."""
+    if store.kind == "neo4j":
+        if ids is not None:
+            rows = store.read("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,  # type: ignore[attr-defined]
+                              ids=sorted(set(ids)))
+        elif issuers is not None:
+            rows = store.read("UNWIND $ids AS x MATCH (:Entity {id: x})-[:ISSUES]->(d:Directive) "  # type: ignore[attr-defined]
+                              "WITH DISTINCT d " + _DOC_CYPHER, ids=sorted(set(issuers)))
+        else:
+            rows = store.read("MATCH (d:Directive) " + _DOC_CYPHER)  # type: ignore[attr-defined]
+        out = [(n3(r["d"]), n3(r["issuer"])) for r in rows]
+        return sorted(out, key=lambda r: r[0][0])  # type: ignore[index]
+    with store._lock:  # type: ignore[attr-defined]
+        g = store.fresh()  # type: ignore[attr-defined]
+        if ids is not None:
+            wanted = sorted(i for i in set(ids) if i in g)
+        elif issuers is not None:
+            wanted = sorted({d for i in issuers if i in g for d in out_ids(g, i, "ISSUES")})
+        else:
+            wanted = sorted(i for i, d in g.nodes(data=True) if d["label"] == "Directive")
+        out = []
+        for d in wanted:
+            issuer = g.nodes[d]["props"].get("issuer")
+            ok = issuer in g and g.has_edge(issuer, d, "ISSUES")
+            out.append((emb(g, d), emb(g, issuer) if ok else None))
+    return out
+
+
+def _directives(store: Store, number: str | None, issuer: str | None, kind: str | None,
+                limit: int, offset: int) -> dict[str, Any]:
+    issuers = set(resolve_many(store, issuer, ORG_LABELS, param="issuer")) if issuer else None
+    rows = doc_rows(store, issuers=issuers)
+    items = []
+    q_number, q_kind = fold(number) if number else None, fold(kind) if kind else None
+    for d, issuer_raw in rows:
+        props = d[2]
+        if issuers is not None and d[1] != "Directive":
+            continue
+        if q_kind and q_kind not in (fold(str(props.get("kind") or "")),
+                                     fold(str(props.get("kind_code") or ""))):
+            continue
+        if q_number:
+            ref = fold(str(props.get("ref") or ""))
+            keys = {fold(str(props.get("number") or "")), ref,
+                    *(fold(a) for a in props.get("aliases") or [])}
+            if q_number not in keys and not ref.startswith(q_number):
+                continue
+        items.append(doc_item(*d, issuer_raw))
+    items.sort(key=lambda i: (i["date"] or "", i["id"]), reverse=True)
+    return {"items": items[offset:offset + limit], "total": len(items)}
+
+
+query(QuerySpec(
+    name="directives",
+    title="Văn bản chỉ đạo: kế hoạch, chỉ thị, kết luận…",
+    description="Directives filtered by number (133-KH/TU or 133), issuing body and kind "
+                "(Kế hoạch or KH), newest first, with the full document number.",
+    params=(Param("number", help="số ký hiệu: 133-KH/TU hoặc 133"),
+            Param("issuer", help="cơ quan ban hành: id hoặc tên"),
+            Param("kind", help="loại văn bản: Kế hoạch, Chỉ thị… hoặc mã KH, CT…"),
+            Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
+            Param("offset", "int", 0, minimum=0)),
+    example={"kind": "Kế hoạch"},
+    embedded=lambda store, **p: _directives(store, **p),
+    neo4j=lambda store, **p: _directives(store, **p), tags=("directives",),
+))
+
+
+# models ------------------------------------------------------------------------------------
+# raw model row: (model, units, places [(place, communes)], plans)
+ModelRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw]]
+
+_MODEL_CYPHER = f"""
+RETURN {N('m')} AS m,
+  [(u)-[:SUPPORTS]->(m) WHERE u:Unit OR u:PartyBody | {N('u')}] AS units,
+  [(m)-[:LOCATED_IN]->(t) | [{N('t')},
+     CASE WHEN t:Village THEN [(t)-[:PART_OF]->(c:Commune) | {N('c')}] ELSE [] END]] AS places,
+  [(m)-[:REGISTERED_UNDER]->(p) | {N('p')}]
+    + [(m)<-[:WITH_MODEL]-(:Assignment)-[:UNDER_PLAN]->(p) | {N('p')}] AS plans
+"""
+
+_MODEL_ANCHORS = {
+    "ids": "UNWIND $ids AS x MATCH (m:Model {id: x})",
+    "units": "UNWIND $ids AS x MATCH (:Entity {id: x})-[:SUPPORTS]->(m:Model) WITH DISTINCT m",
+    "area": "UNWIND $ids AS x MATCH (:Entity {id: x})<-[:LOCATED_IN]-(m:Model) WITH DISTINCT m",
+    "plans": "UNWIND $ids AS x MATCH (p:Entity {id: x}) CALL { WITH p MATCH (p)<-[:REGISTERED_UNDER]-"
+             "(m:Model) RETURN m UNION WITH p MATCH (p)<-[:UNDER_PLAN]-(:Assignment)-[:WITH_MODEL]->"
+             "(m:Model) RETURN m } WITH DISTINCT m",
+    "all": "MATCH (m:Model)",
+}
+
+
+def _model_ids_embedded(g: Any, anchor: str, ids: set[str]) -> set[str]:
+    def is_model(i: str) -> bool:
+        return g.nodes[i]["label"] == "Model"
+
+    present = [i for i in ids if i in g]
+    if anchor == "ids":
+        return {i for i in present if is_model(i)}
+    if anchor == "units":
+        return {m for u in present for m in out_ids(g, u, "SUPPORTS") if is_model(m)}
+    if anchor == "area":
+        return {m for t in present for m in in_ids(g, t, "LOCATED_IN") if is_model(m)}
+    if anchor == "plans":
+        found = {m for p in present for m in in_ids(g, p, "REGISTERED_UNDER") if is_model(m)}
+        found |= {m for p in present for a in in_ids(g, p, "UNDER_PLAN")
+                  for m in out_ids(g, a, "WITH_MODEL")}
+        return found
+    return {i for i, d in g.nodes(data=True) if d["label"] == "Model"}
+
+
+def model_rows(store: Store, anchor: str, ids: Iterable[str] = ()) -> list[ModelRow]:
+    """Raw model rows, found from ``anchor`` ("ids", "units", "area", "plans" or "all")."""
+    ids = set(ids)
+    if store.kind == "neo4j":
+        rows = store.read(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,  # type: ignore[attr-defined]
+                          ids=sorted(ids))
+        out = [(n3(r["m"]), uniq(map(n3, r["units"])),
+                sorted(((n3(t), uniq(map(n3, cs))) for t, cs in r["places"]), key=lambda x: x[0][0]),
+                uniq(map(n3, r["plans"]))) for r in rows]
+        return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
+    with store._lock:  # type: ignore[attr-defined]
+        g = store.fresh()  # type: ignore[attr-defined]
+        out = []
+        for m in sorted(_model_ids_embedded(g, anchor, ids)):
+            units = uniq(emb(g, u) for u in in_ids(g, m, "SUPPORTS")
+                         if g.nodes[u]["label"] in ORG_LABELS)
+            places = []
+            for t in out_ids(g, m, "LOCATED_IN"):
+                communes = ([emb(g, c) for c in out_ids(g, t, "PART_OF")
+                             if g.nodes[c]["label"] == "Commune"]
+                            if g.nodes[t]["label"] == "Village" else [])
+                places.append((emb(g, t), uniq(communes)))
+            plans = [emb(g, p) for p in out_ids(g, m, "REGISTERED_UNDER")]
+            plans += [emb(g, p) for a in in_ids(g, m, "WITH_MODEL") for p in out_ids(g, a, "UNDER_PLAN")]
+            out.append((emb(g, m), units, places, uniq(plans)))
+    return out
+
+
+def model_item(row: ModelRow) -> dict[str, Any]:
+    """The API shape of a model."""
+    (node_id, _, props), units, places, plans = row
+    return {
+        "id": node_id, "name": props.get("name"), "category": props.get("field"),
+        "units": [{"id": u[0], "name": display_name(u[2], u[0])} for u in units],
+        "villages": [{"id": t[0], "name": t[2].get("name"),
+                      "commune": cs[0][2].get("name") if cs else None}
+                     for t, cs in places if t[1] == "Village"],
+        "places": [{"id": t[0], "name": t[2].get("name"), "level": t[1].lower()} for t, _ in places],
+        "effective": props.get("effective"), "year": props.get("year"),
+        "households": props.get("households"),
+        "plans": [{"id": p[0], "number": plan_ref(p)["number"], "type": p[1]} for p in plans],
+        "synthetic": bool(props.get("synthetic", False)),
+    }
+
+
+def _models(store: Store, unit: str | None, village: str | None, commune: str | None,
+            district: str | None, category: str | None, plan: str | None, limit: int,
+            offset: int) -> dict[str, Any]:
+    units = set(resolve_many(store, unit, ORG_LABELS, param="unit")) if unit else None
+    plans = set(resolve_many(store, plan, ["Directive", "Campaign"], param="plan")) if plan else None
+    area = None
+    for value, label, param in ((district, "District", "district"), (commune, "Commune", "commune")):
+        if value:
+            area = expand_area(store, resolve_many(store, value, [label], within=area, param=param))
+    if village:
+        area = {resolve(store, village, ["Village"], within=area, param="village")}
+    if units is not None:
+        rows = model_rows(store, "units", units)
+    elif area is not None:
+        rows = model_rows(store, "area", area)
+    elif plans is not None:
+        rows = model_rows(store, "plans", plans)
+    else:
+        rows = model_rows(store, "all")
+    items = []
+    for row in rows:
+        (_, _, props), row_units, places, row_plans = row
+        if units is not None and not units & {u[0] for u in row_units}:
+            continue
+        if area is not None and not area & {t[0][0] for t in places}:
+            continue
+        if plans is not None and not plans & {p[0] for p in row_plans}:
+            continue
+        if category and props.get("field") != category:
+            continue
+        items.append(model_item(row))
+    items.sort(key=lambda i: (i["name"] or "", i["id"]))
+    return {"items": items[offset:offset + limit], "total": len(items)}
+
+
+query(QuerySpec(
+    name="models",
+    title="Mô hình “Dân vận khéo”: ai xây dựng, ở thôn nào, theo kế hoạch nào",
+    description="Models with the units that support them, the villages they are in, their field, "
+                "whether reports judged them effective, and the plans they are registered under.",
+    params=(Param("unit", help="đơn vị: id hoặc tên"),
+            Param("village", help="thôn, làng (kèm xã nếu trùng tên)"),
+            Param("commune", help="xã (cũ hoặc sau sáp nhập 2025)"),
+            Param("district", help="huyện"),
+            Param("category", choices=FIELDS, help="lĩnh vực"),
+            Param("plan", help="kế hoạch hoặc cuộc vận động"),
+            Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
+            Param("offset", "int", 0, minimum=0)),
+    example={"district": "Kon Rẫy"},
+    embedded=lambda store, **p: _models(store, **p), neo4j=lambda store, **p: _models(store, **p),
+    tags=("models",),
+))
+
+
+# places ------------------------------------------------------------------------------------
+# raw place row: (place, parents, successors [(succ, its provinces)], province-ref, parent successors)
+PlaceRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw], list[tuple[Raw, list[Raw]]]]
+
+_PLACE_CYPHER = f"""
+RETURN {N('n')} AS n,
+  [(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {N('p')}] AS parents,
+  [(n)-[:SUCCEEDED_BY]->(s) |
+     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS succ,
+  COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {N('q')} }} AS province,
+  [(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
+     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS parent_succ
+"""
+
+
+def place_rows(store: Store, ids: Iterable[str] | None = None,
+               label: str | None = None, code: str | None = None) -> list[PlaceRow]:
+    """Raw place rows of ``ids``, or of every place (of one label, with one code)."""
+    if store.kind == "neo4j":
+        if ids is not None:
+            head, params = "UNWIND $ids AS x MATCH (n:Entity {id: x}) ", {"ids": sorted(set(ids))}
+        else:
+            match = (f"MATCH (n:`{LEVELS[label.lower()]}`) " if label else
+                     "MATCH (n:Entity) WHERE (n:Province OR n:District OR n:Commune OR n:Village) ")
+            glue = "AND" if "WHERE" in match else "WHERE"
+            head, params = match + f"{glue} ($code IS NULL OR n.code = $code) ", {"code": code}
+        rows = store.read(head + _PLACE_CYPHER, **params)  # type: ignore[attr-defined]
+
+        def succ(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
+            return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])
+
+        out = [(n3(r["n"]), uniq(map(n3, r["parents"])), succ(r["succ"]), uniq(map(n3, r["province"])),
+                succ(r["parent_succ"])) for r in rows]
+        return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
+    with store._lock:  # type: ignore[attr-defined]
+        g = store.fresh()  # type: ignore[attr-defined]
+        if ids is not None:
+            wanted = sorted(i for i in set(ids) if i in g)
+        else:
+            labels = {LEVELS[label.lower()]} if label else set(PLACE_LABELS)
+            wanted = sorted(i for i, d in g.nodes(data=True) if d["label"] in labels
+                            and (code is None or d["props"].get("code") == code))
+
+        def province_of(node_id: str) -> list[Raw]:
+            ref = g.nodes[node_id]["props"].get("province")
+            return [emb(g, ref)] if ref in g and g.nodes[ref]["label"] == "Province" else []
+
+        def succ_of(node_id: str) -> list[tuple[Raw, list[Raw]]]:
+            return [(emb(g, s), province_of(s)) for s in out_ids(g, node_id, "SUCCEEDED_BY")]
+
+        out = []
+        for i in wanted:
+            parents = [emb(g, p) for p in out_ids(g, i, "PART_OF")
+                       if g.nodes[p]["label"] in ("Province", "District", "Commune")]
+            parent_succ = [s for p in parents if p[1] == "Commune" for s in succ_of(p[0])]
+            out.append((emb(g, i), parents, succ_of(i), province_of(i),
+                        sorted(parent_succ, key=lambda x: x[0][0])))
+    return out
+
+
+def _succ_item(pair: tuple[Raw, list[Raw]]) -> dict[str, Any]:
+    (node_id, label, props), provinces = pair
+    prov = provinces[0] if provinces else None
+    return {"id": node_id, "name": props.get("name"), "level": label.lower(),
+            "province": prov[2].get("name") if prov else None,
+            "province_id": prov[0] if prov else None}
+
+
+def place_item(row: PlaceRow) -> dict[str, Any]:
+    """The API shape of a place (``successor``: for a village, its commune's successor)."""
+    (node_id, label, props), parents, succ, province, parent_succ = row
+    parent_raw = parents[0] if parents else (province[0] if province else None)
+    successors = succ if label != "Village" else parent_succ
+    era = props.get("era")
+    if era is None:
+        era = next((p[2].get("era") for p in parents if p[1] == "Commune" and p[2].get("era")), "legacy")
+    return {
+        "id": node_id, "level": label.lower(), "name": props.get("name"),
+        "official_code": props.get("code"), "kind": props.get("kind"),
+        "parent": ({"id": parent_raw[0], "name": parent_raw[2].get("name"),
+                    "level": parent_raw[1].lower()} if parent_raw else None),
+        "successor": _succ_item(successors[0]) if successors else None,
+        "successors": [_succ_item(s) for s in successors],
+        "aliases": list(props.get("aliases") or []),
+        "lat": props.get("lat"), "lon": props.get("lon"), "era": era,
+    }
+
+
+_LEVEL_ORDER = {label.lower(): i for i, label in enumerate(PLACE_LABELS)}
+
+
+def _places(store: Store, level: str | None, name: str | None, code: str | None, era: str | None,
+            limit: int, offset: int) -> dict[str, Any]:
+    q = fold(name) if name else None
+    items = []
+    for row in place_rows(store, label=level, code=code):
+        props = row[0][2]
+        if q and not any(q in fold(str(k)) for k in [props.get("name") or "",
+                                                        *(props.get("aliases") or [])]):
+            continue
+        item = place_item(row)
+        if era and item["era"] != era:
+            continue
+        items.append(item)
+    items.sort(key=lambda i: (_LEVEL_ORDER[i["level"]], i["name"] or "", i["id"]))
+    return {"items": items[offset:offset + limit], "total": len(items)}
+
+
+query(QuerySpec(
+    name="places",
+    title="Địa bàn: tỉnh, huyện, xã, thôn (trước và sau sáp nhập 2025)",
+    description="Places by level, name (without regard to accents), official code and era "
+                "(legacy or 2025), with parent, 2025 successor, aliases and coordinates.",
+    params=(Param("level", choices=tuple(LEVELS), help="cấp: province, district, commune, village"),
+            Param("name", help="tên (không cần dấu)"),
+            Param("code", help="mã hành chính"),
+            Param("era", choices=("legacy", "2025"), help="thời kỳ: legacy hoặc 2025"),
+            Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
+            Param("offset", "int", 0, minimum=0)),
+    example={"level": "commune", "name": "dak"},
+    embedded=lambda store, **p: _places(store, **p), neo4j=lambda store, **p: _places(store, **p),
+    tags=("places",),
+))
+
+
+def place_by_id(store: Store, node_id: str) -> dict[str, Any]:
+    """The place item of one id; NotFoundError when it is not a place."""
+    rows = place_rows(store, [node_id])
+    if not rows or rows[0][0][1] not in PLACE_LABELS:
+        raise NotFoundError(f"không tìm thấy địa bàn '{node_id}'")
+    return place_item(rows[0])
