@@ -143,8 +143,8 @@ def _register_plugins() -> None:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+            if exc.name != module:  # the feature is there but broken: say so, keep the rest
+                typer.echo(f"danvan: commands of {module} unavailable ({exc})", err=True)
             continue
         hook = getattr(mod, "register_cli", None)
         if hook is not None:
