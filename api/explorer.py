@@ -334,7 +334,9 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
             target = others.get(value)
             props.append((prop.display if prop else key, value if target is None else None, target))
             continue
-        if isinstance(value, bool):
+        if key == "era":
+            value = "trước sáp nhập 2025" if value == "legacy" else "sau sáp nhập 2025"
+        elif isinstance(value, bool):
             value = "có" if value else "không"
         elif isinstance(value, list):
             value = "; ".join(map(str, value))

@@ -189,14 +189,20 @@ def _parse_source(ref: str) -> tuple[str, int | None, int | None]:
 
 
 def evidence(text: str | None, start: int | None, end: int | None, size: int = EVIDENCE_CHARS) -> str | None:
-    """The quoted span of a document's text (``None`` when the text is not in the store).
+    """The sentence around a quoted span of a document's text (``None`` when the text is not stored).
 
-    >>> evidence("Một. Hai ba bốn. Năm.", 5, 16)
+    >>> evidence("Một. Hai ba bốn. Năm.", 5, 8)
     'Hai ba bốn.'
     """
     if not text or start is None or end is None or not 0 <= start < end <= len(text):
         return None
-    return _short(text[start:end].strip(), size)
+    left = max(text.rfind(mark, 0, start) for mark in (". ", "\n", "; ", "! ", "? "))
+    left = 0 if left < 0 else left + 1
+    ends = [i for i in (text.find(mark, end) for mark in (".", "\n", ";", "!", "?")) if i >= 0]
+    right = min(ends) + 1 if ends else len(text)
+    if right - left > size:  # a long sentence: the span itself, with a little context
+        left, right = max(left, start - 80), min(right, end + 80)
+    return _short(" ".join(text[left:right].split()), size)
 
 
 def _sources(props: dict[str, Any], docs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -221,9 +227,17 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
     doc_ids = {_parse_source(r)[0] for n in sub.nodes for r in n.props.get("sources") or []}
     docs = store.get_many(sorted(doc_ids)) if store is not None and doc_ids else {}
     names = {n.id: n.name for n in sub.nodes}
+    if store is not None:
+        refs = {v for n in sub.nodes for v in n.props.values()
+                if isinstance(v, str) and v not in names and store.schema.label_of_id(v)}
+        names.update({i: n.name for i, n in store.get_many(refs).items()})
     nodes = []
     for node in sorted(sub.nodes, key=lambda n: n.id):
         spec = styles["labels"].get(node.label, {"props": {}})
+        name = node.name
+        if node.label == "Assignment":
+            unit, target = node.props.get("unit"), node.props.get("target")
+            name = f"{names.get(unit, unit)} giúp đỡ {names.get(target, target)}"
         props = []
         for key, value in node.props.items():
             if key in _HIDDEN_PROPS or value in (None, "", []):
@@ -231,7 +245,9 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
             if isinstance(value, str) and store is not None and store.schema.label_of_id(value):
                 value = names.get(value, value)
             props.append([spec["props"].get(key, key), _short(value)])
-        item = {"id": node.id, "label": _node_label(node.name, node.label), "name": node.name,
+        short = "Phân công: " + str(names.get(node.props.get("target"), "")) \
+            if node.label == "Assignment" else name
+        item = {"id": node.id, "label": _node_label(short, node.label), "name": name,
                 "group": node.label, "props": props[:10],
                 "sources": _sources(node.props, docs)[:5]}
         if node.props.get("synthetic"):
