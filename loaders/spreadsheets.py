@@ -227,6 +227,10 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
                     values[c] = FORMULA
             for rng in starts.pop(r, []):
                 active.append((rng, values[rng[1]] if rng[1] < len(values) else None))
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                active = [(rng, v) for rng, v in active if rng[2] > r]
+                yield r, []  # a blank row stays blank even inside merged ranges
+                continue
             if active:
                 width = max(rng[3] for rng, _ in active) + 1
                 values += [None] * (width - len(values))

@@ -1,0 +1,67 @@
+"""Data out: sheets that import back unchanged, and graph files networkx reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from danvan.graph.embedded import EmbeddedStore
+from danvan.graph.store import Store
+from danvan.loaders.admin_units import admin_units
+from danvan.loaders.export import export_assignments, export_graph
+from danvan.loaders.generator import national_dataset, write_dataset
+from danvan.loaders.spreadsheets import import_file
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Store:
+    """Two communes of Kon Rẫy with villages, units, plans, models and assignments (synthetic)."""
+    s = EmbeddedStore(tmp_path / "s")
+    units = admin_units()
+    data = national_dataset(3, villages_per_commune=4, units_per_district=3, units_per_province=2,
+                            communes=[units.commune("23488"), units.commune("23491")])
+    write_dataset(s, data)
+    return s
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_export_then_import_changes_nothing(small: Store, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"phan-cong{suffix}"
+    rows = export_assignments(small, path)
+    assert rows >= small.counts()["labels"]["Assignment"]
+    before = small.counts()
+    report = import_file(small, path)
+    assert report.ok, report.to_text()
+    assert {r.status for r in report.rows} == {"present"}
+    assert report.written is not None and report.written.changed == 0
+    assert small.counts() == before
+
+
+def test_export_of_one_plan_only_lists_its_assignments(small: Store, tmp_path: Path) -> None:
+    plan = next(d for d in small.nodes("Directive") if d.id.startswith("directive-district"))
+    n = export_assignments(small, tmp_path / "a.csv", plan=plan.id)
+    everything = export_assignments(small, tmp_path / "b.csv")
+    assert 0 < n < everything
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf"])
+def test_graph_files_read_back_with_networkx(small: Store, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"g{suffix}"
+    counts = export_graph(small, path)
+    g = nx.read_graphml(path) if suffix == ".graphml" else nx.read_gexf(path)
+    assert g.number_of_nodes() == counts["nodes"] == small.counts()["nodes"]
+    assert g.number_of_edges() == counts["edges"] == small.counts()["edges"]
+
+
+def test_node_link_json_of_a_neighbourhood(small: Store, tmp_path: Path) -> None:
+    path = tmp_path / "g.json"
+    counts = export_graph(small, path, ids=["commune-23488"], depth=1)
+    data = json.loads(path.read_text("utf-8"))
+    ids = {n["id"] for n in data["nodes"]}
+    assert "commune-23488" in ids and "district-614" in ids and "village-commune-23488-thon-1" in ids
+    assert len(data["edges"]) == counts["edges"] and all("type" in e for e in data["edges"])
+    village = next(n for n in data["nodes"] if n["id"] == "village-commune-23488-thon-1")
+    assert village["label"] == "Village" and village["synthetic"] is True
