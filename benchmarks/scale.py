@@ -1,0 +1,309 @@
+"""Scale benchmarks: loading, batching, every catalogued query, memory and a 10,000-row import.
+
+    python benchmarks/scale.py            # province + national, both stores (Neo4j if reachable)
+    python benchmarks/scale.py --quick    # province only, fewer repetitions (for iteration)
+
+Results go to benchmarks/results/scale.json and scale.md. Neo4j is used when
+NEO4J_TEST_URI (default bolt://127.0.0.1:7687) answers with NEO4J_TEST_PASSWORD
+(default danvan-test-password); the benchmark clears that database.
+
+Goals (2 cores): national load ≤ 60 s into Neo4j, ≤ 15 s into the embedded
+store; batched writes ≥ 20× one-row writes; national embedded queries p99 ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import platform
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from danvan.errors import DanvanError
+from danvan.graph.embedded import EmbeddedStore
+from danvan.graph.store import Store
+from danvan.loaders.generator import Dataset, national_dataset, province_dataset, write_dataset
+from danvan.queries.catalogue import CATALOGUE
+
+RESULTS = Path(__file__).resolve().parent / "results"
+GOALS = {"neo4j_national_load_s": 60, "embedded_national_load_s": 15, "batch_ratio": 20,
+         "embedded_national_query_p99_ms": 50}
+
+
+def rss_mb() -> float:
+    """Resident set size of this process in MB (Linux /proc)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def query_params(data: Dataset, plan: str) -> dict[str, dict[str, Any]]:
+    """Each catalogued query's example, adapted to ids and names that exist in ``data``."""
+    assignment = next(n for n in data.nodes if n.label == "Assignment" and "village" in n.props["target"])
+    unit = next(n for n in data.nodes if n.id == assignment.props["unit"])
+    village = next(n for n in data.nodes if n.id == assignment.props["target"])
+    commune = next(n for n in data.nodes if n.id == village.props["commune"])
+    out = {name: dict(spec.example) for name, spec in CATALOGUE.items()}
+    overrides = {
+        "assignments": {"plan": plan}, "coverage": {"plan": plan}, "figures": {"plan": plan},
+        "directive_lineage": {"directive": plan}, "models": {"district": "Kon Rẫy"},
+        "village_profile": {"village": village.props["name"], "commune": commune.props["name"]},
+        "unit_profile": {"unit": unit.id},
+        "path": {"source": unit.id, "target": village.id},
+        "place": {"id": commune.id}, "entity": {"id": village.id}, "neighbourhood": {"id": commune.id},
+    }
+    for name, params in overrides.items():
+        if name in out:
+            out[name] = params
+    return out
+
+
+def time_queries(store: Store, params: dict[str, dict[str, Any]], repeat: int) -> dict[str, Any]:
+    """p50/p99 in ms of each query (after one warm-up run)."""
+    from danvan.queries.catalogue import get
+
+    def run(name: str, p: dict[str, Any]) -> Any:
+        # Not store.query(name, **p): the "places" query has a parameter called "name" too.
+        spec = get(name)
+        impl = spec.neo4j if store.kind == "neo4j" else spec.embedded
+        return impl(store, **spec.convert(p))
+
+    out: dict[str, Any] = {}
+    for name, p in sorted(params.items()):
+        try:
+            run(name, p)
+        except DanvanError as exc:
+            out[name] = {"params": p, "error": str(exc)[:200]}
+            continue
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            run(name, p)
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        out[name] = {"params": p, "p50_ms": round(statistics.median(times), 2),
+                     "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 2),
+                     "runs": repeat}
+    return out
+
+
+def load(store: Store, data: Dataset, chunk: int = 50_000) -> dict[str, Any]:
+    """Write ``data``; time and rows per second."""
+    t = time.perf_counter()
+    written = write_dataset(store, data, chunk=chunk)
+    seconds = time.perf_counter() - t
+    rows = len(data.nodes) + len(data.edges)
+    return {"seconds": round(seconds, 2), "rows": rows, "rows_per_s": round(rows / seconds),
+            "nodes": len(data.nodes), "edges": len(data.edges), **written}
+
+
+def profile_embedded_write(data: Dataset, folder: Path) -> list[dict[str, Any]]:
+    """cProfile of an embedded load: the 15 functions with most cumulative time."""
+    store = EmbeddedStore(folder)
+    prof = cProfile.Profile()
+    prof.enable()
+    write_dataset(store, data)
+    prof.disable()
+    store.close()
+    stats = pstats.Stats(prof, stream=io.StringIO())
+    rows = []
+    for (file, line, func), (_, calls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append({"function": f"{Path(file).name}:{line}:{func}", "calls": calls,
+                     "tottime_s": round(tottime, 3), "cumtime_s": round(cumtime, 3)})
+    return sorted(rows, key=lambda r: -r["tottime_s"])[:15]
+
+
+def import_sheet(store: Store, data: Dataset, rows: int, folder: Path) -> dict[str, Any]:
+    """A ``rows``-row .xlsx of new assignments (existing units × villages), imported for real."""
+    import openpyxl
+
+    from danvan.loaders.spreadsheets import HEADERS, import_file
+
+    names = {n.id: n.props.get("name") for n in data.nodes}
+    units = [n for n in data.nodes if n.label == "Unit"]
+    villages = [n for n in data.nodes if n.label == "Village"]
+    communes = {n.id: n for n in data.nodes if n.label == "Commune"}
+    path = folder / f"import-{rows}.xlsx"
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Phân công")
+    ws.append(list(HEADERS.values()))
+    for i in range(rows):
+        unit, village = units[i % len(units)], villages[(i * 7919) % len(villages)]
+        commune = communes[village.props["commune"]]
+        ws.append([unit.props["name"], village.props["name"], commune.props["name"],
+                   names.get(commune.props.get("district")), "Kon Tum", "133-KH/TU", None, None,
+                   "01/01/2025", "31/12/2025", i % 20, None])
+    wb.save(path)
+    t = time.perf_counter()
+    import_file(store, path, dry_run=True)
+    t_dry = time.perf_counter() - t
+    t = time.perf_counter()
+    real = import_file(store, path)
+    t_real = time.perf_counter() - t
+    return {"rows": rows, "dry_run_s": round(t_dry, 2), "import_s": round(t_real, 2),
+            "rows_per_s": round(rows / t_real), "counts": real.counts, "ok": real.ok,
+            "written": real.written.__dict__ if real.written else None}
+
+
+def neo4j_store() -> Store | None:
+    """The Neo4j test server, or None when it does not answer."""
+    try:
+        from danvan.graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(os.environ.get("NEO4J_TEST_URI", "bolt://127.0.0.1:7687"), "neo4j",
+                          os.environ.get("NEO4J_TEST_PASSWORD", "danvan-test-password"))
+    except DanvanError as exc:
+        print(f"neo4j: skipped ({exc})", file=sys.stderr)
+        return None
+
+
+def batching(store: Any, n: int = 2000) -> dict[str, Any]:
+    """Batched UNWIND writes vs one transaction per node, ``n`` Village-free Source nodes each."""
+    s = store.schema
+    one = [s.node("Source", key=f"bench-one-{i}", title=f"one {i}", synthetic=True) for i in range(n)]
+    many = [s.node("Source", key=f"bench-batch-{i}", title=f"batch {i}", synthetic=True) for i in range(n)]
+    t = time.perf_counter()
+    store.write_one_by_one(one)
+    t_one = time.perf_counter() - t
+    t = time.perf_counter()
+    store.write(many)
+    t_batch = time.perf_counter() - t
+    store.delete([x.id for x in one + many])
+    return {"nodes": n, "one_by_one_s": round(t_one, 2), "batched_s": round(t_batch, 3),
+            "ratio": round(t_one / t_batch, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="province scale only, fewer runs")
+    ap.add_argument("--no-neo4j", action="store_true")
+    ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
+    args = ap.parse_args()
+    repeat = 10 if args.quick else 30
+    res: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"),
+                           "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                       "platform": platform.platform()},
+                           "quick": args.quick, "goals": GOALS}
+    tmp = Path(tempfile.mkdtemp(prefix="danvan-bench-"))
+    print("province: generating", file=sys.stderr)
+    t = time.perf_counter()
+    province = province_dataset()
+    res["province_generate_s"] = round(time.perf_counter() - t, 2)
+    emb = EmbeddedStore(tmp / "province")
+    tracemalloc.start()
+    res["embedded_province_load"] = load(emb, province)
+    peak = tracemalloc.get_traced_memory()[1]
+    res["embedded_province_load"]["tracemalloc_peak_mb"] = round(peak / 2**20, 1)
+    tracemalloc.stop()
+    params_p = query_params(province, "133-KH/TU")
+    res["embedded_province_queries"] = time_queries(emb, params_p, repeat)
+    print("province: 10,000-row import", file=sys.stderr)
+    res["embedded_import_10000_rows"] = import_sheet(emb, province, 1000 if args.quick else 10_000, tmp)
+    emb.close()
+
+    neo = None if args.no_neo4j else neo4j_store()
+    if neo is not None:
+        print("neo4j: province", file=sys.stderr)
+        neo.clear()
+        res["neo4j_province_load"] = load(neo, province, chunk=20_000)
+        res["neo4j_province_queries"] = time_queries(neo, params_p, max(5, repeat // 2))
+        res["neo4j_batching"] = batching(neo)
+
+    if not args.quick:
+        print("national: generating", file=sys.stderr)
+        t = time.perf_counter()
+        national = national_dataset()
+        res["national_generate_s"] = round(time.perf_counter() - t, 2)
+        labels: dict[str, int] = {}
+        for n in national.nodes:
+            labels[n.label] = labels.get(n.label, 0) + 1
+        res["national_counts"] = {"nodes": len(national.nodes), "edges": len(national.edges),
+                                  "labels": labels}
+        before = rss_mb()
+        print("national: embedded load", file=sys.stderr)
+        emb = EmbeddedStore(tmp / "national")
+        res["embedded_national_load"] = load(emb, national)
+        res["embedded_national_load"]["rss_delta_mb"] = round(rss_mb() - before, 1)
+        params_n = query_params(national, "162-KH/TU")
+        res["embedded_national_queries"] = time_queries(emb, params_n, 10)
+        t = time.perf_counter()
+        reopened = EmbeddedStore(tmp / "national")
+        res["embedded_national_reopen_s"] = round(time.perf_counter() - t, 2)
+        reopened.close()
+        emb.close()
+        print("national: profiling the embedded write (province dataset)", file=sys.stderr)
+        res["embedded_write_profile_province"] = profile_embedded_write(province, tmp / "profile")
+        if neo is not None:
+            print("national: neo4j load", file=sys.stderr)
+            neo.clear()
+            try:
+                res["neo4j_national_load"] = load(neo, national, chunk=20_000)
+                res["neo4j_national_queries"] = time_queries(neo, params_n, 5)
+            except DanvanError as exc:
+                res["neo4j_national_load"] = {"error": str(exc)[:300]}
+            neo.clear()
+    if neo is not None:
+        neo.close()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+    args.out.with_suffix(".md").write_text(summary(res), encoding="utf-8")
+    print(summary(res))
+
+
+def summary(res: dict[str, Any]) -> str:
+    """A Markdown table of the main figures."""
+    lines = [f"# Scale benchmark ({res['date']}, {res['machine']['cpus']} CPUs"
+             f"{', quick' if res['quick'] else ''})", "", "| measure | value | goal |", "|---|---|---|"]
+
+    def row(name: str, value: Any, goal: str = "") -> None:
+        lines.append(f"| {name} | {value} | {goal} |")
+
+    for key in ("embedded_province_load", "neo4j_province_load", "embedded_national_load",
+                "neo4j_national_load"):
+        r = res.get(key)
+        if r:
+            goal = {"embedded_national_load": "≤ 15 s", "neo4j_national_load": "≤ 60 s"}.get(key, "")
+            row(key.replace("_", " "), r.get("error") or
+                f"{r['seconds']} s ({r['rows']:,} rows, {r['rows_per_s']:,} rows/s)", goal)
+    if "embedded_national_load" in res:
+        row("embedded national RSS delta", f"{res['embedded_national_load'].get('rss_delta_mb')} MB")
+    if "neo4j_batching" in res:
+        b = res["neo4j_batching"]
+        row("Neo4j batched vs one-by-one (2,000 nodes)",
+            f"{b['ratio']}× ({b['one_by_one_s']} s vs {b['batched_s']} s)", "≥ 20×")
+    imp = res.get("embedded_import_10000_rows")
+    if imp:
+        row(f"import {imp['rows']:,}-row .xlsx (embedded, province)",
+            f"{imp['import_s']} s ({imp['rows_per_s']:,} rows/s; dry run {imp['dry_run_s']} s)")
+    for key in ("embedded_province_queries", "neo4j_province_queries", "embedded_national_queries",
+                "neo4j_national_queries"):
+        q = res.get(key)
+        if not q:
+            continue
+        lines += ["", f"## {key.replace('_', ' ')} (ms)", "", "| query | p50 | p99 |", "|---|---|---|"]
+        for name, r in sorted(q.items()):
+            if "error" in r:
+                lines.append(f"| {name} | error: {r['error'][:80]} | |")
+            else:
+                lines.append(f"| {name} | {r['p50_ms']} | {r['p99_ms']} |")
+    prof = res.get("embedded_write_profile_province")
+    if prof:
+        lines += ["", "## embedded write profile (province dataset, top tottime)", "",
+                  "| function | calls | tottime s | cumtime s |", "|---|---|---|---|"]
+        lines += [f"| {p['function']} | {p['calls']} | {p['tottime_s']} | {p['cumtime_s']} |" for p in prof]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
