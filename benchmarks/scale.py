@@ -188,6 +188,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="province scale only, fewer runs")
     ap.add_argument("--no-neo4j", action="store_true")
+    ap.add_argument("--neo4j-only", action="store_true",
+                    help="run only the Neo4j parts and merge them into an existing results file")
     ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = ap.parse_args()
     repeat = 10 if args.quick else 30
@@ -200,6 +202,8 @@ def main() -> None:
     t = time.perf_counter()
     province = province_dataset()
     res["province_generate_s"] = round(time.perf_counter() - t, 2)
+    if args.neo4j_only:
+        return neo4j_only(args, res, province, tmp)
     emb = EmbeddedStore(tmp / "province")
     tracemalloc.start()
     res["embedded_province_load"] = load(emb, province)
@@ -259,6 +263,32 @@ def main() -> None:
     args.out.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     args.out.with_suffix(".md").write_text(summary(res), encoding="utf-8")
     print(summary(res))
+
+
+def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset, tmp: Path) -> None:
+    """The Neo4j measurements alone, merged into the results file of an earlier run."""
+    neo = neo4j_store()
+    if neo is None:
+        raise SystemExit("neo4j: not reachable")
+    old = json.loads(args.out.read_text("utf-8")) if args.out.exists() else res
+    params_p = query_params(province, "133-KH/TU")
+    neo.clear()
+    old["neo4j_province_load"] = load(neo, province, chunk=20_000)
+    old["neo4j_province_queries"] = time_queries(neo, params_p, 15)
+    old["neo4j_batching"] = batching(neo)
+    if not args.quick:
+        national = national_dataset()
+        neo.clear()
+        try:
+            old["neo4j_national_load"] = load(neo, national, chunk=20_000)
+            old["neo4j_national_queries"] = time_queries(neo, query_params(national, "162-KH/TU"), 5)
+        except DanvanError as exc:
+            old["neo4j_national_load"] = {"error": str(exc)[:300]}
+        neo.clear()
+    neo.close()
+    args.out.write_text(json.dumps(old, ensure_ascii=False, indent=2), encoding="utf-8")
+    args.out.with_suffix(".md").write_text(summary(old), encoding="utf-8")
+    print(summary(old))
 
 
 def summary(res: dict[str, Any]) -> str:

@@ -733,6 +733,13 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
                                 file=name, sha256=digest)
     nodes = [source] + [n for _, f in todo for n in f.nodes]
     edges = [e for _, f in todo for e in f.edges]
+    # Official places repeat on every row of their commune: send each once.
+    places = ("Province", "District", "Commune")
+    seen_places: set[str] = set()
+    nodes = [n for n in nodes if n.label not in places
+             or not (n.id in seen_places or seen_places.add(n.id))]  # type: ignore[func-returns-value]
+    edges = [e for e in edges if e.type != "SUCCEEDED_BY"] + list(
+        {e.key: e for e in edges if e.type == "SUCCEEDED_BY"}.values())
     report.written = store.write(nodes, edges)
     return report
 
