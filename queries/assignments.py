@@ -67,6 +67,8 @@ def _embedded_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str
             candidates = {a for u in f["units"] if u in g for a in in_ids(g, u, "ASSIGNED_UNIT")}
         elif f["targets"] is not None:
             candidates = {a for t in f["targets"] if t in g for a in in_ids(g, t, "ASSIGNED_TO")}
+        elif f["plans"] is not None:
+            candidates = {a for p in f["plans"] if p in g for a in in_ids(g, p, "UNDER_PLAN")}
         else:
             candidates = {i for i, d in g.nodes(data=True) if d["label"] == "Assignment"}
         rows = []

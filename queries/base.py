@@ -12,8 +12,10 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from danvan.text import fold
@@ -40,9 +42,12 @@ class NameRow:
     keys: tuple[str, ...]  # folded name, aliases, numbers
 
 
+_fold = lru_cache(maxsize=1 << 17)(fold)  # the same names are folded on every resolution
+
+
 def _keys(props: dict[str, Any]) -> tuple[str, ...]:
     values = [props.get(k) for k in _NAME_KEYS] + list(props.get("aliases") or [])
-    return tuple(sorted({fold(str(v)) for v in values if v}))
+    return tuple(sorted({_fold(str(v)) for v in values if v}))
 
 
 def display_name(props: dict[str, Any], node_id: str) -> str:
@@ -92,13 +97,25 @@ def in_ids(g: Any, node: str, type_: str) -> list[str]:
     return sorted(s for s, _, k in g.in_edges(node, keys=True) if k == type_)
 
 
+# Folding every name is the costly part of resolution: the rows are kept per store and
+# label set until the store's graph changes (its ``generation`` moves on).
+_NAME_CACHE: weakref.WeakKeyDictionary[Any, tuple[int, dict[frozenset[str], list[NameRow]]]] = (
+    weakref.WeakKeyDictionary())
+
+
 def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> list[NameRow]:
-    wanted = set(labels)
+    wanted = frozenset(labels)
     with store._lock:
         g = store.fresh()
-        rows = [NameRow(i, d["label"], display_name(d["props"], i), _keys(d["props"]))
-                for i, d in g.nodes(data=True) if d["label"] in wanted]
-    return sorted(rows, key=lambda r: r.id)
+        generation, cached = _NAME_CACHE.get(store, (-1, {}))
+        if generation != store.generation:
+            cached = {}
+            _NAME_CACHE[store] = (store.generation, cached)
+        if wanted not in cached:
+            rows = [NameRow(i, d["label"], display_name(d["props"], i), _keys(d["props"]))
+                    for i, d in g.nodes(data=True) if d["label"] in wanted]
+            cached[wanted] = sorted(rows, key=lambda r: r.id)
+        return list(cached[wanted])
 
 
 def _area_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:

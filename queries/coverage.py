@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
-from danvan.queries.assignments import assignment_filters, assignment_rows, shape_rows
+from danvan.queries import assignments  # as a module: importing assignments first loads this one
 from danvan.queries.base import out_ids
 from danvan.queries.catalogue import Param, QuerySpec, query
 
@@ -95,8 +95,8 @@ def _levels(store: Store, units: set[str]) -> dict[str, int]:
 
 
 def _run(store: Store, **p: Any) -> dict[str, Any]:
-    filters = assignment_filters(store, p)
-    items = shape_rows(assignment_rows(store, filters), p)
+    filters = assignments.assignment_filters(store, p)
+    items = assignments.shape_rows(assignments.assignment_rows(store, filters), p)
     area = filters["targets"]
     if area is None and filters["plans"] is not None:
         # No area given: the plan's own reach (its targets and what lies inside them).

@@ -12,12 +12,12 @@ give the same answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError
 from danvan.queries.base import PLACE_LABELS, display_name, doc_number, expand_area, in_ids, out_ids
-from danvan.queries.catalogue import MAX_LIMIT, Param, QuerySpec, query
 from danvan.queries.resolve import resolve, resolve_many
 from danvan.text import fold
 
@@ -31,6 +31,7 @@ ORG_LABELS = ("Unit", "PartyBody")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
 LEVELS = {"province": "Province", "district": "District", "commune": "Commune", "village": "Village"}
 CAMPAIGN_KIND = "Cuộc vận động"
+_fold = lru_cache(maxsize=1 << 16)(fold)  # names repeat from call to call: fold each once
 
 Raw = tuple[str, str, dict[str, Any]]  # (id, label, props)
 
@@ -132,44 +133,6 @@ def doc_rows(store: Store, ids: Iterable[str] | None = None,
     return out
 
 
-def _directives(store: Store, number: str | None, issuer: str | None, kind: str | None,
-                limit: int, offset: int) -> dict[str, Any]:
-    issuers = set(resolve_many(store, issuer, ORG_LABELS, param="issuer")) if issuer else None
-    rows = doc_rows(store, issuers=issuers)
-    items = []
-    q_number, q_kind = fold(number) if number else None, fold(kind) if kind else None
-    for d, issuer_raw in rows:
-        props = d[2]
-        if issuers is not None and d[1] != "Directive":
-            continue
-        if q_kind and q_kind not in (fold(str(props.get("kind") or "")),
-                                     fold(str(props.get("kind_code") or ""))):
-            continue
-        if q_number:
-            ref = fold(str(props.get("ref") or ""))
-            keys = {fold(str(props.get("number") or "")), ref,
-                    *(fold(a) for a in props.get("aliases") or [])}
-            if q_number not in keys and not ref.startswith(q_number):
-                continue
-        items.append(doc_item(*d, issuer_raw))
-    items.sort(key=lambda i: (i["date"] or "", i["id"]), reverse=True)
-    return {"items": items[offset:offset + limit], "total": len(items)}
-
-
-query(QuerySpec(
-    name="directives",
-    title="Văn bản chỉ đạo: kế hoạch, chỉ thị, kết luận…",
-    description="Directives filtered by number (133-KH/TU or 133), issuing body and kind "
-                "(Kế hoạch or KH), newest first, with the full document number.",
-    params=(Param("number", help="số ký hiệu: 133-KH/TU hoặc 133"),
-            Param("issuer", help="cơ quan ban hành: id hoặc tên"),
-            Param("kind", help="loại văn bản: Kế hoạch, Chỉ thị… hoặc mã KH, CT…"),
-            Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
-            Param("offset", "int", 0, minimum=0)),
-    example={"kind": "Kế hoạch"},
-    embedded=lambda store, **p: _directives(store, **p),
-    neo4j=lambda store, **p: _directives(store, **p), tags=("directives",),
-))
 
 
 # models ------------------------------------------------------------------------------------
@@ -260,6 +223,157 @@ def model_item(row: ModelRow) -> dict[str, Any]:
     }
 
 
+
+
+# places ------------------------------------------------------------------------------------
+# raw place row: (place, parents, successors [(succ, its provinces)], province-ref, parent successors)
+PlaceRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw], list[tuple[Raw, list[Raw]]]]
+
+_PLACE_CYPHER = f"""
+RETURN {N('n')} AS n,
+  [(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {N('p')}] AS parents,
+  [(n)-[:SUCCEEDED_BY]->(s) |
+     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS succ,
+  COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {N('q')} }} AS province,
+  [(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
+     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS parent_succ
+"""
+
+
+def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None = None,
+               code: str | None = None, keep: Callable[[dict[str, Any]], bool] | None = None,
+               ) -> list[PlaceRow]:
+    """Raw place rows of ``ids``, or of every place (of one label, with one code).
+
+    ``keep`` may drop places by their properties early; callers still filter the rows.
+    """
+    if store.kind == "neo4j":
+        if ids is not None:
+            head, params = "UNWIND $ids AS x MATCH (n:Entity {id: x}) ", {"ids": sorted(set(ids))}
+        else:
+            match = (f"MATCH (n:`{LEVELS[label.lower()]}`) " if label else
+                     "MATCH (n:Entity) WHERE (n:Province OR n:District OR n:Commune OR n:Village) ")
+            glue = "AND" if "WHERE" in match else "WHERE"
+            head, params = match + f"{glue} ($code IS NULL OR n.code = $code) ", {"code": code}
+        rows = store.read(head + _PLACE_CYPHER, **params)  # type: ignore[attr-defined]
+
+        def succ(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
+            return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])
+
+        out = [(n3(r["n"]), uniq(map(n3, r["parents"])), succ(r["succ"]), uniq(map(n3, r["province"])),
+                succ(r["parent_succ"])) for r in rows]
+        return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
+    with store._lock:  # type: ignore[attr-defined]
+        g = store.fresh()  # type: ignore[attr-defined]
+        if ids is not None:
+            wanted = sorted(i for i in set(ids) if i in g)
+        else:
+            labels = {LEVELS[label.lower()]} if label else set(PLACE_LABELS)
+            wanted = sorted(i for i, d in g.nodes(data=True) if d["label"] in labels
+                            and (code is None or d["props"].get("code") == code)
+                            and (keep is None or keep(d["props"])))
+
+        def province_of(node_id: str) -> list[Raw]:
+            ref = g.nodes[node_id]["props"].get("province")
+            return [emb(g, ref)] if ref in g and g.nodes[ref]["label"] == "Province" else []
+
+        def succ_of(node_id: str) -> list[tuple[Raw, list[Raw]]]:
+            return [(emb(g, s), province_of(s)) for s in out_ids(g, node_id, "SUCCEEDED_BY")]
+
+        out = []
+        for i in wanted:
+            parents = [emb(g, p) for p in out_ids(g, i, "PART_OF")
+                       if g.nodes[p]["label"] in ("Province", "District", "Commune")]
+            parent_succ = [s for p in parents if p[1] == "Commune" for s in succ_of(p[0])]
+            out.append((emb(g, i), parents, succ_of(i), province_of(i),
+                        sorted(parent_succ, key=lambda x: x[0][0])))
+    return out
+
+
+def _succ_item(pair: tuple[Raw, list[Raw]]) -> dict[str, Any]:
+    (node_id, label, props), provinces = pair
+    prov = provinces[0] if provinces else None
+    return {"id": node_id, "name": props.get("name"), "level": label.lower(),
+            "province": prov[2].get("name") if prov else None,
+            "province_id": prov[0] if prov else None}
+
+
+def place_item(row: PlaceRow) -> dict[str, Any]:
+    """The API shape of a place (``successor``: for a village, its commune's successor)."""
+    (node_id, label, props), parents, succ, province, parent_succ = row
+    parent_raw = parents[0] if parents else (province[0] if province else None)
+    successors = succ if label != "Village" else parent_succ
+    era = props.get("era")
+    if era is None:
+        era = next((p[2].get("era") for p in parents if p[1] == "Commune" and p[2].get("era")), "legacy")
+    return {
+        "id": node_id, "level": label.lower(), "name": props.get("name"),
+        "official_code": props.get("code"), "kind": props.get("kind"),
+        "parent": ({"id": parent_raw[0], "name": parent_raw[2].get("name"),
+                    "level": parent_raw[1].lower()} if parent_raw else None),
+        "successor": _succ_item(successors[0]) if successors else None,
+        "successors": [_succ_item(s) for s in successors],
+        "aliases": list(props.get("aliases") or []),
+        "lat": props.get("lat"), "lon": props.get("lon"), "era": era,
+    }
+
+
+
+
+def place_by_id(store: Store, node_id: str) -> dict[str, Any]:
+    """The place item of one id; NotFoundError when it is not a place."""
+    rows = place_rows(store, [node_id])
+    if not rows or rows[0][0][1] not in PLACE_LABELS:
+        raise NotFoundError(f"không tìm thấy địa bàn '{node_id}'")
+    return place_item(rows[0])
+
+
+# the listings ------------------------------------------------------------------------------
+# Imported here, after the helpers: the catalogue imports the sibling query modules, which
+# import these helpers, so this module can be imported first.
+from danvan.queries.catalogue import MAX_LIMIT, Param, QuerySpec, query  # noqa: E402
+
+
+def _directives(store: Store, number: str | None, issuer: str | None, kind: str | None,
+                limit: int, offset: int) -> dict[str, Any]:
+    issuers = set(resolve_many(store, issuer, ORG_LABELS, param="issuer")) if issuer else None
+    rows = doc_rows(store, issuers=issuers)
+    items = []
+    q_number, q_kind = fold(number) if number else None, fold(kind) if kind else None
+    for d, issuer_raw in rows:
+        props = d[2]
+        if issuers is not None and d[1] != "Directive":
+            continue
+        if q_kind and q_kind not in (fold(str(props.get("kind") or "")),
+                                     fold(str(props.get("kind_code") or ""))):
+            continue
+        if q_number:
+            ref = fold(str(props.get("ref") or ""))
+            keys = {fold(str(props.get("number") or "")), ref,
+                    *(fold(a) for a in props.get("aliases") or [])}
+            if q_number not in keys and not ref.startswith(q_number):
+                continue
+        items.append(doc_item(*d, issuer_raw))
+    items.sort(key=lambda i: (i["date"] or "", i["id"]), reverse=True)
+    return {"items": items[offset:offset + limit], "total": len(items)}
+
+
+query(QuerySpec(
+    name="directives",
+    title="Văn bản chỉ đạo: kế hoạch, chỉ thị, kết luận…",
+    description="Directives filtered by number (133-KH/TU or 133), issuing body and kind "
+                "(Kế hoạch or KH), newest first, with the full document number.",
+    params=(Param("number", help="số ký hiệu: 133-KH/TU hoặc 133"),
+            Param("issuer", help="cơ quan ban hành: id hoặc tên"),
+            Param("kind", help="loại văn bản: Kế hoạch, Chỉ thị… hoặc mã KH, CT…"),
+            Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
+            Param("offset", "int", 0, minimum=0)),
+    example={"kind": "Kế hoạch"},
+    embedded=lambda store, **p: _directives(store, **p),
+    neo4j=lambda store, **p: _directives(store, **p), tags=("directives",),
+))
+
+
 def _models(store: Store, unit: str | None, village: str | None, commune: str | None,
             district: str | None, category: str | None, plan: str | None, limit: int,
             offset: int) -> dict[str, Any]:
@@ -314,105 +428,20 @@ query(QuerySpec(
 ))
 
 
-# places ------------------------------------------------------------------------------------
-# raw place row: (place, parents, successors [(succ, its provinces)], province-ref, parent successors)
-PlaceRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw], list[tuple[Raw, list[Raw]]]]
-
-_PLACE_CYPHER = f"""
-RETURN {N('n')} AS n,
-  [(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {N('p')}] AS parents,
-  [(n)-[:SUCCEEDED_BY]->(s) |
-     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS succ,
-  COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {N('q')} }} AS province,
-  [(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
-     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS parent_succ
-"""
-
-
-def place_rows(store: Store, ids: Iterable[str] | None = None,
-               label: str | None = None, code: str | None = None) -> list[PlaceRow]:
-    """Raw place rows of ``ids``, or of every place (of one label, with one code)."""
-    if store.kind == "neo4j":
-        if ids is not None:
-            head, params = "UNWIND $ids AS x MATCH (n:Entity {id: x}) ", {"ids": sorted(set(ids))}
-        else:
-            match = (f"MATCH (n:`{LEVELS[label.lower()]}`) " if label else
-                     "MATCH (n:Entity) WHERE (n:Province OR n:District OR n:Commune OR n:Village) ")
-            glue = "AND" if "WHERE" in match else "WHERE"
-            head, params = match + f"{glue} ($code IS NULL OR n.code = $code) ", {"code": code}
-        rows = store.read(head + _PLACE_CYPHER, **params)  # type: ignore[attr-defined]
-
-        def succ(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
-            return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])
-
-        out = [(n3(r["n"]), uniq(map(n3, r["parents"])), succ(r["succ"]), uniq(map(n3, r["province"])),
-                succ(r["parent_succ"])) for r in rows]
-        return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-        if ids is not None:
-            wanted = sorted(i for i in set(ids) if i in g)
-        else:
-            labels = {LEVELS[label.lower()]} if label else set(PLACE_LABELS)
-            wanted = sorted(i for i, d in g.nodes(data=True) if d["label"] in labels
-                            and (code is None or d["props"].get("code") == code))
-
-        def province_of(node_id: str) -> list[Raw]:
-            ref = g.nodes[node_id]["props"].get("province")
-            return [emb(g, ref)] if ref in g and g.nodes[ref]["label"] == "Province" else []
-
-        def succ_of(node_id: str) -> list[tuple[Raw, list[Raw]]]:
-            return [(emb(g, s), province_of(s)) for s in out_ids(g, node_id, "SUCCEEDED_BY")]
-
-        out = []
-        for i in wanted:
-            parents = [emb(g, p) for p in out_ids(g, i, "PART_OF")
-                       if g.nodes[p]["label"] in ("Province", "District", "Commune")]
-            parent_succ = [s for p in parents if p[1] == "Commune" for s in succ_of(p[0])]
-            out.append((emb(g, i), parents, succ_of(i), province_of(i),
-                        sorted(parent_succ, key=lambda x: x[0][0])))
-    return out
-
-
-def _succ_item(pair: tuple[Raw, list[Raw]]) -> dict[str, Any]:
-    (node_id, label, props), provinces = pair
-    prov = provinces[0] if provinces else None
-    return {"id": node_id, "name": props.get("name"), "level": label.lower(),
-            "province": prov[2].get("name") if prov else None,
-            "province_id": prov[0] if prov else None}
-
-
-def place_item(row: PlaceRow) -> dict[str, Any]:
-    """The API shape of a place (``successor``: for a village, its commune's successor)."""
-    (node_id, label, props), parents, succ, province, parent_succ = row
-    parent_raw = parents[0] if parents else (province[0] if province else None)
-    successors = succ if label != "Village" else parent_succ
-    era = props.get("era")
-    if era is None:
-        era = next((p[2].get("era") for p in parents if p[1] == "Commune" and p[2].get("era")), "legacy")
-    return {
-        "id": node_id, "level": label.lower(), "name": props.get("name"),
-        "official_code": props.get("code"), "kind": props.get("kind"),
-        "parent": ({"id": parent_raw[0], "name": parent_raw[2].get("name"),
-                    "level": parent_raw[1].lower()} if parent_raw else None),
-        "successor": _succ_item(successors[0]) if successors else None,
-        "successors": [_succ_item(s) for s in successors],
-        "aliases": list(props.get("aliases") or []),
-        "lat": props.get("lat"), "lon": props.get("lon"), "era": era,
-    }
-
-
 _LEVEL_ORDER = {label.lower(): i for i, label in enumerate(PLACE_LABELS)}
 
 
 def _places(store: Store, level: str | None, name: str | None, code: str | None, era: str | None,
             limit: int, offset: int) -> dict[str, Any]:
     q = fold(name) if name else None
+
+    def named(props: dict[str, Any]) -> bool:
+        return not q or any(q in _fold(str(k)) for k in [props.get("name") or "",
+                                                         *(props.get("aliases") or [])])
+
     items = []
-    for row in place_rows(store, label=level, code=code):
-        props = row[0][2]
-        if q and not any(q in fold(str(k)) for k in [props.get("name") or "",
-                                                        *(props.get("aliases") or [])]):
+    for row in place_rows(store, label=level, code=code, keep=named):
+        if not named(row[0][2]):
             continue
         item = place_item(row)
         if era and item["era"] != era:
@@ -437,11 +466,3 @@ query(QuerySpec(
     embedded=lambda store, **p: _places(store, **p), neo4j=lambda store, **p: _places(store, **p),
     tags=("places",),
 ))
-
-
-def place_by_id(store: Store, node_id: str) -> dict[str, Any]:
-    """The place item of one id; NotFoundError when it is not a place."""
-    rows = place_rows(store, [node_id])
-    if not rows or rows[0][0][1] not in PLACE_LABELS:
-        raise NotFoundError(f"không tìm thấy địa bàn '{node_id}'")
-    return place_item(rows[0])
