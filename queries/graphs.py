@@ -50,9 +50,9 @@ def expand(store: Store) -> Expand:
             for a in sorted(set(ids)):
                 if a not in g:
                     continue
-                out += [(a, k, a, t, t, g.nodes[t]["label"], d["props"])
+                out += [(a, k, a, t, t, g.nodes[t]["label"], dict(d["props"]))
                         for _, t, k, d in g.out_edges(a, keys=True, data=True)]
-                out += [(a, k, s, a, s, g.nodes[s]["label"], d["props"])
+                out += [(a, k, s, a, s, g.nodes[s]["label"], dict(d["props"]))
                         for s, _, k, d in g.in_edges(a, keys=True, data=True)]
         return out
     return embedded
