@@ -42,7 +42,7 @@ def _nfc_all(value: Any) -> Any:
 def load_yaml_text(text: str, name: str) -> Any:
     """Parse YAML text; syntax errors become LoadError naming ``name`` and the line."""
     try:
-        return _nfc_all(yaml.load(text, Loader=_LineLoader))  # noqa: S506 - SafeLoader subclass
+        return _nfc_all(yaml.load(text, Loader=_LineLoader))
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise LoadError(name, line, f"invalid YAML: {exc.problem}") from None

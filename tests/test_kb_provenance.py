@@ -115,7 +115,7 @@ def test_every_edge_span_mentions_one_of_its_ends(kb: tuple) -> None:
 
 
 def test_every_fact_from_a_document_carries_a_source(kb: tuple) -> None:
-    by_id, edges, _ = kb
+    by_id, _, _ = kb
     unsourced = [n.id for n in by_id.values()
                  if n.label not in ("Source", "Province", "District", "Commune", "Campaign")
                  and not n.props.get("sources") and not n.props.get("synthetic")]
