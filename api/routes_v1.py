@@ -41,9 +41,10 @@ from danvan.api.problems import PROBLEM_JSON, ApiProblem
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
-from danvan.queries.catalogue import CATALOGUE, Param, QuerySpec, run
+from danvan.queries.catalogue import CATALOGUE, Param, QuerySpec
+from danvan.queries.catalogue import get as get_spec
 
-__all__ = ["ENDPOINTS", "Endpoint", "build_router", "write_assignment"]
+__all__ = ["ENDPOINTS", "Endpoint", "build_router", "execute", "write_assignment"]
 
 API_SOURCE = "source-api"
 API_EVIDENCE = f"{API_SOURCE}#0-0"
@@ -73,6 +74,14 @@ def _label_vi(label: Any) -> str:
 def _assignment_rows(result: Any) -> list[dict[str, Any]]:
     return [{**i, "fields": sorted({mo.get("field") for mo in i.get("models") or [] if mo.get("field")})}
             for i in result["items"]]
+
+
+def _model_rows(result: Any) -> list[dict[str, Any]]:
+    def communes(item: dict[str, Any]) -> list[str]:
+        names = (v.get("commune") for v in item.get("villages") or [] if isinstance(v, dict))
+        return sorted({c.get("name") if isinstance(c, dict) else c for c in names if c})
+
+    return [{**i, "communes_vi": communes(i)} for i in result["items"]]
 
 
 def _place_rows(result: Any) -> list[dict[str, Any]]:
@@ -106,9 +115,9 @@ DIRECTIVE_CSV = CsvSpec("van-ban", (
 MODEL_CSV = CsvSpec("mo-hinh", (
     ("Mô hình", ("name",)), ("Lĩnh vực", ("field", "category")),
     ("Đơn vị", ("units", "unit", "owners", "owner", "scope")), ("Thôn/làng", ("villages", "village")),
-    ("Xã", ("communes", "commune")), ("Huyện", ("districts", "district")),
+    ("Xã", ("communes_vi", "communes", "commune")), ("Địa bàn", ("places",)),
     ("Kế hoạch", ("plans", "plan")), ("Năm", ("year",)), ("Số hộ", ("households",)),
-    ("Đạt hiệu quả", ("effective",)), ("Mã", ("id",))),
+    ("Đạt hiệu quả", ("effective",)), ("Mã", ("id",))), _model_rows,
     qualifiers=("plan", "unit", "village", "commune", "district", "category"))
 PLACE_CSV = CsvSpec("dia-ban", (
     ("Cấp", ("level_vi",)), ("Tên", ("name",)), ("Mã hành chính", ("official_code", "code")),
@@ -168,6 +177,13 @@ def store_of(request: Request) -> Store:
     return request.app.state.store
 
 
+def execute(store: Store, name: str, params: dict[str, Any]) -> Any:
+    """Run catalogued query ``name`` (like catalogue.run, but a parameter may be called ``name``)."""
+    spec = get_spec(name)
+    checked = spec.convert(params)
+    return (spec.neo4j if store.kind == "neo4j" else spec.embedded)(store, **checked)
+
+
 def _unavailable(name: str) -> ApiProblem:
     return ApiProblem(404, "Truy vấn chưa có", f"Truy vấn '{name}' chưa có trong bản cài đặt này; "
                       f"các truy vấn hiện có: {', '.join(sorted(CATALOGUE))}", "query-not-available",
@@ -200,7 +216,8 @@ def _annotation(p: Param) -> Any:
             extra["enum"] = list(p.choices)
     if extra:
         kwargs["json_schema_extra"] = extra
-    return Annotated[kind if p.required else kind | None, Query(**kwargs)]
+    # Not Optional: a query string has no null; an absent parameter gets the default unchecked.
+    return Annotated[kind, Query(**kwargs)]
 
 
 def _id_param(spec: QuerySpec) -> str:
@@ -249,7 +266,7 @@ def _make_read(endpoint: Endpoint) -> Callable[..., Any]:
         limit = next((p for p in spec.params if p.name == "limit"), None)
         if fmt == "csv" and limit is not None and "limit" not in request.query_params:
             params["limit"] = limit.maximum  # a spreadsheet wants every row
-        result = run(store_of(request), endpoint.query, **params)
+        result = execute(store_of(request), endpoint.query, params)
         if fmt == "csv" and endpoint.csv is not None:
             qualifiers = [str(params[q]) for q in endpoint.csv.qualifiers
                           if isinstance(params.get(q), str)][:2]
@@ -352,7 +369,7 @@ def build_router() -> APIRouter:
         for key in request.query_params:
             values = request.query_params.getlist(key)
             params[key] = values if len(values) > 1 else values[0]
-        return run(store_of(request), name, **params)
+        return execute(store_of(request), name, params)
 
     for endpoint in ENDPOINTS:
         router.add_api_route(
