@@ -25,6 +25,8 @@ from danvan.queries.listings import (
     emb,
     n3,
     place_by_id,
+    place_item,
+    place_rows,
     plan_ref,
     resolve_any,
     uniq,
@@ -85,7 +87,8 @@ RETURN
        [(m)-[:REGISTERED_UNDER]->(p) | {N('p')}]
        + [(m)<-[:WITH_MODEL]-(:Assignment)-[:UNDER_PLAN]->(p) | {N('p')}]]] AS models,
   [(e:Event)-[:HELD_AT]->(v) | [{N('e')}, v.id]]
-  + [(e:Event)-[:HELD_AT]->(c:Commune)<-[:PART_OF]-(v) | [{N('e')}, c.id]] AS events
+  + [(e:Event)-[:HELD_AT]->(c:Commune)<-[:PART_OF]-(v) | [{N('e')}, c.id]] AS events,
+  [(v)-[:PART_OF]->(c:Commune) | c.id] AS communes
 """
 
 
@@ -103,6 +106,7 @@ def _village_raw(store: Store, v: str) -> dict[str, Any]:
             "supports": [(n3(u), {k: x for k, x in p.items()}) for u, p in r["supports"]],
             "models": [(n3(m), uniq(map(n3, ps))) for m, ps in r["models"]],
             "events": [(n3(e), where) for e, where in r["events"]],
+            "communes": sorted(set(r["communes"])),
         }
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
@@ -119,7 +123,8 @@ def _village_raw(store: Store, v: str) -> dict[str, Any]:
         places = [v] + [c for c in out_ids(g, v, "PART_OF") if g.nodes[c]["label"] == "Commune"]
         events = [(emb(g, e), p) for p in places for e in in_ids(g, p, "HELD_AT")
                   if g.nodes[e]["label"] == "Event"]
-    return {"assignments": assignments, "supports": supports, "models": models, "events": events}
+    return {"assignments": assignments, "supports": supports, "models": models, "events": events,
+            "communes": places[1:]}
 
 
 def _village_profile(store: Store, village: str, commune: str | None) -> dict[str, Any]:
@@ -127,9 +132,11 @@ def _village_profile(store: Store, village: str, commune: str | None) -> dict[st
     if commune:
         area = expand_area(store, resolve_many(store, commune, ["Commune"], param="commune"))
     v = resolve(store, village, ["Village"], within=area, param="village")
-    place = place_by_id(store, v)
-    commune_item = place_by_id(store, place["parent"]["id"]) if place["parent"] else None
     raw = _village_raw(store, v)
+    rows = {row[0][0]: row for row in place_rows(store, [v, *raw["communes"]])}
+    place = place_item(rows[v])
+    parent = (place["parent"] or {}).get("id")
+    commune_item = place_item(rows[parent]) if parent in rows else None
     helpers: dict[str, dict[str, Any]] = {}
 
     def helper(unit: Raw) -> dict[str, Any]:
