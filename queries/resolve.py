@@ -32,8 +32,21 @@ FUZZY_MIN = 86.0
 FUZZY_MARGIN = 4.0
 
 
-def _candidates(rows: Sequence[NameRow]) -> list[dict[str, str]]:
-    return [{"id": r.id, "type": r.label, "name": r.name} for r in rows[:20]]
+def _candidates(store: Store, rows: Sequence[NameRow]) -> list[dict[str, str]]:
+    """Candidates with where they are ("Thôn 4" → which commune), so a person can choose."""
+    rows = list(rows[:20])
+    nodes = store.get_many(r.id for r in rows)
+    parents = {i: n.props.get("commune") or n.props.get("district") or n.props.get("scope")
+               for i, n in nodes.items()}
+    parent_nodes = store.get_many(p for p in parents.values() if p)
+    out = []
+    for r in rows:
+        parent = parent_nodes.get(parents.get(r.id) or "")
+        item = {"id": r.id, "type": r.label, "name": r.name}
+        if parent is not None:
+            item["within"] = parent.name
+        out.append(item)
+    return out
 
 
 def _prefer_legacy(rows: list[NameRow]) -> list[NameRow]:
@@ -75,7 +88,7 @@ def resolve_many(store: Store, text: str, labels: Iterable[str],
             return [matches[0][0].id]
         close = [row for row, score in matches if matches[0][1] - score < FUZZY_MARGIN]
         raise AmbiguousError(f"'{text}' ({param}) khớp với nhiều mục; hãy chọn một",
-                             _candidates(close))
+                             _candidates(store, close))
     what = "/".join(labels)
     hint = f"; gần nhất: {matches[0][0].name}" if matches else ""
     raise NotFoundError(f"không tìm thấy {what} '{text}' ({param}){hint}")
@@ -89,5 +102,5 @@ def resolve(store: Store, text: str, labels: Iterable[str], within: set[str] | N
     if len(ids) > 1:
         rows = {r.id: r for r in names(store, labels)}
         raise AmbiguousError(f"'{text}' ({param}) khớp với {len(ids)} mục; hãy nói rõ hơn "
-                             "(ví dụ kèm tên xã)", _candidates([rows[i] for i in ids]))
+                             "(ví dụ kèm tên xã)", _candidates(store, [rows[i] for i in ids]))
     return ids[0]
