@@ -92,7 +92,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     env = {**os.environ, "DANVAN_DATA_DIR": str(data), "DANVAN_STORE": "embedded"}
     log = open(data.parent / "serve.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-c", "from danvan.cli import main; main()", "serve",
-                             "--port", str(port), "--no-load-kb"], env=env, stdout=log,
+                             "--port", str(port), "--no-load-kb"], env=env, stdout=log, cwd=data.parent,
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90

@@ -164,14 +164,14 @@ def test_subgraph_works_on_both_stores(store: Store) -> None:
 def test_danvan_viz_writes_a_self_contained_page(tmp_path: Path) -> None:
     env = {**os.environ, "DANVAN_DATA_DIR": str(tmp_path / "data"), "DANVAN_STORE": "embedded"}
     cli = [sys.executable, "-c", "from danvan.cli import main; main()"]
-    subprocess.run([*cli, "load"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "load"], env=env, check=True, capture_output=True, cwd=tmp_path)
     out = tmp_path / "ke-hoach.html"
     done = subprocess.run([*cli, "viz", "--plan", "26-KH/HU", "-o", str(out)], env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     data = _data_block(out.read_text("utf-8"))
     assert f"{data['meta']['shown']} nodes" in done.stdout
     assert "directive-district-614-26-kh-hu" in {n["id"] for n in data["nodes"]}
     bad = subprocess.run([*cli, "viz", "--focus", "khong co noi nao nhu vay", "-o", str(out)],
-                         env=env, capture_output=True, text=True)
+                         env=env, capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode != 0 and "focus" in bad.stderr and "Traceback" not in bad.stderr
