@@ -236,7 +236,7 @@ class Store(abc.ABC):
                  if e.target in wanted}
         return Subgraph(list(wanted.values()), list(edges.values()))
 
-    def query(self, name: str, **params: Any) -> Any:
+    def query(self, name: str, /, **params: Any) -> Any:
         """Run the catalogued query ``name`` with this store's implementation."""
         from danvan.queries.catalogue import run
 

@@ -124,7 +124,7 @@ def _load_all() -> None:
                 raise
 
 
-def run(store: Store, name: str, **params: Any) -> Any:
+def run(store: Store, name: str, /, **params: Any) -> Any:
     """Run catalogued query ``name`` on ``store`` with checked parameters."""
     spec = get(name)
     checked = spec.convert(params)
