@@ -69,12 +69,13 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
           load_kb: Annotated[bool, typer.Option(help="load the bundled knowledge base into "
                                                 "an empty store first")] = True) -> None:
     """Serve the explorer (HTML) and the API (JSON under /api/v1)."""
+    settings = settings_from_options(store, data_dir, neo4j_uri, neo4j_user, neo4j_password)
+    s = open_store(settings)  # first: a store that cannot be reached fails fast
+
     import uvicorn
 
     from danvan.api.app import create_app
 
-    settings = settings_from_options(store, data_dir, neo4j_uri, neo4j_user, neo4j_password)
-    s = open_store(settings)
     if load_kb and s.counts()["nodes"] == 0:
         from danvan.loaders.kb import load_kb as load
 
@@ -153,7 +154,9 @@ def _register_plugins() -> None:
 
 def main() -> None:
     """Entry point of the ``danvan`` command."""
-    _register_plugins()
+    core = {"serve", "load", "info", "query"}
+    if not (len(sys.argv) > 1 and sys.argv[1] in core):  # spare core commands the heavy imports
+        _register_plugins()
     try:
         app(standalone_mode=False)
     except DanvanError as exc:
