@@ -291,6 +291,18 @@ def assignments_xlsx(request: Request) -> Response:
 
 
 # entity pages ---------------------------------------------------------------------------
+def display_names(store: Store, nodes: list[Node]) -> dict[str, str]:
+    """Readable names for nodes without one: an Assignment reads "<unit> giúp đỡ <target>"."""
+    assignments = [n for n in nodes if n.label == "Assignment"]
+    ends = store.get_many({n.props.get(k) for n in assignments for k in ("unit", "target")
+                           if n.props.get(k)})
+    out = {}
+    for n in assignments:
+        unit, target = ends.get(n.props.get("unit", "")), ends.get(n.props.get("target", ""))
+        out[n.id] = f"{unit.name if unit else '?'} giúp đỡ {target.name if target else '?'}"
+    return out
+
+
 def _lineage(store: Store, start: str, direction: str) -> list[tuple[int, Node, str]]:
     """Directives above (``out``) or below (``in``) ``start`` via IMPLEMENTS/BASED_ON, with depth."""
     out: list[tuple[int, Node, str]] = []
@@ -378,7 +390,9 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
     if node.label == "Source":
         text = node.props.get("text")
         section["text"] = text or ""
-    return _page(request, "entity.html", node=node, spec=spec, props=props,
+    names = display_names(store, [node, *others.values()])
+    return _page(request, "entity.html", node=node, spec=spec, props=props, names=names,
+                 title=names.get(node.id, node.name),
                  sources=sources_of(store, node.props.get("sources") or []),
                  link_groups=link_groups, section=section,
                  graph_url="/graph?" + urlencode({"focus": node.id, "depth": 1 if

@@ -131,7 +131,8 @@ def main() -> None:
     RESULTS.write_text(json.dumps({
         "benchmark": "graph_page", "goal": {"interactive_s": GOAL_SECONDS, "page_bytes": GOAL_BYTES},
         "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                    "platform": platform.platform()},
+                    "platform": platform.platform(),
+                    "load_average_1m": round(__import__("os").getloadavg()[0], 2)},
         "results": rows}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS}")
 
