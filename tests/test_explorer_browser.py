@@ -258,7 +258,9 @@ def test_graph_view_draws_the_nodes_the_server_reported(page: Any, server: dict[
 
     # clicking a node focuses it and, when served, expands its neighbours
     before = page.evaluate("danvanGraph.nodes.length")
-    page.evaluate("danvanGraph.expand('commune-23488')")
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/entities/commune-23488/neighbourhood")
+                              and r.ok):
+        page.evaluate("danvanGraph.expand('commune-23488')")
     page.wait_for_function(f"danvanGraph.nodes.length > {before}", timeout=10000)
     assert page.evaluate("danvanGraph.errors") == []
 
