@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import warnings
 from collections.abc import Iterator
 
 import pytest
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
 from danvan.api.app import create_app
 from danvan.config import Settings
@@ -465,3 +468,23 @@ def test_smoke_on_the_curated_knowledge_base(tmp_path) -> None:  # type: ignore[
         assert client.get("/api/v1/search", params={"q": "kon ray"}).json()["items"]
         assert read_csv(client.get("/api/v1/assignments", params={"format": "csv"}))[1:]
     store.close()
+
+
+# extensibility ------------------------------------------------------------------------------
+def test_the_explorer_router_is_included_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from danvan.graph.embedded import EmbeddedStore
+
+    router = APIRouter()
+
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> str:
+        return f"<p>{request.app.state.store.kind}</p>"
+
+    module = types.ModuleType("danvan.api.explorer")
+    module.router = router  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "danvan.api.explorer", module)
+    with TestClient(create_app(EmbeddedStore(":memory:"))) as client:
+        assert client.get("/").text == "<p>embedded</p>"
+        assert client.get("/api/v1/health").status_code == 200
