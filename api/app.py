@@ -7,7 +7,7 @@ same way, reading ``request.app.state.store`` and ``request.app.state.settings``
 
 >>> from danvan.graph.embedded import EmbeddedStore
 >>> app = create_app(EmbeddedStore(":memory:"))
->>> app.state.store.kind, "/api/v1/health" in {r.path for r in app.routes}
+>>> app.state.store.kind, "/api/v1/health" in app.openapi()["paths"]
 ('embedded', True)
 """
 
