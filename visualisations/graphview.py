@@ -279,7 +279,9 @@ def graph_view(store: Store, *, title: str | None = None, limit: int = DEFAULT_L
     sub, total = build_subgraph(store, limit=limit, **filters)
     if title is None:
         title = "Đồ thị quan hệ"
-        chosen = [str(v) for k, v in filters.items() if v and k != "depth"]
+        found = store.get_many([str(v) for k, v in filters.items() if v and k != "depth"])
+        chosen = [found[str(v)].name if str(v) in found else str(v)
+                  for k, v in filters.items() if v and k != "depth"]
         if chosen:
             title += ": " + ", ".join(chosen)
     return GraphView(graph_data(store, sub, total=total, limit=limit, title=title,
@@ -351,22 +353,22 @@ def radial_layout(ids: Iterable[str], pairs: Iterable[tuple[str, str]]) -> dict[
                 wedge[child] = (cursor, cursor + span)
                 cursor += span
         parts.append((radius[-1] + 120, local))
-    # shelf packing of the parts, biggest first, in rows about as wide as the whole is tall
-    width = math.sqrt(sum((2 * r) ** 2 for r, _ in parts)) * 1.1
+    # the biggest part at the origin; the others in rows just below it, as wide as it is
     out: dict[str, tuple[int, int]] = {}
-    x = y = row_height = 0.0
-    first = True
-    for r, local in parts:
-        if not first and x + 2 * r > width:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        cx, cy = (0.0, 0.0) if first else (x + r, y + r)
-        if first:
-            x, row_height = r, 2 * r
-            y = -r
-        else:
-            x += 2 * r
-            row_height = max(row_height, 2 * r)
-        first = False
+    if not parts:
+        parts.append((0.0, {}))
+    first_r, first = parts[0]
+    for node, (lx, ly) in first.items():
+        out[node] = (round(lx), round(ly))
+    rest = parts[1:]
+    width = max(2 * first_r, math.sqrt(sum((2 * r) ** 2 for r, _ in rest)) * 1.2, 600.0)
+    x, y, row_height = -width / 2, first_r + 40, 0.0
+    for r, local in rest:
+        if x + 2 * r > width / 2 and row_height:
+            x, y, row_height = -width / 2, y + row_height, 0.0
+        cx, cy = x + r, y + r
+        x += 2 * r
+        row_height = max(row_height, 2 * r)
         for node, (lx, ly) in local.items():
             out[node] = (round(cx + lx), round(cy + ly))
     for i, hub in enumerate(sorted(hubs)):
