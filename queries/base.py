@@ -45,9 +45,19 @@ class NameRow:
 _fold = lru_cache(maxsize=1 << 17)(fold)  # the same names are folded on every resolution
 
 
+# Level words people leave out: "Kon Rẫy" for "Huyện Kon Rẫy", "Tân Lập" for "Xã Tân Lập".
+_LEVEL_WORDS = ("thanh pho ", "thi tran ", "thi xa ", "tinh ", "huyen ", "xa ", "phuong ", "quan ")
+
+
 def _keys(props: dict[str, Any]) -> tuple[str, ...]:
     values = [props.get(k) for k in _NAME_KEYS] + list(props.get("aliases") or [])
-    return tuple(sorted({_fold(str(v)) for v in values if v}))
+    keys = {_fold(str(v)) for v in values if v}
+    for key in list(keys):
+        for word in _LEVEL_WORDS:
+            if key.startswith(word) and len(key) > len(word) + 2:
+                keys.add(key[len(word):])
+                break
+    return tuple(sorted(keys))
 
 
 def display_name(props: dict[str, Any], node_id: str) -> str:
