@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["fold", "fold_with_map", "nfc", "slug"]
 
@@ -31,6 +32,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     base = unicodedata.normalize("NFD", ch.translate(_EXTRA))
     return "".join(c for c in base if not unicodedata.combining(c)).lower()
@@ -39,9 +41,14 @@ def _fold_char(ch: str) -> str:
 def fold(text: str) -> str:
     """Accent- and case-free form for matching; whitespace collapsed.
 
+    ASCII text takes a fast path; other text is folded character by character
+    (each character's fold is cached).
+
     >>> fold("  Hội   LHPN  huyện ")
     'hoi lhpn huyen'
     """
+    if text.isascii():
+        return _SPACES.sub(" ", text.lower()).strip()
     return _SPACES.sub(" ", "".join(_fold_char(c) for c in nfc(text))).strip()
 
 

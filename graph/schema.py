@@ -95,47 +95,50 @@ def _prop(name: str, raw: dict[str, Any], where: str) -> PropertySpec:
     )
 
 
+def _bad(spec: PropertySpec, value: Any, where: str) -> ValidationError:
+    return ValidationError(where, spec.name, f"expected {spec.type}, got {value!r}")
+
+
 def _coerce(spec: PropertySpec, value: Any, where: str) -> Any:
     """Return ``value`` in the stored form for ``spec`` or raise ValidationError."""
     kind = spec.type
-    bad = ValidationError(where, spec.name, f"expected {kind}, got {value!r}")
     if kind in ("string", "ref"):
         if not isinstance(value, str):
-            raise bad
+            raise _bad(spec, value, where)
         value = nfc(value) if spec.verbatim else nfc(value).strip()
         if not value.strip():
             raise ValidationError(where, spec.name, "must not be empty")
     elif kind == "int":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise bad
+            raise _bad(spec, value, where)
         if isinstance(value, float) and not value.is_integer():
-            raise bad
+            raise _bad(spec, value, where)
         value = int(value)
     elif kind == "float":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise bad
+            raise _bad(spec, value, where)
         value = float(value)
         if not math.isfinite(value):
-            raise bad
+            raise _bad(spec, value, where)
     elif kind == "bool":
         if not isinstance(value, bool):
-            raise bad
+            raise _bad(spec, value, where)
     elif kind == "date":
         if isinstance(value, dt.datetime):
             value = value.date()
         if isinstance(value, dt.date):
             value = value.isoformat()
         if not isinstance(value, str):
-            raise bad
+            raise _bad(spec, value, where)
         try:
             value = dt.date.fromisoformat(value).isoformat()
         except ValueError:
             raise ValidationError(where, spec.name, f"not a date (YYYY-MM-DD): {value!r}") from None
     elif kind == "strings":
         if isinstance(value, str) or not isinstance(value, list | tuple):
-            raise bad
+            raise _bad(spec, value, where)
         if not all(isinstance(v, str) for v in value):
-            raise bad
+            raise _bad(spec, value, where)
         value = sorted({nfc(v).strip() for v in value if v.strip()})
     if spec.enum is not None and value not in spec.enum:
         raise ValidationError(where, spec.name, f"{value!r} is not one of {list(spec.enum)}")
@@ -234,6 +237,8 @@ class Schema:
 
         Raises ValidationError naming the label and property at fault.
         """
+        if node.checked and node.id:
+            return node
         spec = self.label(node.label)
         where = node.label if not node.id else f"{node.label}[{node.id}]"
         clean: dict[str, Any] = {}
@@ -254,7 +259,7 @@ class Schema:
         node_id = self.node_id(node.label, clean)
         if node.id and node.id != node_id:
             raise ValidationError(where, "id", f"does not match its identity keys ({node_id})")
-        return Node(label=node.label, id=node_id, props=clean)
+        return Node(label=node.label, id=node_id, props=clean, checked=True)
 
     def ref_edges(self, node: Node) -> list[Edge]:
         """Edges implied by a node's reference properties (e.g. Village.commune → PART_OF)."""

@@ -128,7 +128,7 @@ class Store(abc.ABC):
             node = self.schema.check_node(node)
             previous = checked.get(node.id)
             props = merge_props(previous.props, node.props) if previous else node.props
-            checked[node.id] = Node(node.label, node.id, props)
+            checked[node.id] = Node(node.label, node.id, props, checked=True)
         implied = [e for n in checked.values() for e in self.schema.ref_edges(n)]
         raw_edges = [*implied, *edges]
         return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))

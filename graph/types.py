@@ -19,6 +19,9 @@ class Node:
     label: str
     id: str
     props: dict[str, Any] = field(default_factory=dict)
+    # Set by Schema.check_node: the props are already validated and normalised,
+    # so a store need not check them again (they must not be mutated afterwards).
+    checked: bool = field(default=False, compare=False, repr=False)
 
     @property
     def name(self) -> str:
