@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from danvan.graph.schema import load_schema
 from danvan.queries.base import NameRow, names
@@ -31,30 +31,54 @@ SEARCHABLE = ("Province", "District", "Commune", "Village", "PartyBody", "Unit",
 _ORDER = {label: i for i, label in enumerate(SEARCHABLE)}
 
 
-def _score(key: str, q: str) -> float:
+def _contained_score(key: str, q: str) -> float:
+    """Score of a key that contains ``q``: 100 exact, 95 prefix, 92 a word's prefix, else 90."""
     if key == q:
         return 100.0
-    if key.startswith(q) or any(word.startswith(q) for word in key.split(" ") if q):
-        return 95.0 if key.startswith(q) else 92.0
-    if q in key:
-        return 90.0
-    return min(89.0, max(fuzz.ratio(q, key), fuzz.partial_ratio(q, key) - 5))
+    if key.startswith(q):
+        return 95.0
+    if any(word.startswith(q) for word in key.split(" ")):
+        return 92.0
+    return 90.0
 
 
 def rank_rows(rows: Sequence[NameRow], text: str, types: list[str] | None,
               limit: int) -> list[dict[str, Any]]:
-    """Score every row against ``text`` and return the best, best first."""
+    """Score every row against ``text`` and return the best, best first.
+
+    A key containing the words scores 90–100; other keys score
+    min(89, max(ratio, partial_ratio − 5)) and count from 70. The fuzzy pass runs
+    in rapidfuzz's C loops, and only when the containing matches do not already
+    fill the page.
+    """
     q = fold(text)
     if not q:
         return []
-    found = []
-    for row in rows:
-        if types and row.label not in types:
-            continue
-        score = max((_score(k, q) for k in row.keys), default=0.0)
-        if score >= 70:
-            found.append((score, row))
-    found.sort(key=lambda sr: (-sr[0], _ORDER.get(sr[1].label, 99), sr[1].name, sr[1].id))
+    rows = [r for r in rows if not types or r.label in types]
+    owner: list[int] = []
+    keys: list[str] = []
+    for i, row in enumerate(rows):
+        owner.extend([i] * len(row.keys))
+        keys.extend(row.keys)
+    best: dict[int, float] = {}
+    for pos, key in enumerate(keys):
+        if q in key:
+            i = owner[pos]
+            best[i] = max(best.get(i, 0.0), _contained_score(key, q))
+    if len(best) < limit:
+        fuzzy: dict[int, float] = {}
+        for _, score, pos in process.extract(q, keys, scorer=fuzz.ratio, score_cutoff=70,
+                                             limit=None):
+            fuzzy[pos] = score
+        for _, score, pos in process.extract(q, keys, scorer=fuzz.partial_ratio,
+                                             score_cutoff=75, limit=None):
+            fuzzy[pos] = max(fuzzy.get(pos, 0.0), score - 5)
+        for pos, score in fuzzy.items():
+            i = owner[pos]
+            if i not in best or best[i] < 90:
+                best[i] = max(best.get(i, 0.0), min(89.0, score))
+    found = sorted(((s, rows[i]) for i, s in best.items()),
+                   key=lambda sr: (-sr[0], _ORDER.get(sr[1].label, 99), sr[1].name, sr[1].id))
     return [{"id": r.id, "type": r.label, "name": r.name, "score": round(s, 1)}
             for s, r in found[:limit]]
 
