@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind 
 
 
 def _dumps(props: dict[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(props, ensure_ascii=False, separators=(",", ":"))
 
 
 class _SqliteTx:
@@ -58,8 +58,8 @@ class _SqliteTx:
         self.touched_edges: list[tuple[str, str, str, dict[str, Any]]] = []
 
     def existing_nodes(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        g = self.store.graph
-        return {i: (g.nodes[i]["label"], g.nodes[i]["props"]) for i in ids if i in g}
+        nodes = self.store.graph._node  # networkx's node dict: g.nodes[i] builds a view per call
+        return {i: (nodes[i]["label"], nodes[i]["props"]) for i in ids if i in nodes}
 
     def existing_edges(self, edges: Sequence[Edge]) -> dict[str, dict[str, Any]]:
         g = self.store.graph

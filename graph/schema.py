@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -59,7 +59,7 @@ class LabelSpec:
     properties: dict[str, PropertySpec]
     style: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def refs(self) -> list[PropertySpec]:
         """Properties that hold the id of another node."""
         return [p for p in self.properties.values() if p.type == "ref"]
@@ -284,6 +284,8 @@ class Schema:
             raise ValidationError(where, "source", f"{source_label} cannot start {edge.type}")
         if target_label not in spec.targets:
             raise ValidationError(where, "target", f"{target_label} cannot end {edge.type}")
+        if not edge.props:
+            return edge
         clean: dict[str, Any] = {}
         for key, value in edge.props.items():
             prop = spec.properties.get(key)

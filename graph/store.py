@@ -127,8 +127,10 @@ class Store(abc.ABC):
         for node in nodes:
             node = self.schema.check_node(node)
             previous = checked.get(node.id)
-            props = merge_props(previous.props, node.props) if previous else node.props
-            checked[node.id] = Node(node.label, node.id, props, checked=True)
+            if previous is not None:
+                node = Node(node.label, node.id, merge_props(previous.props, node.props),
+                            checked=True)
+            checked[node.id] = node
         implied = [e for n in checked.values() for e in self.schema.ref_edges(n)]
         raw_edges = [*implied, *edges]
         return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
@@ -136,7 +138,7 @@ class Store(abc.ABC):
     def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
         result = WriteResult()
         endpoint_ids = {e.source for e in raw_edges} | {e.target for e in raw_edges}
-        existing = ops.existing_nodes(sorted(set(nodes) | endpoint_ids))
+        existing = ops.existing_nodes(list(endpoint_ids.union(nodes)))
         labels = {i: label for i, (label, _) in existing.items()}
         labels.update({i: n.label for i, n in nodes.items()})
         edges: dict[str, Edge] = {}
@@ -147,9 +149,12 @@ class Store(abc.ABC):
                     raise MissingNodeError(where, "source" if end == edge.source else "target",
                                            f"no node with id {end!r}")
             edge = self.schema.check_edge(edge, labels[edge.source], labels[edge.target])
-            previous = edges.get(edge.key)
-            props = merge_props(previous.props, edge.props) if previous else edge.props
-            edges[edge.key] = Edge(edge.type, edge.source, edge.target, props)
+            key = edge.key
+            previous = edges.get(key)
+            if previous is not None:
+                edge = Edge(edge.type, edge.source, edge.target,
+                            merge_props(previous.props, edge.props))
+            edges[key] = edge
         node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for node in nodes.values():
             old = existing.get(node.id)
