@@ -139,6 +139,15 @@ class Extractor:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.g = gazetteer
         self.schema = load_schema()
+        self._place_ids: dict[tuple[str, str], str] = {}
+
+    def place_id(self, label: str, code: str) -> str:
+        """Node id of an official place (``Commune``, ``23488`` → ``commune-23488``)."""
+        key = (label, code)
+        got = self._place_ids.get(key)
+        if got is None:
+            got = self._place_ids[key] = self.schema.node_id(label, {"code": code})
+        return got
 
     # entry point -----------------------------------------------------------------
     def extract(self, text: str, file: str = "") -> Extraction:
@@ -158,15 +167,25 @@ class _Run:
         self.district: str | None = None
         self.province: str | None = None
         self.year: int | None = None
+        self._words: dict[int, list[tuple[int, int]]] = {}
 
     # helpers -----------------------------------------------------------------------
     def add(self, m: Mention) -> Mention:
         self.mentions.append(m)
         return m
 
-    def words_after(self, pos: int, limit: int = 5, upper: bool = True,
-                    ) -> list[tuple[int, int]]:
-        """Spans of capitalised words right after ``pos`` (single spaces between)."""
+    def words_after(self, pos: int, limit: int = 5) -> list[tuple[int, int]]:
+        """Spans of capitalised words right after ``pos`` (single spaces between).
+
+        Computed once per position for the longest ``limit`` (5): shorter limits
+        are prefixes of it.
+        """
+        got = self._words.get(pos)
+        if got is None:
+            got = self._words[pos] = self._words_after(pos, max(limit, 5))
+        return got[:limit] if limit < len(got) else got
+
+    def _words_after(self, pos: int, limit: int) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         i = pos
         while len(out) < limit:
@@ -180,10 +199,7 @@ class _Run:
             m = _WORD.match(self.text, j)
             if not m:
                 break
-            word = m.group(0)
-            if upper and not word[0].isupper():
-                break
-            if out and fold(word) in _STOP_LOWER and word[0].islower():
+            if not m.group(0)[0].isupper():
                 break
             out.append((m.start(), m.end()))
             i = m.end()
@@ -211,7 +227,7 @@ class _Run:
     def place_mention(self, level: str, unit: Any, start: int, end: int,
                       conf: float = 0.9) -> Mention:
         label = {"commune": "Commune", "district": "District", "province": "Province"}[level]
-        node_id = self.ex.schema.node_id(label, {"code": unit.code})
+        node_id = self.ex.place_id(label, unit.code)
         attrs: dict[str, Any] = {"code": unit.code}
         if level == "commune":
             attrs["district"] = unit.district_code
@@ -266,7 +282,7 @@ class _Run:
                     votes[d.code] += 3
         if votes:
             self.district = votes.most_common(1)[0][0]
-            self.province = self.g.units.district(self.district).province_code
+            self.province = self.g.unit("district", self.district).province_code
         else:
             for m in re.finditer(r"(?<![a-z])(tinh|tinh uy) ", self.folded):
                 words = self.words_after(m.end(), 3)
@@ -391,21 +407,20 @@ class _Run:
                          confidence=0.85 if scope_unit else 0.7))
 
     def scope_of(self, level: str, unit: Any, at: int) -> tuple[str | None, str | None]:
-        schema = self.ex.schema
         if unit is not None:
             label = {"commune": "Commune", "district": "District", "province": "Province"}[level]
-            return schema.node_id(label, {"code": unit.code}), unit.short_name
+            return self.ex.place_id(label, unit.code), unit.short_name
         if level == "district" and self.district:
-            d = self.g.units.district(self.district)
-            return schema.node_id("District", {"code": d.code}), d.short_name
+            d = self.g.unit("district", self.district)
+            return self.ex.place_id("District", d.code), d.short_name
         if level == "province" and self.province:
-            p = self.g.units.province(self.province)
-            return schema.node_id("Province", {"code": p.code}), p.short_name
+            p = self.g.unit("province", self.province)
+            return self.ex.place_id("Province", p.code), p.short_name
         if level == "commune":
             near = [m for m in self.mentions if m.type == "commune" and not m.unresolved
                     and at - 250 < m.end <= at and "\n" not in self.text[m.end:at]]
             if near:
-                c = self.g.units.commune(near[-1].attributes["code"])
+                c = self.g.unit("commune", near[-1].attributes["code"])
                 return near[-1].id, c.short_name
         return None, None
 
@@ -478,7 +493,7 @@ class _Run:
         for num in P.find_numbers(self.text):
             attrs: dict[str, Any] = {"number": num.number, "kind_code": num.kind_code,
                                      "kind": num.kind, "style": num.style}
-            before = P.kind_before(self.text, num.start)
+            before = P.kind_before(self.text, num.start, self.folded)
             if before:
                 attrs["kind"] = P.KIND_CODES.get(before[1].upper(), attrs["kind"])
             after = self.text[num.end:num.end + 40]
@@ -536,9 +551,9 @@ class _Run:
                 while end < len(self.text) and self.text[end] in "*”\"":
                     end += 1
             else:
-                first = fold(rest.split(" ", 1)[0]) if rest else ""
-                if not rest or not (rest[0].isupper() or any(
-                        fold(rest[:25]).startswith(a) for a in _ACTIVITY)):
+                frest = self.folded[pos:pos + 25]
+                first = frest.split(" ", 1)[0] if rest else ""
+                if not rest or not (rest[0].isupper() or frest.startswith(_ACTIVITY)):
                     continue
                 if first in ("diem", "chung", "hay", "nay"):
                     continue

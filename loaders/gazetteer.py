@@ -232,6 +232,8 @@ class Gazetteer:
 
     def __init__(self, store: Store | None = None) -> None:
         self.units = admin_units()
+        self._places: dict[tuple[str | None, ...], Any] = {}
+        self._squashed: dict[str, list[str]] = {}
         self.by_label: dict[str, list[KnownEntity]] = defaultdict(list)
         self.ids: set[str] = set()
         if store is not None:
@@ -257,9 +259,32 @@ class Gazetteer:
         except (NotFoundError, AmbiguousError, ValueError):
             return None
 
+    def _memo(self, key: tuple[str | None, ...], compute: Any) -> Any:
+        """Place lookups repeat within and across documents: remember them (bounded)."""
+        try:
+            return self._places[key]
+        except KeyError:
+            pass
+        if len(self._places) > 100_000:
+            self._places.clear()
+        value = self._places[key] = compute()
+        return value
+
+    def unit(self, level: str, code: str) -> Any:
+        """The official unit of ``level`` (commune, district, province) with ``code``."""
+        return self._memo(("code", level, code), lambda: getattr(self.units, level)(code))
+
+    def clear_cache(self) -> None:
+        """Forget remembered place lookups (the benchmark measures cold documents with it)."""
+        self._places.clear()
+
     def commune(self, name: str, district: str | None = None,
                 province: str | None = None) -> Commune | None:
         """The legacy commune called ``name``: in the district, else the province, else anywhere."""
+        return self._memo(("c", name, district, province),
+                          lambda: self._commune(name, district, province))
+
+    def _commune(self, name: str, district: str | None, province: str | None) -> Commune | None:
         if len(squash(name)) < 2:
             return None
         for scope in ({"district": district}, {"province": province}, {}):
@@ -272,6 +297,9 @@ class Gazetteer:
 
     def district(self, name: str, province: str | None = None) -> District | None:
         """The legacy district called ``name`` (in the province first)."""
+        return self._memo(("d", name, province), lambda: self._district(name, province))
+
+    def _district(self, name: str, province: str | None) -> District | None:
         if len(squash(name)) < 2:
             return None
         if province:
@@ -282,6 +310,9 @@ class Gazetteer:
 
     def province(self, name: str) -> Province | None:
         """The legacy province called ``name``."""
+        return self._memo(("p", name), lambda: self._province(name))
+
+    def _province(self, name: str) -> Province | None:
         if len(squash(name)) < 2:
             return None
         return self._one(self.units.province, name)
@@ -290,21 +321,36 @@ class Gazetteer:
     def best(self, label: str, name: str, accept: Any = None, cutoff: float = 88.0,
              ) -> KnownEntity | None:
         """The known entity of ``label`` whose name or alias is closest to ``name``."""
+        pool = self.by_label.get(label)
+        if not pool:
+            return None
         key = squash(name)
         if not key:
             return None
         best: tuple[float, KnownEntity] | None = None
-        for entity in self.by_label.get(label, []):
+        for entity in pool:
             if accept is not None and not accept(entity):
                 continue
-            score = max(fuzz.ratio(key, squash(n)) for n in entity.names)
+            score = max(fuzz.ratio(key, n) for n in self.squashed(entity))
             if score >= cutoff and (best is None or score > best[0]):
                 best = (score, entity)
         return best[1] if best else None
 
+    def squashed(self, entity: KnownEntity) -> list[str]:
+        """The entity's names and aliases, squashed (computed once)."""
+        got = self._squashed.get(entity.id)
+        if got is None:
+            got = self._squashed[entity.id] = [squash(n) for n in entity.names]
+        return got
+
     def organisation(self, canonical: str, label: str, scope: str | None,
                      ) -> KnownEntity | None:
         """A known party body or unit of this scope named like ``canonical``."""
+        return self._memo(("o", canonical, label, scope),
+                          lambda: self._organisation(canonical, label, scope))
+
+    def _organisation(self, canonical: str, label: str, scope: str | None,
+                      ) -> KnownEntity | None:
         def same_scope(e: KnownEntity) -> bool:
             return scope is None or e.props.get("scope") == scope
         found = self.best(label, canonical, same_scope, cutoff=90.0)

@@ -57,10 +57,12 @@ KIND_WORDS = {
 _L = r"[A-Za-zĐđÐ&]"
 _UP = r"[A-ZĐÐ]"
 _ISSUER = rf"{_UP}{_L}{{0,9}}(?:\s?-\s?{_UP}{_L}{{0,9}})*"
-_PARTY = re.compile(rf"(?<![\w/.-])(\d{{1,5}})\s?-\s?({_UP}{_L}{{0,5}})\s?/\s?({_ISSUER})(?![\w/])")
-_STATE = re.compile(rf"(?<![\w/.-])(\d{{1,5}})(?:/(\d{{4}}))?\s?/\s?({_UP}{_L}{{0,5}})\s?-\s?"
+# The "not after a word, / . or -" condition is checked in code (_free_start): a
+# pattern that begins with \d lets the regex engine jump to the digits.
+_PARTY = re.compile(rf"(\d{{1,5}})\s?-\s?({_UP}{_L}{{0,5}})\s?/\s?({_ISSUER})(?![\w/])")
+_STATE = re.compile(rf"(\d{{1,5}})(?:/(\d{{4}}))?\s?/\s?({_UP}{_L}{{0,5}})\s?-\s?"
                     rf"({_ISSUER})(?![\w/])")
-_JOINT = re.compile(rf"(?<![\w/.-])(\d{{1,5}})-({_UP}{_L}{{1,5}})((?:-{_UP}{_L}{{1,9}}){{2,}})"
+_JOINT = re.compile(rf"(\d{{1,5}})-({_UP}{_L}{{1,5}})((?:-{_UP}{_L}{{1,9}}){{2,}})"
                     rf"(?![\w/])")
 _KIND_BEFORE = re.compile(
     r"(nghi quyet|ket luan|chi thi|ke hoach phoi hop|ke hoach|quyet dinh|thong bao|bao cao"
@@ -120,15 +122,17 @@ def _issuer(raw: str) -> str:
 def find_numbers(text: str) -> list[DirectiveNumber]:
     """Every document number in ``text``, in order, without overlaps."""
     found: list[DirectiveNumber] = []
-    for m in _JOINT.finditer(text):
+    if "/" not in text and "-" not in text:
+        return found
+    for m in _free(_JOINT, text):
         if canonical_code(m.group(2)) in KIND_CODES or canonical_code(m.group(2)).upper() in KIND_CODES:
             issuers = _issuer(m.group(3).strip("-"))
             found.append(DirectiveNumber(m.start(), m.end(), m.group(1),
                                          canonical_code(m.group(2)), issuers, "joint"))
-    for m in _PARTY.finditer(text):
+    for m in _free(_PARTY, text):
         found.append(DirectiveNumber(m.start(), m.end(), m.group(1), canonical_code(m.group(2)),
                                      _issuer(m.group(3)), "party"))
-    for m in _STATE.finditer(text):
+    for m in _free(_STATE, text):
         found.append(DirectiveNumber(m.start(), m.end(), m.group(1), canonical_code(m.group(3)),
                                      _issuer(m.group(4)), "state", m.group(2)))
     found.sort(key=lambda d: (d.start, -(d.end - d.start)))
@@ -141,16 +145,42 @@ def find_numbers(text: str) -> list[DirectiveNumber]:
     return out
 
 
+def _free(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern`` not glued to a word, ``/``, ``.`` or ``-`` before them."""
+    pos = 0
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            return
+        s = m.start()
+        if s and (text[s - 1].isalnum() or text[s - 1] in "_/.-"):
+            # a number glued to what precedes: skip the whole run of digits
+            pos = s + 1
+            while pos < len(text) and text[pos].isdigit():
+                pos += 1
+            continue
+        yield m
+        pos = m.end()
+
+
 def _looks_like_code(d: DirectiveNumber) -> bool:
     # "VH-TT-DL" style words are not numbers; a kind code must be short and known-ish.
     code = d.kind_code.upper()
     return code in KIND_CODES or (len(code) <= 4 and d.style != "joint")
 
 
-def kind_before(text: str, start: int) -> tuple[int, str] | None:
-    """Kind word right before a number (``Kế hoạch số 26-…``): (its start, kind code)."""
+def kind_before(text: str, start: int, folded_text: str | None = None) -> tuple[int, str] | None:
+    """Kind word right before a number (``Kế hoạch số 26-…``): (its start, kind code).
+
+    ``folded_text`` is ``text`` already folded with its length kept (the extractor
+    folds a document once); without it the window is folded here.
+
+    >>> kind_before("theo Kế hoạch số 26-KH/HU", 17)
+    (5, 'KH')
+    """
     window_start = max(0, start - 40)
-    folded = fold_keep(text[window_start:start])
+    folded = (folded_text[window_start:start] if folded_text is not None
+              else fold_keep(text[window_start:start]))
     m = _KIND_BEFORE.search(folded)
     if not m:
         return None
