@@ -14,8 +14,8 @@ then relations from the phrases that carry them (``Căn cứ``, ``thực hiện`
 
 >>> ex = Extractor(Gazetteer()).extract("Căn cứ Kế hoạch số 26-KH/HU, ngày 22/4/2021 "
 ...                                       "của Ban Thường vụ Huyện ủy Kon Rẫy.")
->>> [(m.type, m.canonical) for m in ex.mentions][:2]
-[('district', 'Huyện Kon Rẫy'), ('organisation', 'Ban Thường vụ Huyện ủy Kon Rẫy')]
+>>> [(m.type, m.canonical) for m in ex.mentions if m.type != "district"]
+[('directive', '26-KH/HU'), ('organisation', 'Ban Thường vụ Huyện ủy Kon Rẫy')]
 """
 
 from __future__ import annotations
@@ -627,7 +627,7 @@ _ISSUER_CODES = {"TU": ("Ban Thường vụ Tỉnh ủy", "province"),
                  "HU": ("Ban Thường vụ Huyện ủy", "district"),
                  "BCĐ": ("Ban Chỉ đạo Cuộc vận động", "district"),
                  "UBND": ("Ủy ban nhân dân", "district"),
-                 "MTTQ": ("Ủy ban MTTQ Việt Nam", "district"),
+                 "MTTQ": ("Ủy ban Mặt trận Tổ quốc Việt Nam", "district"),
                  "BDV": ("Ban Dân vận Huyện ủy", "district")}
 _PLAN_KINDS = {"Kế hoạch", "Chương trình", "Chương trình phối hợp", "Đề án", "Kế hoạch phối hợp"}
 
