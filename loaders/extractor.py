@@ -48,6 +48,8 @@ _UNITS = ("luot nguoi|luot|ho gia dinh|ho|mo hinh|co quan, don vi|co quan|don vi
           "to hop tac|to|thon|xa, thi tran|xa|buoi|tin|bai|nha tam|nha|bong den|cong trinh|"
           "don bien phong|nguoi|tap the|ca nhan|trieu dong|ty dong|dong|hoi vien|doan vien|lop|"
           "cuoc|suat|phan qua|dang uy|hop tac xa|doanh nghiep|ha|tan")
+#: "có mô hình sản xuất ổn định": a description, not a named model
+_GENERIC_MODEL = re.compile(r"(san xuat|phat trien kinh te|kinh te)( (on dinh|hieu qua|kinh doanh))?")
 _STAT = re.compile(rf"(?<![\w.,/])({P.NUMBER})(?:/({P.NUMBER}))?\s?(%|(?:{_UNITS})(?![a-z0-9]))")
 _NOT_STAT_BEFORE = {"thon", "lang", "to", "khu", "so", "an", "chi", "quy", "nam", "thang", "ngay",
                     "thu", "phuong", "doi", "buon", "plei", "ban", "diem", "muc", "dieu", "khoan",
@@ -168,6 +170,7 @@ class _Run:
         self.province: str | None = None
         self.year: int | None = None
         self._words: dict[int, list[tuple[int, int]]] = {}
+        self.campaign_board = False
 
     # helpers -----------------------------------------------------------------------
     def add(self, m: Mention) -> Mention:
@@ -353,11 +356,19 @@ class _Run:
 
     def organisations(self) -> None:
         """Organisation names from the lexicon with their scope word or place name."""
+        self.campaign_board = bool(re.search(r"(?<![a-z])(ban chi dao|bcd) (cuoc van dong|cvd)",
+                                             self.folded))
         for start, end, key in self.g.org_matcher.find(self.folded):
             org = self.g.org_by_variant[key]
-            before = self.folded[max(0, start - 12):start]
-            if re.search(r"(cac|nhung|moi) $", before):
+            before = self.folded[max(0, start - 30):start]
+            # "các huyện ủy, thành ủy": every body of a kind, not one
+            if re.search(r"(cac|nhung|moi) (?:[a-z]+ ){0,2}(?:[a-z]+, )?$", before):
                 continue
+            if org.head.startswith("Thường trực") and before.endswith("bi thu "):
+                # "Phó Bí thư Thường trực Huyện ủy": a title; the body is the Huyện ủy
+                inner = self.g.org_matcher.find(self.folded[:end])
+                if inner and inner[-1][0] > start:
+                    org, start = self.g.org_by_variant[inner[-1][2]], inner[-1][0]
             self.organisation(org, start, end)
 
     def organisation(self, org: OrgType, start: int, end: int) -> None:
@@ -394,6 +405,8 @@ class _Run:
             level_word = {"xa": "xã", "thi tran": "thị trấn"}.get(sw.group(3), "xã")
         text = self.text[start:m_end]
         head = org.head
+        if head == "Ban Chỉ đạo" and self.campaign_board:
+            head = "Ban Chỉ đạo Cuộc vận động"  # the one board the document is about
         if org.level:
             canonical = f"{head} {place_name}" if place_name else head
         else:
@@ -559,6 +572,13 @@ class _Run:
                     continue
                 stop = _MODEL_STOP.search(rest)
                 name = (rest[:stop.start()] if stop else rest[:80]).strip()
+                if stop and stop.group(0) in "\"“" and stop.start() and rest[stop.start() - 1] == " ":
+                    # 'Mô hình thay đổi "nếp nghĩ, cách làm"': the quoted words belong to it
+                    close = re.search(r"[\"”]", rest[stop.end():stop.end() + 80])
+                    if close:
+                        name = rest[:stop.end() + close.end()].strip()
+                if _GENERIC_MODEL.fullmatch(fold(name)):
+                    continue
                 if stop and stop.group(0) == " của " and not rest[stop.end():][:1].isupper():
                     more = _MODEL_STOP.search(rest, stop.end())
                     name = (rest[:more.start()] if more else rest[:80]).strip()
