@@ -275,7 +275,7 @@ def _model(b: _Builder, ex: Extraction, m: Mention, span: list[str]) -> str | No
     places = [r.target for r in ex.relations if r.type == "LOCATED_IN" and r.source == index]
     place_ids = [_entity(b, ex, ex.mentions[p]) for p in places]
     near = [x for x in owners + place_ids if x]
-    known = b.g.model(m.canonical, near)
+    known = b.g.model(m.canonical, near or [x for x in (_context_scope(b, ex),) if x])
     if known:
         return b.put_id(known.id, "Model", {}, span, m.confidence)
     scope = next(iter(near), None) or _context_scope(b, ex)

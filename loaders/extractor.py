@@ -813,7 +813,10 @@ def _finish_directive(run: _Run, d: Mention, issuer: Mention | None) -> None:
         scope, _ = run.scope_of("province" if code == "TU" else "district", None, d.start)
     d.attributes["issuer"] = issuer.canonical if issuer is not None else None
     scopes = [s for s in (scope, *_ctx_scopes(run)) if s]
-    known = run.g.directive(d.canonical, scopes)
+    if d.attributes.get("number"):
+        known = run.g.directive(d.canonical, scopes)
+    else:  # the document itself, unnumbered: by scope, kind and title
+        known = run.g.document(scopes, d.attributes.get("kind"), d.attributes.get("title"))
     d.id = known.id if known else None
     d.props = {**d.props, "ref": d.canonical, "scope": scope, "issuer_mention": issuer}
 

@@ -32,7 +32,7 @@ from danvan.loaders.admin_units import Commune, District, Province, admin_units
 from danvan.text import fold
 
 __all__ = ["ORG_TYPES", "Gazetteer", "KnownEntity", "MultiMatcher", "OrgType", "fold_fast",
-           "squash"]
+           "org_key", "squash"]
 
 
 class _FoldTable(dict[int, str]):
@@ -68,6 +68,29 @@ def squash(text: str) -> str:
     True
     """
     return re.sub(r"[^a-z0-9]+", "", fold(text))
+
+
+#: Abbreviations of organisation names (folded) → written out, for comparing names.
+_ABBREVIATIONS = (
+    ("ubmttqvn", "uy ban mat tran to quoc viet nam"), ("ubmttq vn", "uy ban mat tran to quoc viet nam"),
+    ("ubmttq", "uy ban mat tran to quoc"), ("mttqvn", "mat tran to quoc viet nam"),
+    ("mttq", "mat tran to quoc"), ("hoi lhpn", "hoi lien hiep phu nu"),
+    ("hoi ccb", "hoi cuu chien binh"), ("bcd", "ban chi dao"), ("cvd", "cuoc van dong"),
+    ("ubnd", "uy ban nhan dan"), ("hdnd", "hoi dong nhan dan"), ("btv", "ban thuong vu"),
+    ("bdv", "ban dan van"), ("hu", "huyen uy"), ("tu", "tinh uy"), ("phong thanh tra", "thanh tra"),
+    ("mo hinh", ""))
+_ABBR_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a, _ in _ABBREVIATIONS)
+                      + r")(?![a-z0-9])")
+_ABBR = dict(_ABBREVIATIONS)
+
+
+def org_key(name: str) -> str:
+    """Name folded, abbreviations written out, letters and digits only: for comparing names.
+
+    >>> org_key("UBMTTQVN huyện Kon Rẫy") == org_key("Ủy ban Mặt trận Tổ quốc Việt Nam huyện Kon Rẫy")
+    True
+    """
+    return re.sub(r"[^a-z0-9]+", "", _ABBR_RE.sub(lambda m: _ABBR[m.group(1)], fold(name)))
 
 
 class MultiMatcher:
@@ -324,7 +347,7 @@ class Gazetteer:
         pool = self.by_label.get(label)
         if not pool:
             return None
-        key = squash(name)
+        key = org_key(name)
         if not key:
             return None
         best: tuple[float, KnownEntity] | None = None
@@ -337,11 +360,34 @@ class Gazetteer:
         return best[1] if best else None
 
     def squashed(self, entity: KnownEntity) -> list[str]:
-        """The entity's names and aliases, squashed (computed once)."""
+        """The entity's names and aliases, abbreviations expanded and squashed (computed once)."""
         got = self._squashed.get(entity.id)
         if got is None:
-            got = self._squashed[entity.id] = [squash(n) for n in entity.names]
+            got = self._squashed[entity.id] = [org_key(n) for n in entity.names]
         return got
+
+    def document(self, scopes: Iterable[str], kind: str | None, title: str | None,
+                 ) -> KnownEntity | None:
+        """A known unnumbered document of these scopes, of this kind, titled like ``title``.
+
+        Unnumbered plans are named differently by each writer, so the title
+        decides (token-set similarity ≥ 85), within the issuer's scope and kind.
+        """
+        if not title:
+            return None
+        want = fold(title)
+        scope_set = set(scopes)
+        best: tuple[float, KnownEntity] | None = None
+        for d in self.by_label.get("Directive", []):
+            if d.props.get("number") or d.props.get("scope") not in scope_set:
+                continue
+            if kind and d.props.get("kind") and d.props["kind"] != kind:
+                continue
+            score = max(fuzz.token_set_ratio(want, fold(n)) for n in
+                        (d.props.get("title") or "", *d.names) if n)
+            if score >= 85 and (best is None or score > best[0]):
+                best = (score, d)
+        return best[1] if best else None
 
     def organisation(self, canonical: str, label: str, scope: str | None,
                      ) -> KnownEntity | None:
@@ -386,7 +432,14 @@ class Gazetteer:
         """A known model named like ``name``; one scoped to ``near`` ids wins ties."""
         near_ids = set(near)
         found = self.best("Model", name, lambda e: e.props.get("scope") in near_ids, 85.0)
-        return found or self.best("Model", name, cutoff=92.0)
+        found = found or self.best("Model", name, cutoff=92.0)
+        if found is None and near_ids:
+            # "Nuôi trùn quế" for the known "Nuôi trùn quế gắn với bảo vệ môi trường"
+            key = org_key(name)
+            hits = [e for e in self.by_label.get("Model", []) if e.props.get("scope") in near_ids
+                    and len(key) >= 10 and any(n.startswith(key) for n in self.squashed(e))]
+            found = hits[0] if len(hits) == 1 else None
+        return found
 
     @staticmethod
     def level_word(level: str) -> str:

@@ -115,3 +115,28 @@ def test_extract_cli_prints_json_and_exit_code_reports_failure(tmp_path: Path,
     run = CliRunner().invoke(app, ["extract", str(doc), str(empty), "--json", "--no-kb"])
     assert run.exit_code == 1
     assert '"number": "92-BC/BCĐ"' in run.stdout and "empty file" in run.output
+
+
+def test_corpus_documents_add_no_duplicates_to_the_curated_kb(corpus: Path) -> None:
+    """Loading the five corpus documents onto the KB adds no node named like a known one."""
+    from rapidfuzz import fuzz
+
+    from danvan.loaders.gazetteer import org_key
+    from danvan.loaders.kb import load_kb
+
+    store = EmbeddedStore(":memory:")
+    load_kb(store)
+    known: dict[str, list[str]] = {}
+    for node in store.nodes():
+        names = [node.name, *(node.props.get("aliases") or [])]
+        known.setdefault(node.label, []).extend(org_key(n) for n in names if n)
+    before = {n.id for n in store.nodes()}
+    report = load_documents(store, sorted(corpus.glob("*.txt")))
+    assert report.failed == []
+    new = [n for n in store.nodes() if n.id not in before
+           and n.label not in ("Source", "Statistic", "Person")]
+    dupes = [(n.label, n.name) for n in new
+             if any(k == org_key(n.name) or fuzz.ratio(k, org_key(n.name)) >= 92
+                    for k in known.get(n.label, []))]
+    print("new nodes:", [(n.label, n.name) for n in new])
+    assert dupes == []
