@@ -89,12 +89,18 @@ def spans(props: dict, texts: dict[str, str]) -> list[tuple[str, str]]:
     return out
 
 
-def test_every_node_span_mentions_its_node(kb: tuple) -> None:
-    by_id, edges, texts = kb
-    models = {}
+def models_of_assignments(edges: list) -> dict[str, list[str]]:
+    """Assignment id → the models it works with (an assignment's span names its model)."""
+    out: dict[str, list[str]] = {}
     for e in edges:
         if e.type == "WITH_MODEL":
-            models.setdefault(e.source, []).append(e.target)
+            out.setdefault(e.source, []).append(e.target)
+    return out
+
+
+def test_every_node_span_mentions_its_node(kb: tuple) -> None:
+    by_id, edges, texts = kb
+    models = models_of_assignments(edges)
     bad = [f"{node.id} ← {source}: {span!r}"
            for node in by_id.values() for source, span in spans(node.props, texts)
            if not mentions(node, span, by_id, models)]
@@ -103,10 +109,7 @@ def test_every_node_span_mentions_its_node(kb: tuple) -> None:
 
 def test_every_edge_span_mentions_one_of_its_ends(kb: tuple) -> None:
     by_id, edges, texts = kb
-    models = {}
-    for e in edges:
-        if e.type == "WITH_MODEL":
-            models.setdefault(e.source, []).append(e.target)
+    models = models_of_assignments(edges)
     bad = [f"{e.key} ← {source}: {span!r}"
            for e in edges for source, span in spans(e.props, texts)
            if not (mentions(by_id[e.source], span, by_id, models)
