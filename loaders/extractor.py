@@ -362,13 +362,15 @@ class _Run:
             org = self.g.org_by_variant[key]
             before = self.folded[max(0, start - 30):start]
             # "các huyện ủy, thành ủy": every body of a kind, not one
-            if re.search(r"(cac|nhung|moi) (?:[a-z]+ ){0,2}(?:[a-z]+, )?$", before):
+            # ("các thành viên Ban Chỉ đạo", "các PCT UBND huyện": many people of one body)
+            if re.search(r"(cac|nhung|moi) ((?:[a-z]+ ){0,2}[a-z]+, )?$", before):
                 continue
             if org.head.startswith("Thường trực") and before.endswith("bi thu "):
                 # "Phó Bí thư Thường trực Huyện ủy": a title; the body is the Huyện ủy
-                inner = self.g.org_matcher.find(self.folded[:end])
-                if inner and inner[-1][0] > start:
-                    org, start = self.g.org_by_variant[inner[-1][2]], inner[-1][0]
+                word = re.match(r"(thuong truc|tt) ", self.folded[start:end])
+                inner = self.g.org_matcher.find(self.folded[:end], start + word.end()) if word else []
+                if inner:
+                    org, start = self.g.org_by_variant[inner[0][2]], inner[0][0]
             self.organisation(org, start, end)
 
     def organisation(self, org: OrgType, start: int, end: int) -> None:
@@ -393,7 +395,9 @@ class _Run:
                 scope_unit, s, e = found
                 self.place_mention(org.level, scope_unit, s, e, 0.85)
                 m_end = e
-        elif not org.scoped or org.head == "Ban Chỉ đạo Cuộc vận động":
+        elif (not org.scoped or org.head == "Ban Chỉ đạo Cuộc vận động"
+              or re.search(r"(?<![a-z])(tm|t/m)\.? *$", self.folded[max(0, start - 6):start])):
+            # "TM. ỦY BAN NHÂN DÂN" signs for the body of the document's own place
             level = "district" if self.district else "province"
         else:
             return
@@ -482,8 +486,12 @@ class _Run:
                      "kind": kind if kind in ("Thôn", "Làng", "Buôn", "Plei") else None}
             if name_part and number is not None:
                 props["aliases"] = [f"{kind} {number} {name_part}"]
+            # the name as written when it carries both ("Thôn 10 Làng Kon Skôi"); the node
+            # keeps the number as its name (and the full form as an alias) unless known
+            shown = f"{kind} {number} {name_part}" if name_part and number is not None and \
+                not known else vname
             self.add(Mention("village", self.text[m.start():end], m.start(), end,
-                             f"{vname}, {commune.canonical}", node_id if known else None, attrs,
+                             f"{shown}, {commune.canonical}", node_id if known else None, attrs,
                              label="Village", props=props, confidence=0.85))
 
     def commune_after(self, end: int) -> Mention | None:
@@ -583,6 +591,10 @@ class _Run:
                     more = _MODEL_STOP.search(rest, stop.end())
                     name = (rest[:more.start()] if more else rest[:80]).strip()
                 end = pos + len(name)
+                # "Nuôi heo đen (heo làng)": a gloss in brackets belongs to the mention
+                gloss = re.match(r" ?\([^()\n\d]{1,30}\)", self.text[end:end + 34])
+                if gloss:
+                    end += gloss.end()
             if not name or squash(name) == "danvankheo" or len(name.split()) > 20:
                 continue
             canonical = name[0].upper() + name[1:]
@@ -761,10 +773,22 @@ def find_relations(run: _Run, self_index: int | None) -> set[Relation]:
         return None
 
     directives = [m for m in ms if m.type == "directive"]
+    issuers: list[Mention | None] = []
     for d in directives:
         end = d.props.get("date_end", d.end)
         de = re.match(r"\s*,?\s*(của|do)\s+", text[end:end + 12])
-        issuer = starting(end + de.end(), ("organisation",)) if de else None
+        issuers.append(starting(end + de.end(), ("organisation",)) if de else None)
+    # "Kế hoạch số 101-KH/HU, ngày … và Công văn số 1172-CV/HU, ngày … của Ban Thường vụ
+    # Huyện ủy", "Chỉ thị 02 và 04 của Huyện ủy": the issuer closes the whole list
+    coordinated = re.compile(r"\s*(,|va)\s*(?:(?:" + "|".join(P.KIND_WORDS) + r")(?: so)?\s*)?")
+    for j in range(len(directives) - 2, -1, -1):
+        d, nxt = directives[j], directives[j + 1]
+        end = d.props.get("date_end", d.end)
+        if (issuers[j] is None and issuers[j + 1] is not None and end <= nxt.start
+                and _issuer_code(d) == _issuer_code(nxt)
+                and coordinated.fullmatch(folded[end:_ref_start(run, nxt)])):
+            issuers[j] = issuers[j + 1]
+    for d, issuer in zip(directives, issuers, strict=True):
         if issuer is not None:
             rel("ISSUES", issuer, d)
         _finish_directive(run, d, issuer)
@@ -799,6 +823,17 @@ def find_relations(run: _Run, self_index: int | None) -> set[Relation]:
     _places_relations(run, rel)
     _model_relations(run, rel)
     return out
+
+
+def _issuer_code(d: Mention) -> str:
+    """``HU`` of ``26-KH/HU`` and of a short reference to it."""
+    return d.canonical.replace("/", "-").split("-")[-1]
+
+
+def _ref_start(run: _Run, d: Mention) -> int:
+    """Where a reference starts: its kind word (``Công văn số``) when written before it."""
+    before = P.kind_before(run.text, d.start, run.folded)
+    return before[0] if before and before[0] < d.start else d.start
 
 
 def _finish_directive(run: _Run, d: Mention, issuer: Mention | None) -> None:

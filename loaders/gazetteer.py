@@ -124,9 +124,9 @@ class MultiMatcher:
             return f"(?:{inner})?"
         return inner
 
-    def find(self, folded: str) -> list[tuple[int, int, str]]:
-        """Non-overlapping (start, end, key) matches, left to right."""
-        return [(m.start(), m.end(), m.group(0)) for m in self._re.finditer(folded)]
+    def find(self, folded: str, pos: int = 0) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, key) matches from ``pos``, left to right."""
+        return [(m.start(), m.end(), m.group(0)) for m in self._re.finditer(folded, pos)]
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,10 @@ ORG_TYPES: tuple[OrgType, ...] = (
     _o("Ban Chỉ đạo", "Unit", "other", "BCĐ"),
     _o("Ủy ban nhân dân", "Unit", "government", "UBND", "Uỷ ban nhân dân"),
     _o("Hội đồng nhân dân", "Unit", "government", "HĐND"),
+    _o("Thường trực Hội đồng nhân dân", "Unit", "government", "Thường trực HĐND", "TT HĐND"),
+    _o("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam", "Unit", "mass_organisation",
+       "Ban Thường trực UBMTTQVN", "Ban Thường trực UBMTTQ VN", "Ban Thường trực Ủy ban MTTQ Việt Nam",
+       "Ban TT UBMTTQVN", "Ban TT UBMTTQ VN", "Ban TT UBMTTQ", "Ban Thường trực UBMTTQ"),
     _o("Ủy ban Mặt trận Tổ quốc Việt Nam", "Unit", "mass_organisation", "UBMTTQVN", "UBMTTQ VN",
        "UBMTTQ", "Ủy ban MTTQ", "Ủy ban MTTQ Việt Nam", "Uỷ ban MTTQ Việt Nam",
        "Ủy ban Mặt trận Tổ quốc", "Mặt trận Tổ quốc Việt Nam", "Mặt trận Tổ quốc", "MTTQ",
