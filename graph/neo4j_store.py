@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import neo4j
@@ -26,7 +26,8 @@ from danvan.graph.types import Edge, Node
 
 __all__ = ["Neo4jStore"]
 
-CHUNK = 5000  # rows per UNWIND statement
+CHUNK = 10_000  # rows per UNWIND statement
+CLEAR_BATCH = 50_000  # rows deleted per transaction by clear()
 
 
 def _props(raw: dict[str, Any]) -> dict[str, Any]:
@@ -38,54 +39,97 @@ def _label_of(labels: Iterable[str]) -> str:
 
 
 class _Neo4jTx:
-    """TxOps over one managed write transaction."""
+    """TxOps over one managed write transaction.
 
-    def __init__(self, store: Neo4jStore, tx: neo4j.ManagedTransaction) -> None:
+    What the reads of this transaction found missing is remembered: a node that
+    ``existing_nodes`` did not find is written with ``CREATE`` (no index probe
+    before the insert; the uniqueness constraint still guards it), and an edge
+    with an endpoint that did not exist cannot exist either, so it is neither
+    read back nor merged. Edges between existing nodes are read with both
+    endpoints found by id first, so the relationship check starts from the
+    endpoint with fewer relationships (``Expand(Into)``) rather than from a
+    dense target (a province with thousands of ``PART_OF``, a plan with
+    thousands of ``UNDER_PLAN``), and written with ``MERGE``.
+
+    A concurrent writer that creates one of the same nodes first makes the
+    ``CREATE`` fail on the constraint; the store then runs the write again with
+    ``create`` False, which merges everything (as every write did before).
+    """
+
+    def __init__(self, store: Neo4jStore, tx: neo4j.ManagedTransaction, create: bool = True) -> None:
         self.store = store
         self.tx = tx
+        self.create = create
+        self.absent: set[str] = set()  # ids read in this transaction and not found
+        self.written: Collection[str] | None = None  # ids whose properties the merge needs
+        self.new_edges: set[str] = set()  # edge keys known not to exist
+
+    def _run(self, cypher: str, rows: list[Any], name: str = "rows") -> Iterator[neo4j.Record]:
+        for start in range(0, len(rows), CHUNK):
+            yield from self.tx.run(cypher, {name: rows[start:start + CHUNK]})
 
     def existing_nodes(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """``{id: (label, props)}``; props only for the ids being written (see ``Neo4jStore._apply``).
+
+        The endpoints of edges need only their label, read grouped by label so a
+        chunk of 20,000 villages comes back as one record, not 20,000 property maps.
+        """
+        written = self.written
+        full = [i for i in ids if written is None or i in written]
+        bare = [] if written is None else [i for i in ids if i not in written]
         out: dict[str, tuple[str, dict[str, Any]]] = {}
-        for start in range(0, len(ids), CHUNK):
-            result = self.tx.run(
-                "UNWIND $ids AS id MATCH (n:Entity {id: id}) "
-                "RETURN n.id AS id, labels(n) AS labels, properties(n) AS props",
-                ids=list(ids[start:start + CHUNK]))
-            for rec in result:
-                out[rec["id"]] = (_label_of(rec["labels"]), _props(rec["props"]))
+        for rec in self._run("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+                             "RETURN n.id AS id, labels(n) AS labels, properties(n) AS props",
+                             full, "ids"):
+            out[rec["id"]] = (_label_of(rec["labels"]), _props(rec["props"]))
+        for rec in self._run("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+                             "RETURN [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
+                             "collect(n.id) AS ids", bare, "ids"):
+            out.update((i, (rec["label"], {})) for i in rec["ids"])
+        self.absent.update(i for i in ids if i not in out)
         return out
 
     def existing_edges(self, edges: Sequence[Edge]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         by_type: dict[str, list[dict[str, str]]] = {}
         for e in edges:
-            by_type.setdefault(e.type, []).append({"s": e.source, "t": e.target})
+            if self.create and (e.source in self.absent or e.target in self.absent):
+                self.new_edges.add(e.key)
+            else:
+                by_type.setdefault(e.type, []).append({"s": e.source, "t": e.target})
         for type_, rows in by_type.items():
             rel = self.store.cypher_type(type_)
-            for start in range(0, len(rows), CHUNK):
-                result = self.tx.run(
-                    f"UNWIND $rows AS row MATCH (a:Entity {{id: row.s}})-[r:{rel}]->"
-                    "(b:Entity {id: row.t}) RETURN row.s AS s, row.t AS t, properties(r) AS p",
-                    rows=rows[start:start + CHUNK])
-                for rec in result:
-                    out[f"{rec['s']}|{type_}|{rec['t']}"] = dict(rec["p"])
+            cypher = ("UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
+                      f"WITH row, [(a)-[r:{rel}]->(b) | properties(r)] AS found "
+                      "WHERE size(found) > 0 RETURN row.s AS s, row.t AS t, found[0] AS p")
+            for rec in self._run(cypher, rows):
+                out[f"{rec['s']}|{type_}|{rec['t']}"] = dict(rec["p"])
         return out
 
     def put_nodes(self, label: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
         lab = self.store.cypher_label(label)
-        data = [{"id": i, "props": p} for i, p in rows]
-        for start in range(0, len(data), CHUNK):
-            self.tx.run(f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) "
-                        f"SET n = row.props, n.id = row.id, n:{lab}",
-                        rows=data[start:start + CHUNK]).consume()
+        new = [{**p, "id": i} for i, p in rows if self.create and i in self.absent]
+        old = [{**p, "id": i} for i, p in rows if not (self.create and i in self.absent)]
+        for _ in self._run(f"UNWIND $rows AS row CREATE (n:Entity:{lab}) SET n = row", new):
+            pass
+        for _ in self._run(f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) "
+                           f"SET n = row, n:{lab}", old):
+            pass
+        self.absent.difference_update(i for i, _ in rows)
 
     def put_edges(self, type_: str, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
         rel = self.store.cypher_type(type_)
-        data = [{"s": s, "t": t, "props": p} for s, t, p in rows]
-        for start in range(0, len(data), CHUNK):
-            self.tx.run(f"UNWIND $rows AS row MATCH (a:Entity {{id: row.s}}) "
-                        f"MATCH (b:Entity {{id: row.t}}) MERGE (a)-[r:{rel}]->(b) SET r = row.props",
-                        rows=data[start:start + CHUNK]).consume()
+        new: list[dict[str, Any]] = []
+        old: list[dict[str, Any]] = []
+        for s, t, p in rows:
+            key = f"{s}|{type_}|{t}"
+            (new if key in self.new_edges else old).append({"s": s, "t": t, "props": p})
+            self.new_edges.discard(key)
+        ends = "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
+        for _ in self._run(f"{ends}CREATE (a)-[r:{rel}]->(b) SET r = row.props", new):
+            pass
+        for _ in self._run(f"{ends}MERGE (a)-[r:{rel}]->(b) SET r = row.props", old):
+            pass
 
 
 class Neo4jStore(Store):
@@ -177,7 +221,18 @@ class Neo4jStore(Store):
     # writing ---------------------------------------------------------------------------------
     def _run_write(self, fn: Callable[[TxOps], WriteResult]) -> WriteResult:
         with self._errors(), self.session() as session:
-            return session.execute_write(lambda tx: fn(_Neo4jTx(self, tx)))
+            try:
+                return session.execute_write(lambda tx: fn(_Neo4jTx(self, tx)))
+            except nx_errors.ConstraintError:
+                # Someone else created one of "our" new nodes meanwhile: merge instead.
+                return session.execute_write(lambda tx: fn(_Neo4jTx(self, tx, create=False)))
+
+    def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
+        # The shared merge reads the old properties only of the nodes it writes; other ids
+        # (edge endpoints) need only exist and have a label, so they are read without them.
+        if isinstance(ops, _Neo4jTx):
+            ops.written = nodes.keys()
+        return super()._apply(ops, nodes, raw_edges)
 
     def write_one_by_one(self, nodes: Sequence[Node]) -> None:
         """Unbatched writes, one transaction per node: only for the batching benchmark."""
@@ -208,11 +263,14 @@ class Neo4jStore(Store):
         return gone
 
     def clear(self) -> None:
-        while True:
-            rows = self._write("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n "
-                               "RETURN count(*) AS gone")
-            if not rows or rows[0]["gone"] == 0:
-                return
+        # Relationships first, then the bare nodes: a batch of DETACH DELETE that meets a
+        # province (thousands of relationships) outgrows the server's transaction memory.
+        for cypher in ("MATCH ()-[r]->() WITH r LIMIT $n DELETE r RETURN count(*) AS gone",
+                       "MATCH (n) WITH n LIMIT $n DETACH DELETE n RETURN count(*) AS gone"):
+            while True:
+                rows = self._write(cypher, n=CLEAR_BATCH)
+                if not rows or rows[0]["gone"] == 0:
+                    break
 
     def _write(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
