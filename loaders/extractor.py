@@ -42,6 +42,11 @@ _STOP_LOWER = {"xa", "thi", "phuong", "huyen", "tinh", "thon", "lang", "cua", "t
 _ACTIVITY = ("nuoi", "trong", "tang gia", "cham", "ve sinh", "xoa bo", "cau lac bo", "to hop tac",
              "nha vuon", "tiet kiem", "chan nuoi", "tuyen truyen", "bao ve", "thay doi", "hop tac",
              "phat trien vuon", "san xuat", "lam", "che bien", "dan van kheo")
+#: Kind codes folded: "Chỉ thị 04-CT" is a number, "Chỉ thị 04-Đảng ủy các xã" a short reference
+_CODES = "|".join(sorted({fold(c) for c in P.KIND_CODES}, key=len, reverse=True))
+#: "của chị Hồ Thị Xuân": a person (or household) owning a model stays in its name
+_PERSON_OWNER = re.compile(r" của (?:hộ gia đình |gia đình |hộ )?(?:ông|bà|anh|chị|già làng) "
+                           r"[A-ZĐÀ-Ỹ]\w*(?: [A-ZĐÀ-Ỹ]\w*){0,3}")
 _MODEL_STOP = re.compile(r"[;,.()\n:“”\"*]| tại | của | – | - | ở | gắn với | cho | trên | do "
                          r"| được | năm \d| đã | với | nhằm | theo | và | thôn | làng | trong | \|", re.I)
 _UNITS = ("luot nguoi|luot|ho gia dinh|ho|mo hinh|co quan, don vi|co quan|don vi|to ho tro|"
@@ -532,7 +537,8 @@ class _Run:
     def short_refs(self, full: list[Mention]) -> None:
         """``Kế hoạch số 133``, ``Chỉ thị 02 và 04``: numbers without kind/issuer."""
         pat = re.compile(r"(?<![a-z])(" + "|".join(sorted(P.KIND_WORDS, key=len, reverse=True))
-                         + r")( so)? (\d{1,4})(?![\d/-]|\s?-\s?[a-z])((?: va (\d{1,4})(?![\d/-]))?)")
+                         + r")( so)? (\d{1,4})(?![\d/]|\s?-\s?(?:\d|(?:" + _CODES + r")(?![a-z])))"
+                         r"((?: va (\d{1,4})(?![\d/-]))?)")
         taken = [(m.start, m.end) for m in full]
         for m in pat.finditer(self.folded):
             code = P.KIND_WORDS[m.group(1)]
@@ -587,7 +593,11 @@ class _Run:
                         name = rest[:stop.end() + close.end()].strip()
                 if _GENERIC_MODEL.fullmatch(fold(name)):
                     continue
-                if stop and stop.group(0) == " của " and not rest[stop.end():][:1].isupper():
+                owner = _PERSON_OWNER.match(rest, len(name))
+                if owner:
+                    # "… của chị Hồ Thị Xuân", "… của hộ ông A Châm": a household's model
+                    name = rest[:owner.end()].strip()
+                elif stop and stop.group(0) == " của " and not rest[stop.end():][:1].isupper():
                     more = _MODEL_STOP.search(rest, stop.end())
                     name = (rest[:more.start()] if more else rest[:80]).strip()
                 end = pos + len(name)
@@ -595,7 +605,8 @@ class _Run:
                 gloss = re.match(r" ?\([^()\n\d]{1,30}\)", self.text[end:end + 34])
                 if gloss:
                     end += gloss.end()
-            if not name or squash(name) == "danvankheo" or len(name.split()) > 20:
+            # a name closed by its quote may be long; an unquoted run stops at 20 words
+            if not name or squash(name) == "danvankheo" or len(name.split()) > (40 if q else 20):
                 continue
             canonical = name[0].upper() + name[1:]
             self.add(Mention("model", self.text[m.start():end], m.start(), end, canonical, None,
@@ -896,7 +907,7 @@ def _model_relations(run: _Run, rel: Any) -> None:
                 pos = n.end
                 continue
             if n.type in ("village", "commune") and re.fullmatch(
-                    r"\s*(?:[-–,]\s*)?(?:(tại|ở|và|,)\s*)?", gap, re.I):
+                    r"\s*(?:[-–,|]\s*)?(?:(tại|ở|và|,)\s*)?", gap, re.I):
                 if n.type == "commune" and located:
                     continue
                 rel("LOCATED_IN", model, n)
@@ -919,7 +930,8 @@ def _model_relations(run: _Run, rel: Any) -> None:
                     rel("SUPPORTS", o, model)
                 break
             sentence_start = max(text.rfind(". ", 0, model.start) + 2, line_start)
-            if re.fullmatch(r"[\s\-+*•]*", text[sentence_start:o.start]) and not re.search(
+            # ("⁽⁶⁾ Công an huyện …": a footnote's marker opens the line)
+            if re.fullmatch(r"[\s\-+*•⁽⁾⁰¹²³⁴⁵⁶⁷⁸⁹]*", text[sentence_start:o.start]) and not re.search(
                     r"\.\s", text[o.end:model.start]):
                 rel("SUPPORTS", o, model)
                 break
