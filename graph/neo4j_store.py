@@ -68,6 +68,12 @@ class _Neo4jTx:
         for start in range(0, len(rows), CHUNK):
             yield from self.tx.run(cypher, {name: rows[start:start + CHUNK]})
 
+    def _send(self, cypher: str, rows: list[Any]) -> None:
+        """Run a write without waiting for it: the next statement's parameters are packed
+        while the server executes this one (its outcome is read before the commit)."""
+        for start in range(0, len(rows), CHUNK):
+            self.tx.run(cypher, rows=rows[start:start + CHUNK])
+
     def existing_nodes(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """``{id: (label, props)}``; props only for the ids being written (see ``Neo4jStore._apply``).
 
@@ -110,11 +116,8 @@ class _Neo4jTx:
         lab = self.store.cypher_label(label)
         new = [{**p, "id": i} for i, p in rows if self.create and i in self.absent]
         old = [{**p, "id": i} for i, p in rows if not (self.create and i in self.absent)]
-        for _ in self._run(f"UNWIND $rows AS row CREATE (n:Entity:{lab}) SET n = row", new):
-            pass
-        for _ in self._run(f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) "
-                           f"SET n = row, n:{lab}", old):
-            pass
+        self._send(f"UNWIND $rows AS row CREATE (n:Entity:{lab}) SET n = row", new)
+        self._send(f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) SET n = row, n:{lab}", old)
         self.absent.difference_update(i for i, _ in rows)
 
     def put_edges(self, type_: str, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
@@ -126,10 +129,8 @@ class _Neo4jTx:
             (new if key in self.new_edges else old).append({"s": s, "t": t, "props": p})
             self.new_edges.discard(key)
         ends = "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
-        for _ in self._run(f"{ends}CREATE (a)-[r:{rel}]->(b) SET r = row.props", new):
-            pass
-        for _ in self._run(f"{ends}MERGE (a)-[r:{rel}]->(b) SET r = row.props", old):
-            pass
+        self._send(f"{ends}CREATE (a)-[r:{rel}]->(b) SET r = row.props", new)
+        self._send(f"{ends}MERGE (a)-[r:{rel}]->(b) SET r = row.props", old)
 
 
 class Neo4jStore(Store):
@@ -141,6 +142,7 @@ class Neo4jStore(Store):
                  database: str | None = None, schema: Schema | None = None,
                  connect_timeout: float = 5.0) -> None:
         super().__init__(schema)
+        self.generation = 0  # bumped by every write through this store (see change_token)
         self.uri = uri
         self.database = database
         try:
@@ -184,6 +186,19 @@ class Neo4jStore(Store):
         with self._errors(), self.session() as session:
             return session.execute_read(work)
 
+    def change_token(self) -> tuple[int, str]:
+        """Changes whenever the database may have changed; cheap (one empty read).
+
+        The bookmark of a read transaction names the last transaction committed on the
+        database, whoever committed it (this process, another one, an analyst in the
+        browser); this process's own writes also move the counter. Caches of derived
+        data (name keys) are valid while the token stays the same.
+        """
+        with self._errors(), self.session() as session:
+            session.execute_read(lambda tx: tx.run("RETURN 1").consume())
+            bookmarks = session.last_bookmarks()
+        return self.generation, "|".join(sorted(bookmarks.raw_values))
+
     # schema --------------------------------------------------------------------------------
     def cypher_label(self, label: str) -> str:
         """A label from the schema, quoted for Cypher; anything else is refused."""
@@ -220,6 +235,7 @@ class Neo4jStore(Store):
 
     # writing ---------------------------------------------------------------------------------
     def _run_write(self, fn: Callable[[TxOps], WriteResult]) -> WriteResult:
+        self.generation += 1
         with self._errors(), self.session() as session:
             try:
                 return session.execute_write(lambda tx: fn(_Neo4jTx(self, tx)))
@@ -273,6 +289,8 @@ class Neo4jStore(Store):
                     break
 
     def _write(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        self.generation += 1
+
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [rec.data() for rec in tx.run(cypher, **params)]
 

@@ -113,7 +113,7 @@ def in_ids(g: Any, node: str, type_: str) -> list[str]:
 
 # Folding every name is the costly part of resolution: the rows are kept per store and
 # label set until the store's graph changes (its ``generation`` moves on).
-_NAME_CACHE: weakref.WeakKeyDictionary[Any, tuple[int, dict[frozenset[str], list[NameRow]]]] = (
+_NAME_CACHE: weakref.WeakKeyDictionary[Any, tuple[Any, dict[frozenset[str], list[NameRow]]]] = (
     weakref.WeakKeyDictionary())
 
 
@@ -164,13 +164,29 @@ def _descendants_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:
 
 # neo4j ---------------------------------------------------------------------------------
 def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
-    rows = store.read(
-        "MATCH (n:Entity) WHERE any(l IN labels(n) WHERE l IN $labels) "
-        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
-        "n {.name, .ref, .number, .title, .key, .what, .description, .aliases} AS props "
-        "ORDER BY n.id", labels=sorted(set(labels)))
-    return [NameRow(r["id"], r["label"], display_name(r["props"], r["id"]), _keys(r["props"]))
-            for r in rows]
+    # Cached like the embedded rows, until the database's change token moves (any commit,
+    # from anyone); the token is read before the rows, so a write in between only makes the
+    # next call read them again.
+    wanted = frozenset(labels)
+    token = store.change_token()
+    generation, cached = _NAME_CACHE.get(store, (None, {}))
+    if generation != token:
+        cached = {}
+        _NAME_CACHE[store] = (token, cached)
+    if wanted not in cached:
+        cached[wanted] = _read_names_neo4j(store, wanted)
+    return list(cached[wanted])
+
+
+def _read_names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
+    out: list[NameRow] = []
+    for label in sorted(set(labels)):  # one label scan each, not a scan of every Entity
+        rows = store.read(
+            f"MATCH (n:{store.cypher_label(label)}) RETURN n.id AS id, "
+            "n {.name, .ref, .number, .title, .key, .what, .description, .aliases} AS props")
+        out += [NameRow(r["id"], label, display_name(r["props"], r["id"]), _keys(r["props"]))
+                for r in rows]
+    return sorted(out, key=lambda r: r.id)
 
 
 def _area_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
