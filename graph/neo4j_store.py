@@ -5,8 +5,8 @@ constraint on ``Entity.id``, so any node is found by id through one index.
 Labels and relationship types written into Cypher come only from the schema;
 every value travels as a parameter. Driver errors become danvan errors here.
 
->>> Neo4jStore.cypher_label("Village")
-'`Village`'
+>>> _label_of(["Entity", "Village"])
+'Village'
 """
 
 from __future__ import annotations
@@ -314,17 +314,23 @@ class Neo4jStore(Store):
 
     def edges_of(self, node_id: str, direction: str = "both",
                  types: Iterable[str] | None = None) -> list[Edge]:
-        wanted = sorted(set(types)) if types is not None else None
+        # Types outside the schema match nothing, as in the embedded store.
+        wanted = sorted(set(types) & set(self.schema.edges)) if types is not None else None
+        if wanted == []:
+            return []
+        # The types go into the pattern (from the schema only), so a plan's thousands of
+        # UNDER_PLAN edges are not read when only its MEASURES are wanted.
+        rel = ":" + "|".join(self.cypher_type(t) for t in wanted) if wanted else ""
         parts = []
         if direction in ("out", "both"):
-            parts.append("MATCH (a:Entity {id: $id})-[r]->(b) RETURN a.id AS s, type(r) AS t, "
+            parts.append(f"MATCH (a:Entity {{id: $id}})-[r{rel}]->(b) RETURN a.id AS s, type(r) AS t, "
                          "b.id AS o, properties(r) AS p")
         if direction in ("in", "both"):
-            parts.append("MATCH (a)-[r]->(b:Entity {id: $id}) RETURN a.id AS s, type(r) AS t, "
+            parts.append(f"MATCH (a)-[r{rel}]->(b:Entity {{id: $id}}) RETURN a.id AS s, type(r) AS t, "
                          "b.id AS o, properties(r) AS p")
         rows = self.read(" UNION ALL ".join(parts), id=node_id)
         found = {f"{r['s']}|{r['t']}|{r['o']}": Edge(r["t"], r["s"], r["o"], dict(r["p"]))
-                 for r in rows if wanted is None or r["t"] in wanted}
+                 for r in rows}
         return [found[k] for k in sorted(found)]
 
     def nodes(self, label: str | None = None) -> Iterator[Node]:

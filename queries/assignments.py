@@ -101,8 +101,17 @@ def _embedded_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str
     return rows
 
 
+# The first filter given picks the candidates through the id index, as the embedded
+# store does; the WHERE clauses below still apply every filter.
+_START = {
+    "units": "UNWIND $units AS i MATCH (:Entity {id: i})<-[:ASSIGNED_UNIT]-(a:Assignment) WITH DISTINCT a",
+    "targets": "UNWIND $targets AS i MATCH (:Entity {id: i})<-[:ASSIGNED_TO]-(a:Assignment) "
+               "WITH DISTINCT a",
+    "plans": "UNWIND $plans AS i MATCH (:Entity {id: i})<-[:UNDER_PLAN]-(a:Assignment) WITH DISTINCT a",
+}
+
 _CYPHER = """
-MATCH (a:Assignment)-[:ASSIGNED_UNIT]->(u)
+MATCH (a)-[:ASSIGNED_UNIT]->(u)
 MATCH (a)-[:ASSIGNED_TO]->(t)
 WHERE ($units IS NULL OR u.id IN $units) AND ($targets IS NULL OR t.id IN $targets)
 OPTIONAL MATCH (a)-[:UNDER_PLAN]->(p)
@@ -125,7 +134,9 @@ RETURN a.id AS id, properties(a) AS props,
 
 def _neo4j_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
     params = {k: sorted(v) if v is not None else None for k, v in f.items()}
-    rows = store.read(_CYPHER, **params)  # type: ignore[attr-defined]
+    start = next((_START[k] for k in ("units", "targets", "plans") if f[k] is not None),
+                 "MATCH (a:Assignment)")
+    rows = store.read(start + _CYPHER, **params)  # type: ignore[attr-defined]
     for row in rows:
         row["props"] = {k: v for k, v in row["props"].items() if k != "id"}
         for key in ("unit", "target", "plan", "commune", "district"):
