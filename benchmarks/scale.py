@@ -272,6 +272,8 @@ def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset,
         raise SystemExit("neo4j: not reachable")
     old = json.loads(args.out.read_text("utf-8")) if args.out.exists() else res
     params_p = query_params(province, "133-KH/TU")
+    old["neo4j_date"] = res["date"]
+    old["neo4j_loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     neo.clear()
     old["neo4j_province_load"] = load(neo, province, chunk=20_000)
     old["neo4j_province_queries"] = time_queries(neo, params_p, 15)
@@ -286,6 +288,7 @@ def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset,
             old["neo4j_national_load"] = {"error": str(exc)[:300]}
         neo.clear()
     neo.close()
+    old["neo4j_loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     args.out.write_text(json.dumps(old, ensure_ascii=False, indent=2), encoding="utf-8")
     args.out.with_suffix(".md").write_text(summary(old), encoding="utf-8")
     print(summary(old))
@@ -294,7 +297,11 @@ def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset,
 def summary(res: dict[str, Any]) -> str:
     """A Markdown table of the main figures."""
     lines = [f"# Scale benchmark ({res['date']}, {res['machine']['cpus']} CPUs"
-             f"{', quick' if res['quick'] else ''})", "", "| measure | value | goal |", "|---|---|---|"]
+             f"{', quick' if res['quick'] else ''})", ""]
+    if res.get("neo4j_date"):
+        lines += [f"Neo4j figures from a later `--neo4j-only` run ({res['neo4j_date']}, load average "
+                  f"{res.get('neo4j_loadavg_before')} → {res.get('neo4j_loadavg_after')}).", ""]
+    lines += ["| measure | value | goal |", "|---|---|---|"]
 
     def row(name: str, value: Any, goal: str = "") -> None:
         lines.append(f"| {name} | {value} | {goal} |")
