@@ -102,12 +102,13 @@ def _embedded_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str
 
 
 # The first filter given picks the candidates through the id index, as the embedded
-# store does; the WHERE clauses below still apply every filter.
+# store does (the hint: with statistics stale after a bulk load or clear the planner has
+# scanned the whole index once per id); the WHERE clauses below still apply every filter.
+_SEEK = "UNWIND ${} AS i MATCH (x:Entity {{id: i}}) USING INDEX x:Entity(id) "
 _START = {
-    "units": "UNWIND $units AS i MATCH (:Entity {id: i})<-[:ASSIGNED_UNIT]-(a:Assignment) WITH DISTINCT a",
-    "targets": "UNWIND $targets AS i MATCH (:Entity {id: i})<-[:ASSIGNED_TO]-(a:Assignment) "
-               "WITH DISTINCT a",
-    "plans": "UNWIND $plans AS i MATCH (:Entity {id: i})<-[:UNDER_PLAN]-(a:Assignment) WITH DISTINCT a",
+    "units": _SEEK.format("units") + "MATCH (x)<-[:ASSIGNED_UNIT]-(a:Assignment) WITH DISTINCT a",
+    "targets": _SEEK.format("targets") + "MATCH (x)<-[:ASSIGNED_TO]-(a:Assignment) WITH DISTINCT a",
+    "plans": _SEEK.format("plans") + "MATCH (x)<-[:UNDER_PLAN]-(a:Assignment) WITH DISTINCT a",
 }
 
 _CYPHER = """
