@@ -224,6 +224,15 @@ def summary(res: dict[str, Any]) -> str:
                      f"{one['p50_ms']} / {one['p99_ms']} | {r['http_over_bare_p50']}× | "
                      f"{r['http_added_p50_ms']} | {many['rps']} | {many.get('p50_ms')} / "
                      f"{many.get('p99_ms')} | {sum(many['errors'].values()) or ''} |")
+    added = [r["http_added_p50_ms"] for r in res["endpoints"].values()
+             if r.get("http_added_p50_ms") is not None]
+    met = sorted(n for n, r in res["endpoints"].items()
+                 if (r.get("http_over_bare_p50") or 99) <= GOAL_HTTP_OVER_BARE)
+    if added:
+        lines += ["", f"HTTP adds a median {statistics.median(added):.1f} ms per request at p50 "
+                  f"(range {min(added):.1f}–{max(added):.1f} ms), whatever the query costs: the "
+                  f"{GOAL_HTTP_OVER_BARE}× goal holds only where the query itself costs more than that "
+                  f"({', '.join(met) or 'none'})."]
     return "\n".join(lines) + "\n"
 
 

@@ -279,6 +279,7 @@ def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset,
     old["neo4j_province_queries"] = time_queries(neo, params_p, 15)
     old["neo4j_batching"] = batching(neo)
     if not args.quick:
+        old["neo4j_national_date"] = res["date"]
         national = national_dataset()
         neo.clear()
         try:
@@ -300,7 +301,10 @@ def summary(res: dict[str, Any]) -> str:
              f"{', quick' if res['quick'] else ''})", ""]
     if res.get("neo4j_date"):
         lines += [f"Neo4j figures from a later `--neo4j-only` run ({res['neo4j_date']}, load average "
-                  f"{res.get('neo4j_loadavg_before')} → {res.get('neo4j_loadavg_after')}).", ""]
+                  f"{res.get('neo4j_loadavg_before')} → {res.get('neo4j_loadavg_after')})"
+                  + (f"; Neo4j national figures from the run of {res['neo4j_national_date']}"
+                     if res.get("neo4j_national_date", res["neo4j_date"]) != res["neo4j_date"] else "")
+                  + ".", ""]
     lines += ["| measure | value | goal |", "|---|---|---|"]
 
     def row(name: str, value: Any, goal: str = "") -> None:
