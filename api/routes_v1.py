@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, Security
+from fastapi.responses import JSONResponse
 
 from danvan.api import models as m
 from danvan.api.auth import bearer, require_writer
@@ -170,6 +171,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/path", "path", "Đường nối hai thực thể", None, None, ("entities",)),
     Endpoint("/statistics", "figures", "Số liệu và chỉ tiêu", None, None, ("figures",)),
 )
+
+
+MAX_IMPORT_BYTES = 50 * 2**20
 
 
 def store_of(request: Request) -> Store:
@@ -397,5 +401,38 @@ def build_router() -> APIRouter:
         response.status_code = 201 if created else 200
         response.headers["Location"] = f"/api/v1/entities/{item['id']}"
         return {"created": created, "assignment": item}
+
+    @router.post("/imports", tags=["assignments"],
+                 summary="Nhập bảng phân công từ tệp Excel/CSV (cần mã truy cập)",
+                 dependencies=[Security(bearer), Depends(require_writer)],
+                 responses={401: _problem("Thiếu hoặc sai mã truy cập"),
+                            403: _problem("Chức năng ghi đang tắt (chưa đặt DANVAN_API_TOKEN)"),
+                            413: _problem("Tệp quá lớn"),
+                            422: _problem("Tệp hoặc dòng không hợp lệ; không có gì được ghi")},
+                 openapi_extra={"requestBody": {"required": True, "content": {
+                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                     "text/csv": {"schema": {"type": "string"}}}}})
+    async def import_sheet(request: Request,
+                           filename: Annotated[str, Query(min_length=1, max_length=200,
+                                                          description="tên tệp, ví dụ phan-cong.xlsx")],
+                           plan: Annotated[str | None, Query(max_length=200)] = None,
+                           dry_run: bool = False) -> JSONResponse:
+        """Import an assignment sheet sent as the request body (the file's bytes).
+
+        Same rules as ``danvan import``: every row is checked and resolved, a dry run
+        only reports, a real run writes all rows or none (422 with the row report when
+        any row fails) and importing the same file again changes nothing.
+        """
+        from starlette.concurrency import run_in_threadpool
+
+        from danvan.loaders.spreadsheets import import_file
+
+        data = await request.body()
+        if len(data) > MAX_IMPORT_BYTES:
+            raise ApiProblem(413, "Tệp quá lớn", f"tối đa {MAX_IMPORT_BYTES // 2**20} MB",
+                             "too-large")
+        report = await run_in_threadpool(import_file, store_of(request), data, filename, plan,
+                                         dry_run)
+        return JSONResponse(report.to_dict(), status_code=200 if report.ok else 422)
 
     return router
