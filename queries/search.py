@@ -1,8 +1,9 @@
 """search — find anything by name, accent- and case-insensitive and typo-tolerant.
 
 "dak ruong", "Đăk Rưởng" and "DAK RUONG" all find xã Đăk Ruồng. Scores: 100
-for an exact name or alias, 95 when a name starts with the words, 90 when it
-contains them, else the fuzzy similarity (at least 70).
+for an exact name or alias, 95 when a name starts with the words, 92 when a word
+of it does, 90 when it contains them, 89.5 when every word appears somewhere among
+its names and aliases ("hoi lhpn kon ray"), else the fuzzy similarity (70 to 89).
 
 >>> rank_rows([], "x", None, 5)
 []
@@ -46,7 +47,8 @@ def rank_rows(rows: Sequence[NameRow], text: str, types: list[str] | None,
               limit: int) -> list[dict[str, Any]]:
     """Score every row against ``text`` and return the best, best first.
 
-    A key containing the words scores 90–100; other keys score
+    A key containing the words scores 90–100 (89.5 when the words are spread over a
+    row's names and aliases, in any order); other keys score
     min(89, max(ratio, partial_ratio − 5)) and count from 70. The fuzzy pass runs
     in rapidfuzz's C loops, and only when the containing matches do not already
     fill the page.
@@ -65,6 +67,11 @@ def rank_rows(rows: Sequence[NameRow], text: str, types: list[str] | None,
         if q in key:
             i = owner[pos]
             best[i] = max(best.get(i, 0.0), _contained_score(key, q))
+    words = q.split(" ")
+    if len(words) > 1:  # "hoi lhpn kon ray": every word in the row's names and aliases, any order
+        for i, row in enumerate(rows):
+            if best.get(i, 0.0) < 89.5 and all(w in " ".join(row.keys) for w in words):
+                best[i] = 89.5
     if len(best) < limit:
         fuzzy: dict[int, float] = {}
         for _, score, pos in process.extract(q, keys, scorer=fuzz.ratio, score_cutoff=70,

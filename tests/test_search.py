@@ -1,0 +1,33 @@
+"""Search as the board types: without accents, abbreviations mixed with names, words in any order."""
+
+from __future__ import annotations
+
+import pytest
+
+from danvan.graph.embedded import EmbeddedStore
+from danvan.loaders.kb import load_kb
+
+
+@pytest.fixture(scope="module")
+def kb() -> EmbeddedStore:
+    store = EmbeddedStore(":memory:")
+    load_kb(store)
+    return store
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("hoi lhpn kon ray", "unit-district-614-hoi-lien-hiep-phu-nu-huyen-kon-ray"),
+    ("kon ray hoi lhpn", "unit-district-614-hoi-lien-hiep-phu-nu-huyen-kon-ray"),
+    ("DAK RUONG", "commune-23488"),
+    ("Đăk Rưởng", "commune-23488"),
+    ("133-kh/tu", "directive-province-62-133-kh-tu"),
+    ("dak to lung", "commune-23485"),
+])
+def test_the_intended_entity_comes_first(kb: EmbeddedStore, typed: str, expected: str) -> None:
+    items = kb.query("search", q=typed, limit=5)["items"]
+    assert items and items[0]["id"] == expected, items
+
+
+def test_a_phrase_in_order_ranks_above_the_same_words_scattered(kb: EmbeddedStore) -> None:
+    items = kb.query("search", q="ban dan van", limit=10)["items"]
+    assert items[0]["score"] >= 90 and "Ban Dân vận" in items[0]["name"]
