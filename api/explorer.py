@@ -17,7 +17,6 @@ Everything the pages show is escaped by Jinja2; nothing is loaded from outside.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections import defaultdict
@@ -28,9 +27,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from danvan.api.csv_export import neutralise
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError, ValidationError
 from danvan.graph.store import Store
 from danvan.graph.types import Node
@@ -47,7 +47,6 @@ FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây
 ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Huyện", "Kế hoạch",
                       "Mô hình", "Lĩnh vực", "Từ ngày", "Đến ngày", "Số hộ", "Dữ liệu mô phỏng")
 _HIDDEN_PROPS = {"sources", "text", "synthetic"}
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # plumbing -------------------------------------------------------------------------------
@@ -143,9 +142,7 @@ def _assignment_cells(item: dict[str, Any]) -> list[Any]:
 
 
 def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 # assets ---------------------------------------------------------------------------------
@@ -235,19 +232,9 @@ def assignments_page(request: Request) -> HTMLResponse:
 
 @router.get("/phan-cong.csv")
 def assignments_csv(request: Request) -> Response:
-    """The assignment table as CSV for Excel (UTF-8 with BOM, Vietnamese headers)."""
-    store = _store(request)
-    try:
-        result = _assignments(store, _params(request, FILTERS))
-    except DanvanError as exc:
-        return _problem_page(request, exc)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ASSIGNMENT_COLUMNS)
-    for item in result["items"]:
-        writer.writerow([_safe_cell(str(c)) for c in _assignment_cells(item)])
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="phan-cong.csv"'})
+    """The assignment table as CSV: the API's export, with the same filters."""
+    query = urlencode({**_params(request, FILTERS), "format": "csv"})
+    return RedirectResponse(f"/api/v1/assignments?{query}", status_code=307)
 
 
 @router.get("/phan-cong.xlsx")
