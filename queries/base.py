@@ -93,10 +93,6 @@ def summary(node_id: str, label: str, props: dict[str, Any]) -> dict[str, Any]:
 
 
 # embedded ------------------------------------------------------------------------------
-def _g(store: Store) -> Any:
-    return store.fresh()  # type: ignore[attr-defined]
-
-
 def out_ids(g: Any, node: str, type_: str) -> list[str]:
     """Targets of ``node``'s out-edges of one type in a networkx MultiDiGraph.
 

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from danvan.queries import assignments  # as a module: importing assignments first loads this one
-from danvan.queries.base import out_ids
+from danvan.queries.base import expand_area, out_ids
 from danvan.queries.catalogue import Param, QuerySpec, query
 
 if TYPE_CHECKING:
@@ -108,8 +108,6 @@ def _run(store: Store, **p: Any) -> dict[str, Any]:
     area = filters["targets"]
     if area is None and filters["plans"] is not None:
         # No area given: the plan's own reach (its targets and what lies inside them).
-        from danvan.queries.base import expand_area
-
         area = expand_area(store, {i["target"]["id"] for i in items})
     villages = village_list(store, area)
     helpers: dict[str, set[str]] = defaultdict(set)
