@@ -148,7 +148,10 @@ class Neo4jStore(Store):
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri, auth=(user, password), connection_timeout=connect_timeout,
-                max_transaction_retry_time=15.0, connection_acquisition_timeout=connect_timeout * 2)
+                max_transaction_retry_time=15.0, connection_acquisition_timeout=connect_timeout * 2,
+                # Queries name relationship types the data may not have yet (HELD_AT in a
+                # store without events); the server's "does not exist" hints are noise here.
+                notifications_min_severity="OFF")
         except (ValueError, nx_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"invalid Neo4j URI {uri!r}: {exc}") from None
         try:
