@@ -13,8 +13,12 @@ on a free port of 127.0.0.1 (loopback only) and, for every read endpoint:
 3. sends at most ``--requests`` requests from 32 concurrent httpx clients for at most
    ``--seconds`` seconds: requests per second, p50 and p99 under load.
 
+With ``wrk`` on the PATH (Debian package ``wrk``: a load generator written in C) steps 2
+and 3 use it instead of httpx (``--client``): Python's async client costs 1–3 ms of CPU per
+request on the same two cores, which is then counted as if the server had spent it.
 Client and server share the machine's cores, so the rates are a floor. Results go to
-benchmarks/results/api.json and api.md, with the load average before and after.
+benchmarks/results/api.json and api.md (api-neo4j.* for ``--store neo4j``), with the load
+average before and after.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import datetime as dt
 import json
 import os
 import platform
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -35,7 +41,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -165,6 +171,61 @@ async def concurrent(client: httpx.AsyncClient, path: str, params: dict[str, Any
     return out
 
 
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(text: str) -> dict[str, Any]:
+    r"""Requests/s, p50/p99 (ms) and errors from ``wrk --latency`` output.
+
+    >>> out = "  Latency Distribution\n     50%  840.00us\n     99%    5.80ms\n"
+    >>> parse_wrk(out + "  Non-2xx or 3xx responses: 3\nRequests/sec:    946.46\n")
+    {'rps': 946.5, 'p50_ms': 0.84, 'p99_ms': 5.8, 'errors': {'non-2xx': 3}}
+    """
+    pct = {int(q): float(v) * _UNITS[u]
+           for q, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)}
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    errors: dict[str, int] = {}
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    if bad:
+        errors["non-2xx"] = int(bad.group(1))
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if sock and sum(map(int, sock.groups())):
+        errors["socket"] = sum(map(int, sock.groups()))
+    return {"rps": round(float(rps.group(1)), 1) if rps else 0.0,
+            "p50_ms": round(pct.get(50, float("nan")), 2), "p99_ms": round(pct.get(99, float("nan")), 2),
+            "errors": errors}
+
+
+def run_wrk(url: str, connections: int, seconds: float) -> dict[str, Any]:
+    """``wrk`` with one thread and ``connections`` keep-alive connections against ``url``."""
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+                          "--timeout", "30s", url], capture_output=True, text=True, check=True)
+    return {"concurrency": connections, **parse_wrk(out.stdout)}
+
+
+def measure_wrk(base: str, plan: dict[str, tuple[str, dict[str, Any]]], args: argparse.Namespace,
+                bare: dict[str, Any]) -> dict[str, Any]:
+    """Like ``measure``, with wrk as the client (c=1 for latency, c=N for the rate)."""
+    out: dict[str, Any] = {}
+    for name, (path, params) in sorted(plan.items()):
+        print(f"api: {name}", file=sys.stderr)
+        url = f"{base}{path}" + (f"?{urlencode(params)}" if params else "")
+        warm = httpx.get(url, timeout=60)
+        if warm.status_code != 200:
+            out[name] = {"path": path, "params": params, "error": f"{warm.status_code}: {warm.text[:200]}"}
+            continue
+        one = run_wrk(url, 1, min(args.seconds, 5))
+        many = run_wrk(url, args.concurrency, args.seconds)
+        b = bare.get(name, {})
+        bare_p50 = b.get("p50_ms")
+        out[name] = {"path": path, "params": params, "bare": b, "http_c1": one,
+                     f"http_c{args.concurrency}": many,
+                     "http_over_bare_p50": round(one["p50_ms"] / bare_p50, 2) if bare_p50 else None,
+                     "http_added_p50_ms": round(one["p50_ms"] - bare_p50, 2) if bare_p50 else None,
+                     "response_bytes": len(warm.content)}
+    return out
+
+
 async def measure(base: str, plan: dict[str, tuple[str, dict[str, Any]]], args: argparse.Namespace,
                   bare: dict[str, Any]) -> dict[str, Any]:
     """Both HTTP measurements for every endpoint, next to the bare query's figures."""
@@ -210,8 +271,8 @@ def summary(res: dict[str, Any]) -> str:
     lines = [f"# API benchmark ({res['date']}, {res['store']} store, province dataset, "
              f"{res['machine']['cpus']} CPUs, load average {res['loadavg_before']} → {res['loadavg_after']})",
              "", f"Bare = the catalogued query in-process; HTTP c=1 = one request at a time over loopback; "
-             f"c={c} = {c} concurrent httpx clients (at most {res['requests_per_endpoint']:,} requests or "
-             f"{res['seconds_per_endpoint']} s per endpoint; client and server share the cores). "
+             f"c={c} = {c} concurrent connections; client: {res.get('client', 'httpx')} "
+             f"({res['seconds_per_endpoint']} s per endpoint; client and server share the cores). "
              f"Goal: HTTP p50 ≤ {GOAL_HTTP_OVER_BARE}× bare p50.", "",
              f"| endpoint | bare p50 / p99 ms | HTTP c=1 p50 / p99 ms | HTTP ÷ bare (p50) | added ms | "
              f"c={c} rps | c={c} p50 / p99 ms | errors |", "|---|---|---|---|---|---|---|---|"]
@@ -245,8 +306,11 @@ def main() -> None:
     ap.add_argument("--sequential", type=int, default=100, help="requests one at a time per endpoint")
     ap.add_argument("--bare-runs", type=int, default=30)
     ap.add_argument("--endpoints", help="comma-separated query names (default: every read endpoint)")
-    ap.add_argument("--out", type=Path, default=RESULTS / "api.json")
+    ap.add_argument("--client", choices=("wrk", "httpx"),
+                    default="wrk" if shutil.which("wrk") else "httpx")
+    ap.add_argument("--out", type=Path, help="default: benchmarks/results/api.json (api-neo4j.json)")
     args = ap.parse_args()
+    args.out = args.out or RESULTS / ("api.json" if args.store == "embedded" else "api-neo4j.json")
     tmp = Path(tempfile.mkdtemp(prefix="danvan-api-bench-"))
     print(f"api: writing the province dataset into the {args.store} store", file=sys.stderr)
     store = load_store(args.store, tmp)
@@ -260,11 +324,12 @@ def main() -> None:
     bare = time_queries(store, {k: params[k] for k in plan}, args.bare_runs)
     store.close()
     with serve(args.store, tmp, free_port()) as base:
-        endpoints = asyncio.run(measure(base, plan, args, bare))
+        endpoints = (measure_wrk(base, plan, args, bare) if args.client == "wrk"
+                     else asyncio.run(measure(base, plan, args, bare)))
     res = {"date": dt.datetime.now().isoformat(timespec="seconds"), "store": args.store,
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                        "platform": platform.platform()},
-           "concurrency": args.concurrency, "requests_per_endpoint": args.requests,
+           "client": args.client, "concurrency": args.concurrency, "requests_per_endpoint": args.requests,
            "seconds_per_endpoint": args.seconds, "loadavg_before": loadavg_before,
            "loadavg_after": [round(x, 2) for x in os.getloadavg()],
            "goal_http_over_bare_p50": GOAL_HTTP_OVER_BARE, "endpoints": endpoints}
