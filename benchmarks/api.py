@@ -203,6 +203,17 @@ def run_wrk(url: str, connections: int, seconds: float) -> dict[str, Any]:
     return {"concurrency": connections, **parse_wrk(out.stdout)}
 
 
+def compared(path: str, params: dict[str, Any], bare: dict[str, Any], one: dict[str, Any],
+             many: dict[str, Any], size: int) -> dict[str, Any]:
+    """One endpoint's figures: bare, c=1, c=N, and what HTTP adds to the bare p50."""
+    bare_p50 = bare.get("p50_ms")
+    return {"path": path, "params": params, "bare": bare, "http_c1": one,
+            f"http_c{many['concurrency']}": many,
+            "http_over_bare_p50": round(one["p50_ms"] / bare_p50, 2) if bare_p50 else None,
+            "http_added_p50_ms": round(one["p50_ms"] - bare_p50, 2) if bare_p50 else None,
+            "response_bytes": size}
+
+
 def measure_wrk(base: str, plan: dict[str, tuple[str, dict[str, Any]]], args: argparse.Namespace,
                 bare: dict[str, Any]) -> dict[str, Any]:
     """Like ``measure``, with wrk as the client (c=1 for latency, c=N for the rate)."""
@@ -216,13 +227,7 @@ def measure_wrk(base: str, plan: dict[str, tuple[str, dict[str, Any]]], args: ar
             continue
         one = run_wrk(url, 1, min(args.seconds, 5))
         many = run_wrk(url, args.concurrency, args.seconds)
-        b = bare.get(name, {})
-        bare_p50 = b.get("p50_ms")
-        out[name] = {"path": path, "params": params, "bare": b, "http_c1": one,
-                     f"http_c{args.concurrency}": many,
-                     "http_over_bare_p50": round(one["p50_ms"] / bare_p50, 2) if bare_p50 else None,
-                     "http_added_p50_ms": round(one["p50_ms"] - bare_p50, 2) if bare_p50 else None,
-                     "response_bytes": len(warm.content)}
+        out[name] = compared(path, params, bare.get(name, {}), one, many, len(warm.content))
     return out
 
 
@@ -241,13 +246,7 @@ async def measure(base: str, plan: dict[str, tuple[str, dict[str, Any]]], args: 
                 continue
             one = await sequential(client, path, params, args.sequential, args.seconds)
             many = await concurrent(client, path, params, args.requests, args.seconds, args.concurrency)
-            b = bare.get(name, {})
-            bare_p50 = b.get("p50_ms")
-            out[name] = {"path": path, "params": params, "bare": b, "http_c1": one,
-                         f"http_c{args.concurrency}": many,
-                         "http_over_bare_p50": round(one["p50_ms"] / bare_p50, 2) if bare_p50 else None,
-                         "http_added_p50_ms": round(one["p50_ms"] - bare_p50, 2) if bare_p50 else None,
-                         "response_bytes": len(warm.content)}
+            out[name] = compared(path, params, bare.get(name, {}), one, many, len(warm.content))
     return out
 
 
