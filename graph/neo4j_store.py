@@ -12,6 +12,8 @@ every value travels as a parameter. Driver errors become danvan errors here.
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
@@ -143,6 +145,8 @@ class Neo4jStore(Store):
                  connect_timeout: float = 5.0) -> None:
         super().__init__(schema)
         self.generation = 0  # bumped by every write through this store (see change_token)
+        self.retry_time = 15.0  # seconds a read is retried on transient errors
+        self._local = threading.local()  # per thread: tokens seen by reads (see tracking)
         self.uri = uri
         self.database = database
         try:
@@ -182,12 +186,33 @@ class Neo4jStore(Store):
         return self.driver.session(database=self.database)
 
     def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a read query in a managed transaction; return the records as dicts."""
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [rec.data() for rec in tx.run(cypher, **params)]
+        """Run a read query as one auto-commit transaction; return the records as dicts.
 
-        with self._errors(), self.session() as session:
-            return session.execute_read(work)
+        One round trip (RUN + PULL) instead of a managed transaction's BEGIN, RUN, PULL
+        and COMMIT. The driver does not retry auto-commit transactions, so reads (which
+        are idempotent) are retried here on the errors a managed read would retry, for
+        up to ``retry_time`` seconds. The bookmark the read returns is kept: see
+        :meth:`tracking`.
+        """
+        deadline = time.monotonic() + self.retry_time
+        delay = 0.05
+        with self._errors():
+            while True:
+                try:
+                    with self.driver.session(database=self.database,
+                                             default_access_mode=neo4j.READ_ACCESS) as session:
+                        rows = [rec.data() for rec in session.run(cypher, params)]
+                        bookmarks = session.last_bookmarks()
+                    break
+                except (nx_errors.Neo4jError, nx_errors.DriverError) as exc:
+                    if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                        raise
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+        seen = getattr(self._local, "seen", None)
+        if seen is not None:
+            seen.append((self.generation, "|".join(sorted(bookmarks.raw_values))))
+        return rows
 
     def change_token(self) -> tuple[int, str]:
         """Changes whenever the database may have changed; cheap (one empty read).
@@ -197,10 +222,30 @@ class Neo4jStore(Store):
         browser); this process's own writes also move the counter. Caches of derived
         data (name keys) are valid while the token stays the same.
         """
-        with self._errors(), self.session() as session:
-            session.execute_read(lambda tx: tx.run("RETURN 1").consume())
-            bookmarks = session.last_bookmarks()
-        return self.generation, "|".join(sorted(bookmarks.raw_values))
+        generation = self.generation
+        with self.tracking() as seen:
+            self.read("RETURN 1")
+            bookmark = seen[-1][1]
+        return generation, bookmark
+
+    @contextlib.contextmanager
+    def tracking(self) -> Iterator[list[tuple[int, str]]]:
+        """Collect the change tokens the reads of this thread observe, in order.
+
+        A query that relies on derived data cached at some token (name keys) checks
+        afterwards that every read it made saw that same token: then the database did
+        not move between the cache and the answer, and no extra read was needed.
+        Nested use shares the outer list.
+        """
+        outer = getattr(self._local, "seen", None)
+        if outer is not None:
+            yield outer
+            return
+        self._local.seen = seen = []
+        try:
+            yield seen
+        finally:
+            self._local.seen = None
 
     # schema --------------------------------------------------------------------------------
     def cypher_label(self, label: str) -> str:
