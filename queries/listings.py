@@ -24,7 +24,7 @@ from danvan.text import fold
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["ORG_LABELS", "N", "Raw", "doc_item", "doc_rows", "emb", "lab", "model_item", "model_rows",
+__all__ = ["ORG_LABELS", "N", "P", "Raw", "doc_item", "doc_rows", "emb", "lab", "model_item", "model_rows",
            "n3", "place_item", "place_rows", "plan_ref", "resolve_any"]
 
 ORG_LABELS = ("Unit", "PartyBody")
@@ -47,12 +47,21 @@ def N(var: str) -> str:
     return f"[{var}.id, {lab(var)}, properties({var})]"
 
 
+def P(var: str, *keys: str) -> str:
+    """Cypher for a triple ``[id, label, {keys}]``: only the properties a shape reads.
+
+    A map projection gives null for a key the node lacks; :func:`n3` drops nulls (Neo4j
+    stores none), so the triple reads like one of every property.
+    """
+    return f"[{var}.id, {lab(var)}, {var} {{{', '.join('.' + k for k in keys)}}}]"
+
+
 def n3(value: Sequence[Any] | None) -> Raw | None:
     """A triple from Neo4j as a tuple, without the ``id`` Neo4j keeps among the properties."""
     if value is None:
         return None
     node_id, label, props = value[0], value[1], value[2]
-    return node_id, label, {k: v for k, v in (props or {}).items() if k != "id"}
+    return node_id, label, {k: v for k, v in (props or {}).items() if k != "id" and v is not None}
 
 
 def emb(g: Any, node_id: str) -> Raw:
@@ -99,13 +108,20 @@ def plan_ref(raw: Raw) -> dict[str, Any]:
             "title": props.get("title") or props.get("name")}
 
 
-_DOC_CYPHER = (f"RETURN {N('d')} AS d, "
-               f"head([(i)-[:ISSUES]->(d) WHERE i.id = d.issuer | {N('i')}]) AS issuer")
+# What display_name, doc_item, plan_ref and the directives listing's filters read.
+_DISPLAY_KEYS = ("name", "title", "ref", "what", "description")
+_DOC_KEYS = ("ref", "number", "kind", "kind_code", "date", "title", "period", "name", "aliases")
+_DOC_CYPHER = (f"RETURN {P('d', *_DOC_KEYS)} AS d, "
+               f"head([(i)-[:ISSUES]->(d) WHERE i.id = d.issuer | {P('i', *_DISPLAY_KEYS)}]) AS issuer")
 
 
 def doc_rows(store: Store, ids: Iterable[str] | None = None,
              issuers: Iterable[str] | None = None) -> list[tuple[Raw, Raw | None]]:
-    """(directive, issuer) raw pairs: of ``ids``, of ``issuers``, or every directive."""
+    """(directive, issuer) raw pairs: of ``ids``, of ``issuers``, or every directive.
+
+    From Neo4j the triples carry only the properties :func:`doc_item` and the
+    directives listing read.
+    """
     if store.kind == "neo4j":
         if ids is not None:
             rows = store.read("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,  # type: ignore[attr-defined]
@@ -139,13 +155,14 @@ def doc_rows(store: Store, ids: Iterable[str] | None = None,
 # raw model row: (model, units, places [(place, communes)], plans)
 ModelRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw]]
 
+_MODEL_KEYS = ("name", "field", "effective", "year", "households", "synthetic")
 _MODEL_CYPHER = f"""
-RETURN {N('m')} AS m,
-  [(u)-[:SUPPORTS]->(m) WHERE u:Unit OR u:PartyBody | {N('u')}] AS units,
-  [(m)-[:LOCATED_IN]->(t) | [{N('t')},
-     CASE WHEN t:Village THEN [(t)-[:PART_OF]->(c:Commune) | {N('c')}] ELSE [] END]] AS places,
-  [(m)-[:REGISTERED_UNDER]->(p) | {N('p')}]
-    + [(m)<-[:WITH_MODEL]-(:Assignment)-[:UNDER_PLAN]->(p) | {N('p')}] AS plans
+RETURN {P('m', *_MODEL_KEYS)} AS m,
+  [(u)-[:SUPPORTS]->(m) WHERE u:Unit OR u:PartyBody | {P('u', *_DISPLAY_KEYS)}] AS units,
+  [(m)-[:LOCATED_IN]->(t) | [{P('t', 'name')},
+     CASE WHEN t:Village THEN [(t)-[:PART_OF]->(c:Commune) | {P('c', 'name')}] ELSE [] END]] AS places,
+  [(m)-[:REGISTERED_UNDER]->(p) | {P('p', *_DOC_KEYS)}]
+    + [(m)<-[:WITH_MODEL]-(:Assignment)-[:UNDER_PLAN]->(p) | {P('p', *_DOC_KEYS)}] AS plans
 """
 
 _MODEL_ANCHORS = {
@@ -179,7 +196,10 @@ def _model_ids_embedded(g: Any, anchor: str, ids: set[str]) -> set[str]:
 
 
 def model_rows(store: Store, anchor: str, ids: Iterable[str] = ()) -> list[ModelRow]:
-    """Raw model rows, found from ``anchor`` ("ids", "units", "area", "plans" or "all")."""
+    """Raw model rows, found from ``anchor`` ("ids", "units", "area", "plans" or "all").
+
+    From Neo4j the triples carry only the properties :func:`model_item` reads.
+    """
     ids = set(ids)
     if store.kind == "neo4j":
         rows = store.read(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,  # type: ignore[attr-defined]
@@ -229,14 +249,17 @@ def model_item(row: ModelRow) -> dict[str, Any]:
 # raw place row: (place, parents, successors [(succ, its provinces)], province-ref, parent successors)
 PlaceRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw], list[tuple[Raw, list[Raw]]]]
 
+# What place_item and the name filter of the places listing read, and no more.
+_PLACE_KEYS = ("name", "code", "kind", "aliases", "lat", "lon", "era")
 _PLACE_CYPHER = f"""
-RETURN {N('n')} AS n,
-  [(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {N('p')}] AS parents,
+RETURN {P('n', *_PLACE_KEYS)} AS n,
+  [(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {P('p', 'name', 'era')}] AS parents,
   [(n)-[:SUCCEEDED_BY]->(s) |
-     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS succ,
-  COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {N('q')} }} AS province,
+     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]] AS succ,
+  COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {P('q', 'name')} }} AS province,
   [(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
-     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS parent_succ
+     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]]
+     AS parent_succ
 """
 
 
@@ -246,6 +269,7 @@ def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None
     """Raw place rows of ``ids``, or of every place (of one label, with one code).
 
     ``keep`` may drop places by their properties early; callers still filter the rows.
+    From Neo4j the triples carry only the properties :func:`place_item` reads.
     """
     if store.kind == "neo4j":
         if ids is not None:
