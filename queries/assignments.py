@@ -135,11 +135,14 @@ RETURN a.id AS id, properties(a) AS props,
 """.format(ref="{.name, .title, .ref, .what, .description, .number, .field}")
 
 
+_COLUMNS = ("id", "props", "unit", "target", "plan", "commune", "district", "models")
+
+
 def _neo4j_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
     params = {k: sorted(v) if v is not None else None for k, v in f.items()}
     start = next((_START[k] for k in ("units", "targets", "plans") if f[k] is not None),
                  "MATCH (a:Assignment)")
-    rows = store.read(start + _CYPHER, **params)  # type: ignore[attr-defined]
+    rows = store.read_many(start + _CYPHER, _COLUMNS, **params)  # type: ignore[attr-defined]
     for row in rows:
         row["props"] = {k: v for k, v in row["props"].items() if k != "id"}
         for key in ("unit", "target", "plan", "commune", "district"):

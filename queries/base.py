@@ -249,14 +249,14 @@ def _area_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
         "WITH collect(p) + collect(old) AS roots UNWIND roots AS r "
         "MATCH (x)-[:PART_OF*0..3]->(r) "
         "WHERE x:Province OR x:District OR x:Commune OR x:Village "
-        "RETURN DISTINCT x.id AS id", ids=sorted(set(ids)))
-    return {r["id"] for r in rows}
+        "RETURN collect(DISTINCT x.id) AS ids", ids=sorted(set(ids)))
+    return set(rows[0]["ids"]) if rows else set()
 
 
 def _descendants_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
     rows = store.read("MATCH (p:Entity) WHERE p.id IN $ids MATCH (x)-[:IMPLEMENTS*0..10]->(p) "
-                      "RETURN DISTINCT x.id AS id", ids=sorted(set(ids)))
-    return {r["id"] for r in rows}
+                      "RETURN collect(DISTINCT x.id) AS ids", ids=sorted(set(ids)))
+    return set(rows[0]["ids"]) if rows else set()
 
 
 # dispatch ------------------------------------------------------------------------------

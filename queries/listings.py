@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError
 from danvan.queries.base import PLACE_LABELS, display_name, doc_number, expand_area, in_ids, out_ids
-from danvan.queries.resolve import resolve, resolve_many
+from danvan.queries.resolve import by_id, resolve, resolve_many
 from danvan.text import fold
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def uniq(rows: Iterable[Raw | None]) -> list[Raw]:
 
 def resolve_any(store: Store, text: str, param: str, labels: Sequence[str] | None = None) -> str:
     """An exact id, else a name resolved among ``labels`` (default: everything searchable)."""
-    node = store.get(text)
+    node = by_id(store, text)
     if node is not None and (labels is None or node.label in labels):
         return node.id
     from danvan.queries.search import SEARCHABLE
@@ -113,6 +113,7 @@ _DISPLAY_KEYS = ("name", "title", "ref", "what", "description")
 _DOC_KEYS = ("ref", "number", "kind", "kind_code", "date", "title", "period", "name", "aliases")
 _DOC_CYPHER = (f"RETURN {P('d', *_DOC_KEYS)} AS d, "
                f"head([(i)-[:ISSUES]->(d) WHERE i.id = d.issuer | {P('i', *_DISPLAY_KEYS)}]) AS issuer")
+_DOC_COLUMNS = ("d", "issuer")
 
 
 def doc_rows(store: Store, ids: Iterable[str] | None = None,
@@ -124,13 +125,13 @@ def doc_rows(store: Store, ids: Iterable[str] | None = None,
     """
     if store.kind == "neo4j":
         if ids is not None:
-            rows = store.read("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,  # type: ignore[attr-defined]
-                              ids=sorted(set(ids)))
+            rows = store.read_many("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,  # type: ignore[attr-defined]
+                                   _DOC_COLUMNS, ids=sorted(set(ids)))
         elif issuers is not None:
-            rows = store.read("UNWIND $ids AS x MATCH (:Entity {id: x})-[:ISSUES]->(d:Directive) "  # type: ignore[attr-defined]
-                              "WITH DISTINCT d " + _DOC_CYPHER, ids=sorted(set(issuers)))
+            rows = store.read_many("UNWIND $ids AS x MATCH (:Entity {id: x})-[:ISSUES]->(d:Directive) "  # type: ignore[attr-defined]
+                                   "WITH DISTINCT d " + _DOC_CYPHER, _DOC_COLUMNS, ids=sorted(set(issuers)))
         else:
-            rows = store.read("MATCH (d:Directive) " + _DOC_CYPHER)  # type: ignore[attr-defined]
+            rows = store.read_many("MATCH (d:Directive) " + _DOC_CYPHER, _DOC_COLUMNS)  # type: ignore[attr-defined]
         out = [(n3(r["d"]), n3(r["issuer"])) for r in rows]
         return sorted(out, key=lambda r: r[0][0])  # type: ignore[index]
     with store._lock:  # type: ignore[attr-defined]
@@ -202,8 +203,8 @@ def model_rows(store: Store, anchor: str, ids: Iterable[str] = ()) -> list[Model
     """
     ids = set(ids)
     if store.kind == "neo4j":
-        rows = store.read(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,  # type: ignore[attr-defined]
-                          ids=sorted(ids))
+        rows = store.read_many(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,  # type: ignore[attr-defined]
+                               ("m", "units", "places", "plans"), ids=sorted(ids))
         out = [(n3(r["m"]), uniq(map(n3, r["units"])),
                 sorted(((n3(t), uniq(map(n3, cs))) for t, cs in r["places"]), key=lambda x: x[0][0]),
                 uniq(map(n3, r["plans"]))) for r in rows]
@@ -279,7 +280,8 @@ def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None
                      "MATCH (n:Entity) WHERE (n:Province OR n:District OR n:Commune OR n:Village) ")
             glue = "AND" if "WHERE" in match else "WHERE"
             head, params = match + f"{glue} ($code IS NULL OR n.code = $code) ", {"code": code}
-        rows = store.read(head + _PLACE_CYPHER, **params)  # type: ignore[attr-defined]
+        rows = store.read_many(head + _PLACE_CYPHER,  # type: ignore[attr-defined]
+                               ("n", "parents", "succ", "province", "parent_succ"), **params)
 
         def succ(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
             return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])

@@ -220,7 +220,8 @@ def _unit_raw(store: Store, u: str) -> dict[str, Any]:
     if store.kind == "neo4j":
         r = store.read(_UNIT_CYPHER, id=u)[0]  # type: ignore[attr-defined]
         model_ids = sorted(set(r["model_ids"]))
-        models = store.read(_MODELS_CYPHER, ids=model_ids) if model_ids else []  # type: ignore[attr-defined]
+        models = (store.read_many(_MODELS_CYPHER, ("m", "plans"), ids=model_ids)  # type: ignore[attr-defined]
+                  if model_ids else [])
         return {
             "unit": n3(r["u"]), "scope": uniq(map(n3, r["scope"])), "parents": uniq(map(n3, r["parents"])),
             "assignments": [(n3(a), (n3(t[0]), uniq(map(n3, t[1]))) if t else None, n3(p))
