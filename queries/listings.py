@@ -17,7 +17,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError
-from danvan.queries.base import PLACE_LABELS, display_name, doc_number, expand_area, in_ids, out_ids
+from danvan.queries.base import (
+    PLACE_LABELS,
+    display_name,
+    doc_number,
+    expand_area,
+    in_ids,
+    names,
+    out_ids,
+)
 from danvan.queries.resolve import by_id, resolve, resolve_many
 from danvan.text import fold
 
@@ -266,14 +274,24 @@ RETURN {P('n', *_PLACE_KEYS)} AS n,
 
 def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None = None,
                code: str | None = None, keep: Callable[[dict[str, Any]], bool] | None = None,
-               ) -> list[PlaceRow]:
+               contains: str | None = None) -> list[PlaceRow]:
     """Raw place rows of ``ids``, or of every place (of one label, with one code).
 
     ``keep`` may drop places by their properties early; callers still filter the rows.
-    From Neo4j the triples carry only the properties :func:`place_item` reads.
+    ``contains`` (folded text) is a hint that ``keep`` drops every place none of whose
+    names and aliases contains it: Neo4j then reads only the places whose cached name
+    keys contain it, not every place of the level. From Neo4j the triples carry only the
+    properties :func:`place_item` reads.
     """
     if store.kind == "neo4j":
-        if ids is not None:
+        listing = ids is None  # keep applies to listings only, as in the embedded store
+        labels = [LEVELS[label.lower()]] if label else list(PLACE_LABELS)
+        if ids is None and contains:
+            ids = [r.id for r in names(store, labels) if any(contains in k for k in r.keys)]
+            ids_head = ("UNWIND $ids AS x MATCH (n:Entity {id: x}) "
+                        "WHERE ($code IS NULL OR n.code = $code) AND any(l IN labels(n) WHERE l IN $labels) ")
+            head, params = ids_head, {"ids": sorted(ids), "code": code, "labels": labels}
+        elif ids is not None:
             head, params = "UNWIND $ids AS x MATCH (n:Entity {id: x}) ", {"ids": sorted(set(ids))}
         else:
             match = (f"MATCH (n:`{LEVELS[label.lower()]}`) " if label else
@@ -286,8 +304,13 @@ def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None
         def succ(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
             return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])
 
-        out = [(n3(r["n"]), uniq(map(n3, r["parents"])), succ(r["succ"]), uniq(map(n3, r["province"])),
-                succ(r["parent_succ"])) for r in rows]
+        out = []
+        for r in rows:
+            node = n3(r["n"])
+            if listing and keep is not None and not keep(node[2]):  # type: ignore[index]
+                continue  # as the embedded store does: before shaping the rest of the row
+            out.append((node, uniq(map(n3, r["parents"])), succ(r["succ"]), uniq(map(n3, r["province"])),
+                        succ(r["parent_succ"])))
         return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
@@ -466,7 +489,7 @@ def _places(store: Store, level: str | None, name: str | None, code: str | None,
                                                          *(props.get("aliases") or [])])
 
     items = []
-    for row in place_rows(store, label=level, code=code, keep=named):
+    for row in place_rows(store, label=level, code=code, keep=named, contains=q):
         if not named(row[0][2]):
             continue
         item = place_item(row)
