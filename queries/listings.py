@@ -32,8 +32,9 @@ from danvan.text import fold
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["ORG_LABELS", "N", "P", "Raw", "doc_item", "doc_rows", "emb", "lab", "model_item", "model_rows",
-           "n3", "place_item", "place_rows", "plan_ref", "resolve_any"]
+__all__ = ["ORG_LABELS", "PLACE_LIST", "N", "P", "Raw", "doc_item", "doc_rows", "emb", "lab",
+           "model_item", "model_rows", "n3", "place_item", "place_row_neo4j", "place_rows", "plan_ref",
+           "resolve_any"]
 
 ORG_LABELS = ("Unit", "PartyBody")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
@@ -260,16 +261,28 @@ PlaceRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw], list[tu
 
 # What place_item and the name filter of the places listing read, and no more.
 _PLACE_KEYS = ("name", "code", "kind", "aliases", "lat", "lon", "era")
-_PLACE_CYPHER = f"""
-RETURN {P('n', *_PLACE_KEYS)} AS n,
-  [(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {P('p', 'name', 'era')}] AS parents,
-  [(n)-[:SUCCEEDED_BY]->(s) |
-     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]] AS succ,
-  COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {P('q', 'name')} }} AS province,
-  [(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
-     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]]
-     AS parent_succ
-"""
+_PLACE_COLUMNS = {
+    "n": P("n", *_PLACE_KEYS),
+    "parents": f"[(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {P('p', 'name', 'era')}]",
+    "succ": f"""[(n)-[:SUCCEEDED_BY]->(s) |
+     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]]""",
+    "province": f"COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {P('q', 'name')} }}",
+    "parent_succ": f"""[(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
+     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]]""",
+}
+_PLACE_CYPHER = "RETURN " + ",\n  ".join(f"{expr} AS {name}" for name, expr in _PLACE_COLUMNS.items())
+PLACE_LIST = "[" + ", ".join(_PLACE_COLUMNS.values()) + "]"  # the row of place ``n`` as one list
+
+
+def place_row_neo4j(row: Sequence[Any]) -> PlaceRow:
+    """A place row from the list :data:`PLACE_LIST` gives (or the columns of one row)."""
+    node, parents, succ, province, parent_succ = row
+    return (n3(node), uniq(map(n3, parents)), _succ_neo4j(succ),  # type: ignore[return-value]
+            uniq(map(n3, province)), _succ_neo4j(parent_succ))
+
+
+def _succ_neo4j(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
+    return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])  # type: ignore[misc,index]
 
 
 def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None = None,
@@ -285,12 +298,12 @@ def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None
     """
     if store.kind == "neo4j":
         listing = ids is None  # keep applies to listings only, as in the embedded store
-        labels = [LEVELS[label.lower()]] if label else list(PLACE_LABELS)
+        levels = [LEVELS[label.lower()]] if label else list(PLACE_LABELS)
         if ids is None and contains:
-            ids = [r.id for r in names(store, labels) if any(contains in k for k in r.keys)]
+            ids = [r.id for r in names(store, levels) if any(contains in k for k in r.keys)]
             ids_head = ("UNWIND $ids AS x MATCH (n:Entity {id: x}) "
                         "WHERE ($code IS NULL OR n.code = $code) AND any(l IN labels(n) WHERE l IN $labels) ")
-            head, params = ids_head, {"ids": sorted(ids), "code": code, "labels": labels}
+            head, params = ids_head, {"ids": sorted(ids), "code": code, "labels": levels}
         elif ids is not None:
             head, params = "UNWIND $ids AS x MATCH (n:Entity {id: x}) ", {"ids": sorted(set(ids))}
         else:
@@ -298,19 +311,12 @@ def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None
                      "MATCH (n:Entity) WHERE (n:Province OR n:District OR n:Commune OR n:Village) ")
             glue = "AND" if "WHERE" in match else "WHERE"
             head, params = match + f"{glue} ($code IS NULL OR n.code = $code) ", {"code": code}
-        rows = store.read_many(head + _PLACE_CYPHER,  # type: ignore[attr-defined]
-                               ("n", "parents", "succ", "province", "parent_succ"), **params)
-
-        def succ(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
-            return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])
-
+        rows = store.read_many(head + _PLACE_CYPHER, tuple(_PLACE_COLUMNS), **params)  # type: ignore[attr-defined]
         out = []
         for r in rows:
-            node = n3(r["n"])
-            if listing and keep is not None and not keep(node[2]):  # type: ignore[index]
+            if listing and keep is not None and not keep(n3(r["n"])[2]):  # type: ignore[index]
                 continue  # as the embedded store does: before shaping the rest of the row
-            out.append((node, uniq(map(n3, r["parents"])), succ(r["succ"]), uniq(map(n3, r["province"])),
-                        succ(r["parent_succ"])))
+            out.append(place_row_neo4j([r[c] for c in _PLACE_COLUMNS]))
         return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from danvan.queries.base import PLACE_LABELS, display_name, expand_area, in_ids,
 from danvan.queries.catalogue import Param, QuerySpec, query
 from danvan.queries.listings import (
     ORG_LABELS,
+    PLACE_LIST,
     N,
     Raw,
     doc_item,
@@ -26,6 +27,7 @@ from danvan.queries.listings import (
     n3,
     place_by_id,
     place_item,
+    place_row_neo4j,
     place_rows,
     plan_ref,
     resolve_any,
@@ -88,7 +90,8 @@ RETURN
        + [(m)<-[:WITH_MODEL]-(:Assignment)-[:UNDER_PLAN]->(p) | {N('p')}]]] AS models,
   [(e:Event)-[:HELD_AT]->(v) | [{N('e')}, v.id]]
   + [(e:Event)-[:HELD_AT]->(c:Commune)<-[:PART_OF]-(v) | [{N('e')}, c.id]] AS events,
-  [(v)-[:PART_OF]->(c:Commune) | c.id] AS communes
+  [(v)-[:PART_OF]->(c:Commune) | c.id] AS communes,
+  COLLECT {{ UNWIND [v] + [(v)-[:PART_OF]->(c:Commune) | c] AS n RETURN {PLACE_LIST} }} AS places
 """
 
 
@@ -107,6 +110,7 @@ def _village_raw(store: Store, v: str) -> dict[str, Any]:
             "models": [(n3(m), uniq(map(n3, ps))) for m, ps in r["models"]],
             "events": [(n3(e), where) for e, where in r["events"]],
             "communes": sorted(set(r["communes"])),
+            "places": [place_row_neo4j(row) for row in r["places"]],  # place_rows of v and communes
         }
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
@@ -133,7 +137,10 @@ def _village_profile(store: Store, village: str, commune: str | None) -> dict[st
         area = expand_area(store, resolve_many(store, commune, ["Commune"], param="commune"))
     v = resolve(store, village, ["Village"], within=area, param="village")
     raw = _village_raw(store, v)
-    rows = {row[0][0]: row for row in place_rows(store, [v, *raw["communes"]])}
+    found = raw.get("places")  # Neo4j reads them with the rest
+    if found is None:
+        found = place_rows(store, [v, *raw["communes"]])
+    rows = {row[0][0]: row for row in found}
     place = place_item(rows[v])
     parent = (place["parent"] or {}).get("id")
     commune_item = place_item(rows[parent]) if parent in rows else None
