@@ -32,9 +32,9 @@ from danvan.text import fold
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["ORG_LABELS", "PLACE_LIST", "N", "P", "Raw", "doc_item", "doc_rows", "emb", "lab",
-           "model_item", "model_rows", "n3", "place_item", "place_row_neo4j", "place_rows", "plan_ref",
-           "resolve_any"]
+__all__ = ["DOC_LIST", "ORG_LABELS", "PLACE_LIST", "N", "P", "Raw", "doc_item", "doc_row_neo4j",
+           "doc_rows", "emb", "lab", "model_item", "model_rows", "n3", "place_item", "place_row_neo4j",
+           "place_rows", "plan_ref", "resolve_any"]
 
 ORG_LABELS = ("Unit", "PartyBody")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
@@ -120,9 +120,17 @@ def plan_ref(raw: Raw) -> dict[str, Any]:
 # What display_name, doc_item, plan_ref and the directives listing's filters read.
 _DISPLAY_KEYS = ("name", "title", "ref", "what", "description")
 _DOC_KEYS = ("ref", "number", "kind", "kind_code", "date", "title", "period", "name", "aliases")
-_DOC_CYPHER = (f"RETURN {P('d', *_DOC_KEYS)} AS d, "
-               f"head([(i)-[:ISSUES]->(d) WHERE i.id = d.issuer | {P('i', *_DISPLAY_KEYS)}]) AS issuer")
-_DOC_COLUMNS = ("d", "issuer")
+_DOC_COLUMNS = {
+    "d": P("d", *_DOC_KEYS),
+    "issuer": f"head([(i)-[:ISSUES]->(d) WHERE i.id = d.issuer | {P('i', *_DISPLAY_KEYS)}])",
+}
+_DOC_CYPHER = "RETURN " + ", ".join(f"{expr} AS {name}" for name, expr in _DOC_COLUMNS.items())
+DOC_LIST = "[" + ", ".join(_DOC_COLUMNS.values()) + "]"  # directive ``d`` and its issuer as one list
+
+
+def doc_row_neo4j(row: Sequence[Any]) -> tuple[Raw, Raw | None]:
+    """A (directive, issuer) pair from Neo4j's ``[d, issuer]`` (see ``_DOC_COLUMNS``)."""
+    return n3(row[0]), n3(row[1])  # type: ignore[return-value]
 
 
 def doc_rows(store: Store, ids: Iterable[str] | None = None,
@@ -135,13 +143,14 @@ def doc_rows(store: Store, ids: Iterable[str] | None = None,
     if store.kind == "neo4j":
         if ids is not None:
             rows = store.read_many("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,  # type: ignore[attr-defined]
-                                   _DOC_COLUMNS, ids=sorted(set(ids)))
+                                   tuple(_DOC_COLUMNS), ids=sorted(set(ids)))
         elif issuers is not None:
             rows = store.read_many("UNWIND $ids AS x MATCH (:Entity {id: x})-[:ISSUES]->(d:Directive) "  # type: ignore[attr-defined]
-                                   "WITH DISTINCT d " + _DOC_CYPHER, _DOC_COLUMNS, ids=sorted(set(issuers)))
+                                   "WITH DISTINCT d " + _DOC_CYPHER, tuple(_DOC_COLUMNS),
+                                   ids=sorted(set(issuers)))
         else:
-            rows = store.read_many("MATCH (d:Directive) " + _DOC_CYPHER, _DOC_COLUMNS)  # type: ignore[attr-defined]
-        out = [(n3(r["d"]), n3(r["issuer"])) for r in rows]
+            rows = store.read_many("MATCH (d:Directive) " + _DOC_CYPHER, tuple(_DOC_COLUMNS))  # type: ignore[attr-defined]
+        out = [doc_row_neo4j((r["d"], r["issuer"])) for r in rows]
         return sorted(out, key=lambda r: r[0][0])  # type: ignore[index]
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
