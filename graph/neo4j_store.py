@@ -12,6 +12,8 @@ every value travels as a parameter. Driver errors become danvan errors here.
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
@@ -36,6 +38,27 @@ def _props(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _label_of(labels: Iterable[str]) -> str:
     return next(label for label in labels if label != "Entity")
+
+
+_GRAPH_TYPES = (neo4j.graph.Node, neo4j.graph.Relationship, neo4j.graph.Path)
+
+
+def _records(result: neo4j.Result) -> list[dict[str, Any]]:
+    """The records as dicts of the values the codec decoded (lists, maps, scalars).
+
+    ``Record.data()`` walks every nested value looking for graph entities, which costs
+    more than decoding (a page of places: 60 % of the client's time). The catalogue's
+    Cypher returns maps and ids, never nodes; a record that does return a node,
+    relationship or path at its top level still goes through ``data()``.
+    """
+    keys = result.keys()
+    out = []
+    for rec in result:
+        if any(isinstance(v, _GRAPH_TYPES) for v in rec):
+            out.append(rec.data())
+        else:
+            out.append(dict(zip(keys, rec, strict=True)))
+    return out
 
 
 class _Neo4jTx:
@@ -143,6 +166,8 @@ class Neo4jStore(Store):
                  connect_timeout: float = 5.0) -> None:
         super().__init__(schema)
         self.generation = 0  # bumped by every write through this store (see change_token)
+        self.retry_time = 15.0  # seconds a read is retried on transient errors
+        self._local = threading.local()  # per thread: tokens seen by reads (see tracking)
         self.uri = uri
         self.database = database
         try:
@@ -182,12 +207,49 @@ class Neo4jStore(Store):
         return self.driver.session(database=self.database)
 
     def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a read query in a managed transaction; return the records as dicts."""
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [rec.data() for rec in tx.run(cypher, **params)]
+        """Run a read query as one auto-commit transaction; return the records as dicts.
 
-        with self._errors(), self.session() as session:
-            return session.execute_read(work)
+        One round trip (RUN + PULL) instead of a managed transaction's BEGIN, RUN, PULL
+        and COMMIT. The driver does not retry auto-commit transactions, so reads (which
+        are idempotent) are retried here on the errors a managed read would retry, for
+        up to ``retry_time`` seconds. The bookmark the read returns is kept: see
+        :meth:`tracking`.
+        """
+        deadline = time.monotonic() + self.retry_time
+        delay = 0.05
+        with self._errors():
+            while True:
+                try:
+                    with self.driver.session(database=self.database,
+                                             default_access_mode=neo4j.READ_ACCESS) as session:
+                        rows = _records(session.run(cypher, params))
+                        bookmarks = session.last_bookmarks()
+                    break
+                except (nx_errors.Neo4jError, nx_errors.DriverError) as exc:
+                    if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                        raise
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+        seen = getattr(self._local, "seen", None)
+        if seen is not None:
+            seen.append((self.generation, "|".join(sorted(bookmarks.raw_values))))
+        return rows
+
+    def read_many(self, cypher: str, columns: Sequence[str], **params: Any) -> list[dict[str, Any]]:
+        """Like :meth:`read`, for a query with many rows: the server sends them as one record.
+
+        The driver handles every record in Python (a message, its chunks, socket reads),
+        about as much work on the client as decoding a few hundred values; collected
+        into one list they cost one message. ``columns`` are the names ``cypher``
+        returns (from code, never from users). Not for results too large to hold at
+        once on the server (whole-graph exports).
+        """
+        for column in columns:
+            if not column.isidentifier():
+                raise ValueError(f"not a column name: {column!r}")
+        wrapped = f"CALL {{ {cypher} }} RETURN collect([{', '.join(columns)}]) AS rows"
+        rows = self.read(wrapped, **params)
+        return [dict(zip(columns, row, strict=True)) for row in rows[0]["rows"]] if rows else []
 
     def change_token(self) -> tuple[int, str]:
         """Changes whenever the database may have changed; cheap (one empty read).
@@ -197,10 +259,30 @@ class Neo4jStore(Store):
         browser); this process's own writes also move the counter. Caches of derived
         data (name keys) are valid while the token stays the same.
         """
-        with self._errors(), self.session() as session:
-            session.execute_read(lambda tx: tx.run("RETURN 1").consume())
-            bookmarks = session.last_bookmarks()
-        return self.generation, "|".join(sorted(bookmarks.raw_values))
+        generation = self.generation
+        with self.tracking() as seen:
+            self.read("RETURN 1")
+            bookmark = seen[-1][1]
+        return generation, bookmark
+
+    @contextlib.contextmanager
+    def tracking(self) -> Iterator[list[tuple[int, str]]]:
+        """Collect the change tokens the reads of this thread observe, in order.
+
+        A query that relies on derived data cached at some token (name keys) checks
+        afterwards that every read it made saw that same token: then the database did
+        not move between the cache and the answer, and no extra read was needed.
+        Nested use shares the outer list.
+        """
+        outer = getattr(self._local, "seen", None)
+        if outer is not None:
+            yield outer
+            return
+        self._local.seen = seen = []
+        try:
+            yield seen
+        finally:
+            self._local.seen = None
 
     # schema --------------------------------------------------------------------------------
     def cypher_label(self, label: str) -> str:
@@ -311,8 +393,9 @@ class Neo4jStore(Store):
         return self._node(rows[0]) if rows else None
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Node]:
-        rows = self.read("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
-                         "RETURN labels(n) AS labels, properties(n) AS props", ids=list(ids))
+        rows = self.read_many("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+                              "RETURN labels(n) AS labels, properties(n) AS props",
+                              ("labels", "props"), ids=list(ids))
         return {n.id: n for n in map(self._node, rows)}
 
     def edges_of(self, node_id: str, direction: str = "both",
@@ -331,7 +414,7 @@ class Neo4jStore(Store):
         if direction in ("in", "both"):
             parts.append(f"MATCH (a)-[r{rel}]->(b:Entity {{id: $id}}) RETURN a.id AS s, type(r) AS t, "
                          "b.id AS o, properties(r) AS p")
-        rows = self.read(" UNION ALL ".join(parts), id=node_id)
+        rows = self.read_many(" UNION ALL ".join(parts), ("s", "t", "o", "p"), id=node_id)
         found = {f"{r['s']}|{r['t']}|{r['o']}": Edge(r["t"], r["s"], r["o"], dict(r["p"]))
                  for r in rows}
         return [found[k] for k in sorted(found)]

@@ -111,6 +111,8 @@ _START = {
     "plans": _SEEK.format("plans") + "MATCH (x)<-[:UNDER_PLAN]-(a:Assignment) WITH DISTINCT a",
 }
 
+# The assignment with all its properties (exports read its note); the nodes around it
+# with the properties shape_rows reads (names, document numbers, a model's field).
 _CYPHER = """
 MATCH (a)-[:ASSIGNED_UNIT]->(u)
 MATCH (a)-[:ASSIGNED_TO]->(t)
@@ -124,27 +126,35 @@ WITH a, u, t, p, models, CASE WHEN t:Commune THEN t WHEN t:Village THEN tc END A
 OPTIONAL MATCH (c)-[:PART_OF]->(cd:District)
 WITH a, u, t, p, models, c, CASE WHEN t:District THEN t ELSE cd END AS d
 RETURN a.id AS id, properties(a) AS props,
-  [u.id, [l IN labels(u) WHERE l <> 'Entity'][0], properties(u)] AS unit,
-  [t.id, [l IN labels(t) WHERE l <> 'Entity'][0], properties(t)] AS target,
-  CASE WHEN p IS NULL THEN null ELSE [p.id, 'Directive', properties(p)] END AS plan,
-  CASE WHEN c IS NULL THEN null ELSE [c.id, 'Commune', properties(c)] END AS commune,
-  CASE WHEN d IS NULL THEN null ELSE [d.id, 'District', properties(d)] END AS district,
-  [m IN models | [m.id, 'Model', properties(m)]] AS models
-"""
+  [u.id, [l IN labels(u) WHERE l <> 'Entity'][0], u {ref}] AS unit,
+  [t.id, [l IN labels(t) WHERE l <> 'Entity'][0], t {ref}] AS target,
+  CASE WHEN p IS NULL THEN null ELSE [p.id, 'Directive', p {ref}] END AS plan,
+  CASE WHEN c IS NULL THEN null ELSE [c.id, 'Commune', c {ref}] END AS commune,
+  CASE WHEN d IS NULL THEN null ELSE [d.id, 'District', d {ref}] END AS district,
+  [m IN models | [m.id, 'Model', m {ref}]] AS models
+""".format(ref="{.name, .title, .ref, .what, .description, .number, .field}")
+
+
+_COLUMNS = ("id", "props", "unit", "target", "plan", "commune", "district", "models")
 
 
 def _neo4j_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
     params = {k: sorted(v) if v is not None else None for k, v in f.items()}
     start = next((_START[k] for k in ("units", "targets", "plans") if f[k] is not None),
                  "MATCH (a:Assignment)")
-    rows = store.read(start + _CYPHER, **params)  # type: ignore[attr-defined]
+    rows = store.read_many(start + _CYPHER, _COLUMNS, **params)  # type: ignore[attr-defined]
     for row in rows:
         row["props"] = {k: v for k, v in row["props"].items() if k != "id"}
         for key in ("unit", "target", "plan", "commune", "district"):
             if row[key] is not None:
-                row[key] = tuple(row[key])
-        row["models"] = sorted((tuple(m) for m in row["models"]), key=lambda m: m[0])
+                row[key] = _triple(row[key])
+        row["models"] = sorted((_triple(m) for m in row["models"]), key=lambda m: m[0])
     return rows
+
+
+def _triple(value: list[Any]) -> tuple[str, str, dict[str, Any]]:
+    """``(id, label, props)`` without the nulls of keys a node lacks (Neo4j stores none)."""
+    return value[0], value[1], {k: v for k, v in value[2].items() if v is not None}
 
 
 def assignment_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:

@@ -11,13 +11,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from danvan.errors import DanvanError
 from danvan.text import fold
 
 if TYPE_CHECKING:
@@ -25,9 +27,10 @@ if TYPE_CHECKING:
     from danvan.graph.neo4j_store import Neo4jStore
     from danvan.graph.store import Store
 
-__all__ = ["NameRow", "descendants", "doc_number", "expand_area", "in_ids", "names", "out_ids",
+__all__ = ["NameRow", "consistent", "descendants", "doc_number", "expand_area", "in_ids", "names", "out_ids",
            "summary"]
 
+R = TypeVar("R")
 PLACE_LABELS = ("Province", "District", "Commune", "Village")
 _NAME_KEYS = ("name", "ref", "number", "title", "key")
 
@@ -161,17 +164,71 @@ def _descendants_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:
 # neo4j ---------------------------------------------------------------------------------
 def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
     # Cached like the embedded rows, until the database's change token moves (any commit,
-    # from anyone); the token is read before the rows, so a write in between only makes the
-    # next call read them again.
+    # from anyone). Inside a query run by ``consistent`` the cached rows are used without
+    # reading the token first: the query's own reads observe it, and ``consistent`` runs
+    # the query again if one of them saw another. Elsewhere the token is read first (one
+    # empty read); a write between that read and the rows only makes the next call read
+    # them again.
     wanted = frozenset(labels)
-    token = store.change_token()
-    generation, cached = _NAME_CACHE.get(store, (None, {}))
-    if generation != token:
+    token, cached = _NAME_CACHE.get(store, (None, {}))
+    scope = getattr(store._local, "names_scope", None)
+    if scope is not None and token is not None and wanted in cached:
+        scope.assumed = token
+        return list(cached[wanted])
+    fresh = store.change_token()
+    if fresh != token:
         cached = {}
-        _NAME_CACHE[store] = (token, cached)
+        _NAME_CACHE[store] = (fresh, cached)
     if wanted not in cached:
         cached[wanted] = _read_names_neo4j(store, wanted)
     return list(cached[wanted])
+
+
+class _NamesScope:
+    """What one query run assumed: the token of the cached names it used, if any."""
+
+    assumed: tuple[int, str] | None = None
+
+
+def consistent(fn: Callable[..., R]) -> Callable[..., R]:
+    """A Neo4j query implementation that may use cached name keys without a token read.
+
+    The query runs once with the cached names; every read it makes reports the change
+    token it saw. When it used cached names and any of its reads saw another token (or,
+    if it made no read, one empty read does), the database moved since the names were
+    cached: the cache is dropped and the query runs again the careful way. A write made
+    before the query started, by anyone, is therefore always seen. Errors the cached
+    names may have caused (a name not found yet) are checked the same way.
+    """
+    @functools.wraps(fn)
+    def run(store: Neo4jStore, **params: Any) -> R:
+        if getattr(store._local, "names_scope", None) is not None:
+            return fn(store, **params)  # nested: the outer run checks
+        scope = _NamesScope()
+        store._local.names_scope = scope
+        try:
+            with store.tracking() as seen:
+                try:
+                    result = fn(store, **params)
+                except DanvanError:
+                    if _still_valid(store, scope, seen):
+                        raise
+                else:
+                    if _still_valid(store, scope, seen):
+                        return result
+        finally:
+            store._local.names_scope = None
+        _NAME_CACHE.pop(store, None)
+        return fn(store, **params)
+    return run
+
+
+def _still_valid(store: Neo4jStore, scope: _NamesScope, seen: list[tuple[int, str]]) -> bool:
+    if scope.assumed is None:
+        return True
+    if not seen:
+        store.change_token()  # appends to seen
+    return all(token == scope.assumed for token in seen)
 
 
 def _read_names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
@@ -192,14 +249,14 @@ def _area_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
         "WITH collect(p) + collect(old) AS roots UNWIND roots AS r "
         "MATCH (x)-[:PART_OF*0..3]->(r) "
         "WHERE x:Province OR x:District OR x:Commune OR x:Village "
-        "RETURN DISTINCT x.id AS id", ids=sorted(set(ids)))
-    return {r["id"] for r in rows}
+        "RETURN collect(DISTINCT x.id) AS ids", ids=sorted(set(ids)))
+    return set(rows[0]["ids"]) if rows else set()
 
 
 def _descendants_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
     rows = store.read("MATCH (p:Entity) WHERE p.id IN $ids MATCH (x)-[:IMPLEMENTS*0..10]->(p) "
-                      "RETURN DISTINCT x.id AS id", ids=sorted(set(ids)))
-    return {r["id"] for r in rows}
+                      "RETURN collect(DISTINCT x.id) AS ids", ids=sorted(set(ids)))
+    return set(rows[0]["ids"]) if rows else set()
 
 
 # dispatch ------------------------------------------------------------------------------

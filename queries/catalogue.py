@@ -11,6 +11,7 @@ values and the API and CLI report the same errors.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 from collections.abc import Callable, Sequence
@@ -110,7 +111,14 @@ _MODULES = ("assignments", "search", "coverage", "profiles", "lineage", "graphs"
 
 
 def query(spec: QuerySpec) -> QuerySpec:
-    """Register a query (used at import time by the query modules)."""
+    """Register a query (used at import time by the query modules).
+
+    The Neo4j implementation is wrapped by :func:`danvan.queries.base.consistent`, so it
+    may use cached name keys without first reading the database's change token.
+    """
+    from danvan.queries.base import consistent
+
+    spec = dataclasses.replace(spec, neo4j=consistent(spec.neo4j))
     CATALOGUE[spec.name] = spec
     return spec
 

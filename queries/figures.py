@@ -25,16 +25,18 @@ if TYPE_CHECKING:
 
 PLAN_LABELS = ("Directive", "Campaign")
 
-_STAT_RETURN = (f"WITH DISTINCT s RETURN {N('s')} AS s, [(s)-[:REPORTED_IN]->(d) | [d.id, d.title]] AS docs, "
-                f"[(s)-[:MEASURES]->(a) | {N('a')}] AS about")
+# One read: the statistics and the targets, each collected in its own subquery.
+_STAT_COLLECT = (f"WITH DISTINCT s RETURN collect([{N('s')}, [(s)-[:REPORTED_IN]->(d) | [d.id, d.title]], "
+                 f"[(s)-[:MEASURES]->(a) | {N('a')}]]) AS stats")
 _STAT_ANCHORS = {
     "plans": "UNWIND $ids AS x MATCH (:Entity {id: x})<-[:MEASURES]-(s:Statistic) ",
     "docs": "UNWIND $ids AS x MATCH (:Entity {id: x})<-[:REPORTED_IN]-(s:Statistic) ",
     "all": "MATCH (s:Statistic) ",
 }
-_TARGET_RETURN = f"WITH DISTINCT t RETURN {N('t')} AS t, [(t)-[:TARGET_OF]->(p) | {N('p')}] AS plans"
+_TARGET_COLLECT = (f"WITH DISTINCT t RETURN collect([{N('t')}, [(t)-[:TARGET_OF]->(p) | {N('p')}]]) "
+                   "AS targets")
 _TARGET_ANCHORS = {
-    "plans": "UNWIND $ids AS x MATCH (:Entity {id: x})<-[:TARGET_OF]-(t:Target) ",
+    "plans": "UNWIND $target_ids AS x MATCH (:Entity {id: x})<-[:TARGET_OF]-(t:Target) ",
     "all": "MATCH (t:Target) ",
 }
 
@@ -45,12 +47,12 @@ TargetRow = tuple[Raw, list[Raw]]
 def _rows(store: Store, anchor: str, ids: set[str], target_anchor: str,
           target_ids: set[str]) -> tuple[list[StatRow], list[TargetRow]]:
     if store.kind == "neo4j":
-        stats = store.read(_STAT_ANCHORS[anchor] + _STAT_RETURN, ids=sorted(ids))  # type: ignore[attr-defined]
-        targets = store.read(_TARGET_ANCHORS[target_anchor] + _TARGET_RETURN,  # type: ignore[attr-defined]
-                             ids=sorted(target_ids))
-        return ([(n3(r["s"]), sorted((d, title) for d, title in r["docs"]), uniq(map(n3, r["about"])))
-                 for r in stats],  # type: ignore[misc]
-                [(n3(r["t"]), uniq(map(n3, r["plans"]))) for r in targets])  # type: ignore[misc]
+        cypher = (f"CALL {{ {_STAT_ANCHORS[anchor]}{_STAT_COLLECT} }} "
+                  f"CALL {{ {_TARGET_ANCHORS[target_anchor]}{_TARGET_COLLECT} }} RETURN stats, targets")
+        row = store.read(cypher, ids=sorted(ids), target_ids=sorted(target_ids))[0]  # type: ignore[attr-defined]
+        return ([(n3(s), sorted((d, title) for d, title in docs), uniq(map(n3, about)))
+                 for s, docs, about in row["stats"]],  # type: ignore[misc]
+                [(n3(t), uniq(map(n3, plans))) for t, plans in row["targets"]])  # type: ignore[misc]
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
 

@@ -39,7 +39,8 @@ def expand(store: Store) -> Expand:
     """A function from node ids to every edge touching them, as steps, from this store."""
     if store.kind == "neo4j":
         def neo(ids: Iterable[str]) -> list[Step]:
-            rows = store.read(_EXPAND, ids=sorted(set(ids)))  # type: ignore[attr-defined]
+            rows = store.read_many(_EXPAND, ("a", "t", "s", "e", "b", "bl", "p"),  # type: ignore[attr-defined]
+                                   ids=sorted(set(ids)))
             return [(r["a"], r["t"], r["s"], r["e"], r["b"], r["bl"], dict(r["p"])) for r in rows]
         return neo
 

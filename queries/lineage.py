@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from danvan.queries.base import in_ids, out_ids
 from danvan.queries.catalogue import MAX_DEPTH, Param, QuerySpec, query
-from danvan.queries.listings import doc_item, doc_rows
+from danvan.queries.listings import DOC_LIST, doc_item, doc_row_neo4j, doc_rows
 from danvan.queries.resolve import resolve
 
 if TYPE_CHECKING:
@@ -33,6 +33,30 @@ _CYPHER = "MATCH (d:Entity {id: $id}) RETURN " + ", ".join(
     f"COLLECT {{ MATCH p = (d){'-' if out else '<-'}[:{t}*1..{MAX_DEPTH}]{'->' if out else '-'}() "
     f"UNWIND relationships(p) AS r RETURN DISTINCT [startNode(r).id, endNode(r).id] }} AS {name}"
     for name, (t, out) in DIRECTIONS.items())
+
+
+# Neo4j: the same edges and, in the same read, the directive rows of the root and of every
+# node those edges reach (the answer shows those within ``depth``: a subset).
+_CYPHER_WITH_DOCS = "MATCH (root:Entity {id: $id}) WITH root, " + ", ".join(
+    f"COLLECT {{ MATCH p = (root){'-' if out else '<-'}[:{t}*1..{MAX_DEPTH}]{'->' if out else '-'}() "
+    f"UNWIND relationships(p) AS r RETURN DISTINCT [startNode(r).id, endNode(r).id] }} AS {name}"
+    for name, (t, out) in DIRECTIONS.items()) + f"""
+WITH *, [root.id] + reduce(acc = [], e IN {' + '.join(DIRECTIONS)} | acc + e) AS ids
+RETURN {', '.join(DIRECTIONS)},
+  COLLECT {{ UNWIND ids AS x MATCH (d:Entity {{id: x}}) WITH DISTINCT d RETURN {DOC_LIST} }} AS docs"""
+
+
+def _neo4j_raw(store: Store, root: str) -> tuple[dict[str, dict[str, list[str]]], list[Any]]:
+    """(adjacency as :func:`_adjacency` gives it, doc_rows of the nodes around) from Neo4j."""
+    row = store.read(_CYPHER_WITH_DOCS, id=root)[0]  # type: ignore[attr-defined]
+    out: dict[str, dict[str, list[str]]] = {}
+    for name, (_, forward) in DIRECTIONS.items():
+        adj: dict[str, set[str]] = defaultdict(set)
+        for s, t in row[name]:
+            a, b = (s, t) if forward else (t, s)
+            adj[a].add(b)
+        out[name] = {k: sorted(v) for k, v in adj.items()}
+    return out, [doc_row_neo4j(r) for r in row["docs"]]
 
 
 def _bfs(start: str, adj: dict[str, list[str]], depth: int) -> dict[str, tuple[int, str]]:
@@ -82,10 +106,15 @@ def _adjacency(store: Store, root: str) -> dict[str, dict[str, list[str]]]:
 
 def _lineage(store: Store, directive: str, depth: int) -> dict[str, Any]:
     root = resolve(store, directive, ["Directive", "Campaign"], param="directive")
-    adjacency = _adjacency(store, root)
+    if store.kind == "neo4j":
+        adjacency, docs = _neo4j_raw(store, root)
+    else:
+        adjacency, docs = _adjacency(store, root), None
     reached = {name: _bfs(root, adj, depth) for name, adj in adjacency.items()}
     ids = {root} | {i for found in reached.values() for i in found}
-    items = {d[0]: doc_item(*d, issuer) for d, issuer in doc_rows(store, ids)}
+    if docs is None:
+        docs = doc_rows(store, ids)
+    items = {d[0]: doc_item(*d, issuer) for d, issuer in docs if d[0] in ids}
     result: dict[str, Any] = {"directive": items[root]}
     for name, found in reached.items():
         result[name] = sorted(({**items[i], "depth": dv, "via": via} for i, (dv, via) in found.items()

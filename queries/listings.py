@@ -17,15 +17,24 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError
-from danvan.queries.base import PLACE_LABELS, display_name, doc_number, expand_area, in_ids, out_ids
-from danvan.queries.resolve import resolve, resolve_many
+from danvan.queries.base import (
+    PLACE_LABELS,
+    display_name,
+    doc_number,
+    expand_area,
+    in_ids,
+    names,
+    out_ids,
+)
+from danvan.queries.resolve import by_id, resolve, resolve_many
 from danvan.text import fold
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["ORG_LABELS", "N", "Raw", "doc_item", "doc_rows", "emb", "lab", "model_item", "model_rows",
-           "n3", "place_item", "place_rows", "plan_ref", "resolve_any"]
+__all__ = ["DOC_LIST", "ORG_LABELS", "PLACE_LIST", "N", "P", "Raw", "doc_item", "doc_row_neo4j",
+           "doc_rows", "emb", "lab", "model_item", "model_rows", "n3", "place_item", "place_row_neo4j",
+           "place_rows", "plan_ref", "resolve_any"]
 
 ORG_LABELS = ("Unit", "PartyBody")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
@@ -47,12 +56,21 @@ def N(var: str) -> str:
     return f"[{var}.id, {lab(var)}, properties({var})]"
 
 
+def P(var: str, *keys: str) -> str:
+    """Cypher for a triple ``[id, label, {keys}]``: only the properties a shape reads.
+
+    A map projection gives null for a key the node lacks; :func:`n3` drops nulls (Neo4j
+    stores none), so the triple reads like one of every property.
+    """
+    return f"[{var}.id, {lab(var)}, {var} {{{', '.join('.' + k for k in keys)}}}]"
+
+
 def n3(value: Sequence[Any] | None) -> Raw | None:
     """A triple from Neo4j as a tuple, without the ``id`` Neo4j keeps among the properties."""
     if value is None:
         return None
     node_id, label, props = value[0], value[1], value[2]
-    return node_id, label, {k: v for k, v in (props or {}).items() if k != "id"}
+    return node_id, label, {k: v for k, v in (props or {}).items() if k != "id" and v is not None}
 
 
 def emb(g: Any, node_id: str) -> Raw:
@@ -68,7 +86,7 @@ def uniq(rows: Iterable[Raw | None]) -> list[Raw]:
 
 def resolve_any(store: Store, text: str, param: str, labels: Sequence[str] | None = None) -> str:
     """An exact id, else a name resolved among ``labels`` (default: everything searchable)."""
-    node = store.get(text)
+    node = by_id(store, text)
     if node is not None and (labels is None or node.label in labels):
         return node.id
     from danvan.queries.search import SEARCHABLE
@@ -99,23 +117,40 @@ def plan_ref(raw: Raw) -> dict[str, Any]:
             "title": props.get("title") or props.get("name")}
 
 
-_DOC_CYPHER = (f"RETURN {N('d')} AS d, "
-               f"head([(i)-[:ISSUES]->(d) WHERE i.id = d.issuer | {N('i')}]) AS issuer")
+# What display_name, doc_item, plan_ref and the directives listing's filters read.
+_DISPLAY_KEYS = ("name", "title", "ref", "what", "description")
+_DOC_KEYS = ("ref", "number", "kind", "kind_code", "date", "title", "period", "name", "aliases")
+_DOC_COLUMNS = {
+    "d": P("d", *_DOC_KEYS),
+    "issuer": f"head([(i)-[:ISSUES]->(d) WHERE i.id = d.issuer | {P('i', *_DISPLAY_KEYS)}])",
+}
+_DOC_CYPHER = "RETURN " + ", ".join(f"{expr} AS {name}" for name, expr in _DOC_COLUMNS.items())
+DOC_LIST = "[" + ", ".join(_DOC_COLUMNS.values()) + "]"  # directive ``d`` and its issuer as one list
+
+
+def doc_row_neo4j(row: Sequence[Any]) -> tuple[Raw, Raw | None]:
+    """A (directive, issuer) pair from Neo4j's ``[d, issuer]`` (see ``_DOC_COLUMNS``)."""
+    return n3(row[0]), n3(row[1])  # type: ignore[return-value]
 
 
 def doc_rows(store: Store, ids: Iterable[str] | None = None,
              issuers: Iterable[str] | None = None) -> list[tuple[Raw, Raw | None]]:
-    """(directive, issuer) raw pairs: of ``ids``, of ``issuers``, or every directive."""
+    """(directive, issuer) raw pairs: of ``ids``, of ``issuers``, or every directive.
+
+    From Neo4j the triples carry only the properties :func:`doc_item` and the
+    directives listing read.
+    """
     if store.kind == "neo4j":
         if ids is not None:
-            rows = store.read("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,  # type: ignore[attr-defined]
-                              ids=sorted(set(ids)))
+            rows = store.read_many("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,  # type: ignore[attr-defined]
+                                   tuple(_DOC_COLUMNS), ids=sorted(set(ids)))
         elif issuers is not None:
-            rows = store.read("UNWIND $ids AS x MATCH (:Entity {id: x})-[:ISSUES]->(d:Directive) "  # type: ignore[attr-defined]
-                              "WITH DISTINCT d " + _DOC_CYPHER, ids=sorted(set(issuers)))
+            rows = store.read_many("UNWIND $ids AS x MATCH (:Entity {id: x})-[:ISSUES]->(d:Directive) "  # type: ignore[attr-defined]
+                                   "WITH DISTINCT d " + _DOC_CYPHER, tuple(_DOC_COLUMNS),
+                                   ids=sorted(set(issuers)))
         else:
-            rows = store.read("MATCH (d:Directive) " + _DOC_CYPHER)  # type: ignore[attr-defined]
-        out = [(n3(r["d"]), n3(r["issuer"])) for r in rows]
+            rows = store.read_many("MATCH (d:Directive) " + _DOC_CYPHER, tuple(_DOC_COLUMNS))  # type: ignore[attr-defined]
+        out = [doc_row_neo4j((r["d"], r["issuer"])) for r in rows]
         return sorted(out, key=lambda r: r[0][0])  # type: ignore[index]
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
@@ -139,13 +174,14 @@ def doc_rows(store: Store, ids: Iterable[str] | None = None,
 # raw model row: (model, units, places [(place, communes)], plans)
 ModelRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw]]
 
+_MODEL_KEYS = ("name", "field", "effective", "year", "households", "synthetic")
 _MODEL_CYPHER = f"""
-RETURN {N('m')} AS m,
-  [(u)-[:SUPPORTS]->(m) WHERE u:Unit OR u:PartyBody | {N('u')}] AS units,
-  [(m)-[:LOCATED_IN]->(t) | [{N('t')},
-     CASE WHEN t:Village THEN [(t)-[:PART_OF]->(c:Commune) | {N('c')}] ELSE [] END]] AS places,
-  [(m)-[:REGISTERED_UNDER]->(p) | {N('p')}]
-    + [(m)<-[:WITH_MODEL]-(:Assignment)-[:UNDER_PLAN]->(p) | {N('p')}] AS plans
+RETURN {P('m', *_MODEL_KEYS)} AS m,
+  [(u)-[:SUPPORTS]->(m) WHERE u:Unit OR u:PartyBody | {P('u', *_DISPLAY_KEYS)}] AS units,
+  [(m)-[:LOCATED_IN]->(t) | [{P('t', 'name')},
+     CASE WHEN t:Village THEN [(t)-[:PART_OF]->(c:Commune) | {P('c', 'name')}] ELSE [] END]] AS places,
+  [(m)-[:REGISTERED_UNDER]->(p) | {P('p', *_DOC_KEYS)}]
+    + [(m)<-[:WITH_MODEL]-(:Assignment)-[:UNDER_PLAN]->(p) | {P('p', *_DOC_KEYS)}] AS plans
 """
 
 _MODEL_ANCHORS = {
@@ -179,11 +215,14 @@ def _model_ids_embedded(g: Any, anchor: str, ids: set[str]) -> set[str]:
 
 
 def model_rows(store: Store, anchor: str, ids: Iterable[str] = ()) -> list[ModelRow]:
-    """Raw model rows, found from ``anchor`` ("ids", "units", "area", "plans" or "all")."""
+    """Raw model rows, found from ``anchor`` ("ids", "units", "area", "plans" or "all").
+
+    From Neo4j the triples carry only the properties :func:`model_item` reads.
+    """
     ids = set(ids)
     if store.kind == "neo4j":
-        rows = store.read(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,  # type: ignore[attr-defined]
-                          ids=sorted(ids))
+        rows = store.read_many(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,  # type: ignore[attr-defined]
+                               ("m", "units", "places", "plans"), ids=sorted(ids))
         out = [(n3(r["m"]), uniq(map(n3, r["units"])),
                 sorted(((n3(t), uniq(map(n3, cs))) for t, cs in r["places"]), key=lambda x: x[0][0]),
                 uniq(map(n3, r["plans"]))) for r in rows]
@@ -229,39 +268,64 @@ def model_item(row: ModelRow) -> dict[str, Any]:
 # raw place row: (place, parents, successors [(succ, its provinces)], province-ref, parent successors)
 PlaceRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw], list[tuple[Raw, list[Raw]]]]
 
-_PLACE_CYPHER = f"""
-RETURN {N('n')} AS n,
-  [(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {N('p')}] AS parents,
-  [(n)-[:SUCCEEDED_BY]->(s) |
-     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS succ,
-  COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {N('q')} }} AS province,
-  [(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
-     [{N('s')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {N('q')} }}]] AS parent_succ
-"""
+# What place_item and the name filter of the places listing read, and no more.
+_PLACE_KEYS = ("name", "code", "kind", "aliases", "lat", "lon", "era")
+_PLACE_COLUMNS = {
+    "n": P("n", *_PLACE_KEYS),
+    "parents": f"[(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {P('p', 'name', 'era')}]",
+    "succ": f"""[(n)-[:SUCCEEDED_BY]->(s) |
+     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]]""",
+    "province": f"COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {P('q', 'name')} }}",
+    "parent_succ": f"""[(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
+     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]]""",
+}
+_PLACE_CYPHER = "RETURN " + ",\n  ".join(f"{expr} AS {name}" for name, expr in _PLACE_COLUMNS.items())
+PLACE_LIST = "[" + ", ".join(_PLACE_COLUMNS.values()) + "]"  # the row of place ``n`` as one list
+
+
+def place_row_neo4j(row: Sequence[Any]) -> PlaceRow:
+    """A place row from the list :data:`PLACE_LIST` gives (or the columns of one row)."""
+    node, parents, succ, province, parent_succ = row
+    return (n3(node), uniq(map(n3, parents)), _succ_neo4j(succ),  # type: ignore[return-value]
+            uniq(map(n3, province)), _succ_neo4j(parent_succ))
+
+
+def _succ_neo4j(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
+    return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])  # type: ignore[misc,index]
 
 
 def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None = None,
                code: str | None = None, keep: Callable[[dict[str, Any]], bool] | None = None,
-               ) -> list[PlaceRow]:
+               contains: str | None = None) -> list[PlaceRow]:
     """Raw place rows of ``ids``, or of every place (of one label, with one code).
 
     ``keep`` may drop places by their properties early; callers still filter the rows.
+    ``contains`` (folded text) is a hint that ``keep`` drops every place none of whose
+    names and aliases contains it: Neo4j then reads only the places whose cached name
+    keys contain it, not every place of the level. From Neo4j the triples carry only the
+    properties :func:`place_item` reads.
     """
     if store.kind == "neo4j":
-        if ids is not None:
+        listing = ids is None  # keep applies to listings only, as in the embedded store
+        levels = [LEVELS[label.lower()]] if label else list(PLACE_LABELS)
+        if ids is None and contains:
+            ids = [r.id for r in names(store, levels) if any(contains in k for k in r.keys)]
+            ids_head = ("UNWIND $ids AS x MATCH (n:Entity {id: x}) "
+                        "WHERE ($code IS NULL OR n.code = $code) AND any(l IN labels(n) WHERE l IN $labels) ")
+            head, params = ids_head, {"ids": sorted(ids), "code": code, "labels": levels}
+        elif ids is not None:
             head, params = "UNWIND $ids AS x MATCH (n:Entity {id: x}) ", {"ids": sorted(set(ids))}
         else:
             match = (f"MATCH (n:`{LEVELS[label.lower()]}`) " if label else
                      "MATCH (n:Entity) WHERE (n:Province OR n:District OR n:Commune OR n:Village) ")
             glue = "AND" if "WHERE" in match else "WHERE"
             head, params = match + f"{glue} ($code IS NULL OR n.code = $code) ", {"code": code}
-        rows = store.read(head + _PLACE_CYPHER, **params)  # type: ignore[attr-defined]
-
-        def succ(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
-            return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])
-
-        out = [(n3(r["n"]), uniq(map(n3, r["parents"])), succ(r["succ"]), uniq(map(n3, r["province"])),
-                succ(r["parent_succ"])) for r in rows]
+        rows = store.read_many(head + _PLACE_CYPHER, tuple(_PLACE_COLUMNS), **params)  # type: ignore[attr-defined]
+        out = []
+        for r in rows:
+            if listing and keep is not None and not keep(n3(r["n"])[2]):  # type: ignore[index]
+                continue  # as the embedded store does: before shaping the rest of the row
+            out.append(place_row_neo4j([r[c] for c in _PLACE_COLUMNS]))
         return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
@@ -440,7 +504,7 @@ def _places(store: Store, level: str | None, name: str | None, code: str | None,
                                                          *(props.get("aliases") or [])])
 
     items = []
-    for row in place_rows(store, label=level, code=code, keep=named):
+    for row in place_rows(store, label=level, code=code, keep=named, contains=q):
         if not named(row[0][2]):
             continue
         item = place_item(row)

@@ -19,6 +19,7 @@ from danvan.queries.base import PLACE_LABELS, display_name, expand_area, in_ids,
 from danvan.queries.catalogue import Param, QuerySpec, query
 from danvan.queries.listings import (
     ORG_LABELS,
+    PLACE_LIST,
     N,
     Raw,
     doc_item,
@@ -26,6 +27,7 @@ from danvan.queries.listings import (
     n3,
     place_by_id,
     place_item,
+    place_row_neo4j,
     place_rows,
     plan_ref,
     resolve_any,
@@ -88,7 +90,8 @@ RETURN
        + [(m)<-[:WITH_MODEL]-(:Assignment)-[:UNDER_PLAN]->(p) | {N('p')}]]] AS models,
   [(e:Event)-[:HELD_AT]->(v) | [{N('e')}, v.id]]
   + [(e:Event)-[:HELD_AT]->(c:Commune)<-[:PART_OF]-(v) | [{N('e')}, c.id]] AS events,
-  [(v)-[:PART_OF]->(c:Commune) | c.id] AS communes
+  [(v)-[:PART_OF]->(c:Commune) | c.id] AS communes,
+  COLLECT {{ UNWIND [v] + [(v)-[:PART_OF]->(c:Commune) | c] AS n RETURN {PLACE_LIST} }} AS places
 """
 
 
@@ -107,6 +110,7 @@ def _village_raw(store: Store, v: str) -> dict[str, Any]:
             "models": [(n3(m), uniq(map(n3, ps))) for m, ps in r["models"]],
             "events": [(n3(e), where) for e, where in r["events"]],
             "communes": sorted(set(r["communes"])),
+            "places": [place_row_neo4j(row) for row in r["places"]],  # place_rows of v and communes
         }
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
@@ -133,7 +137,10 @@ def _village_profile(store: Store, village: str, commune: str | None) -> dict[st
         area = expand_area(store, resolve_many(store, commune, ["Commune"], param="commune"))
     v = resolve(store, village, ["Village"], within=area, param="village")
     raw = _village_raw(store, v)
-    rows = {row[0][0]: row for row in place_rows(store, [v, *raw["communes"]])}
+    found = raw.get("places")  # Neo4j reads them with the rest
+    if found is None:
+        found = place_rows(store, [v, *raw["communes"]])
+    rows = {row[0][0]: row for row in found}
     place = place_item(rows[v])
     parent = (place["parent"] or {}).get("id")
     commune_item = place_item(rows[parent]) if parent in rows else None
@@ -220,7 +227,8 @@ def _unit_raw(store: Store, u: str) -> dict[str, Any]:
     if store.kind == "neo4j":
         r = store.read(_UNIT_CYPHER, id=u)[0]  # type: ignore[attr-defined]
         model_ids = sorted(set(r["model_ids"]))
-        models = store.read(_MODELS_CYPHER, ids=model_ids) if model_ids else []  # type: ignore[attr-defined]
+        models = (store.read_many(_MODELS_CYPHER, ("m", "plans"), ids=model_ids)  # type: ignore[attr-defined]
+                  if model_ids else [])
         return {
             "unit": n3(r["u"]), "scope": uniq(map(n3, r["scope"])), "parents": uniq(map(n3, r["parents"])),
             "assignments": [(n3(a), (n3(t[0]), uniq(map(n3, t[1]))) if t else None, n3(p))

@@ -14,6 +14,7 @@ matches raise AmbiguousError with the candidates (HTTP 409).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,11 +26,25 @@ from danvan.text import fold
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
+    from danvan.graph.types import Node
 
-__all__ = ["fuzzy_matches", "resolve", "resolve_many"]
+__all__ = ["by_id", "fuzzy_matches", "resolve", "resolve_many"]
 
 FUZZY_MIN = 86.0
 FUZZY_MARGIN = 4.0
+# Every id is the schema's slug of a node's identity keys (Schema.check_node refuses any
+# other), so text with capitals, spaces, accents or "/" cannot be one.
+_ID_CHARS = re.compile(r"[a-z0-9-]+")
+
+
+def by_id(store: Store, text: str) -> Node | None:
+    """The node whose id is ``text``; no lookup at all for text no id can look like.
+
+    >>> from danvan.graph.embedded import EmbeddedStore
+    >>> by_id(EmbeddedStore(":memory:"), "133-KH/TU") is None
+    True
+    """
+    return store.get(text) if _ID_CHARS.fullmatch(text) else None
 
 
 def _candidates(store: Store, rows: Sequence[NameRow]) -> list[dict[str, str]]:
@@ -74,7 +89,7 @@ def resolve_many(store: Store, text: str, labels: Iterable[str],
                  within: set[str] | None = None, param: str = "name") -> list[str]:
     """All ids ``text`` names exactly, or the one clear fuzzy match; errors otherwise."""
     labels = list(labels)
-    node = store.get(text)
+    node = by_id(store, text)
     if node is not None and node.label in labels:
         return [node.id]
     rows = [r for r in names(store, labels) if within is None or r.id in within]

@@ -1,0 +1,72 @@
+"""Neo4j reads: cached name keys never hide a write made outside this store; reads are retried."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from neo4j import exceptions as nx_errors
+
+from danvan.errors import NotFoundError
+from danvan.graph.schema import load_schema
+from danvan.graph.store import Store
+
+S = load_schema()
+
+
+@pytest.fixture
+def neo4j(neo4j_server: Store) -> Iterator[Any]:
+    neo4j_server.clear()
+    neo4j_server.write([
+        S.node("Province", name="Tỉnh Kon Tum", code="62"),
+        S.node("District", name="Huyện Kon Rẫy", code="614", province="province-62"),
+        S.node("Commune", name="Xã Đăk Ruồng", code="23488", district="district-614"),
+    ])
+    yield neo4j_server
+
+
+def outside(store: Any, cypher: str, **params: Any) -> None:
+    """A write by someone else (another process, the Neo4j browser): not through ``store``."""
+    with store.driver.session(database=store.database) as session:
+        session.run(cypher, params).consume()
+
+
+def test_a_node_created_outside_the_store_is_found_by_the_next_query(neo4j: Any) -> None:
+    assert neo4j.query("search", q="dak ruong")["items"]  # the name keys are now cached
+    assert neo4j.query("place", id="Đăk Ruồng")["id"] == "commune-23488"
+    generation = neo4j.generation
+    outside(neo4j, "CREATE (n:Entity:Commune {id: 'commune-99999', name: 'Xã Ia Chim', code: '99999'})")
+    assert neo4j.generation == generation  # this store did not see the write happen
+    assert [i["id"] for i in neo4j.query("search", q="ia chim")["items"]][:1] == ["commune-99999"]
+    outside(neo4j, "CREATE (n:Entity:Commune {id: 'commune-99998', name: 'Xã Sa Loong', code: '99998'})")
+    assert neo4j.query("place", id="sa loong")["id"] == "commune-99998"  # resolved through the names
+
+
+def test_a_rename_outside_the_store_is_seen_by_name_resolution(neo4j: Any) -> None:
+    assert neo4j.query("place", id="Đăk Ruồng")["id"] == "commune-23488"
+    outside(neo4j, "MATCH (n:Entity {id: 'commune-23488'}) SET n.name = 'Xã Đăk Tờ Re'")
+    with pytest.raises(NotFoundError):
+        neo4j.query("place", id="Đăk Ruồng")
+    assert neo4j.query("place", id="dak to re")["name"] == "Xã Đăk Tờ Re"
+
+
+def test_a_query_that_makes_no_read_of_its_own_still_checks_the_database(neo4j: Any) -> None:
+    neo4j.query("search", q="kon ray")
+    outside(neo4j, "CREATE (n:Entity:District {id: 'district-615', name: 'Huyện Kon Plông', code: '615'})")
+    assert "district-615" in {i["id"] for i in neo4j.query("search", q="kon plong")["items"]}
+
+
+def test_a_read_is_retried_after_a_transient_failure(neo4j: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = neo4j.driver.session
+    failures = []
+
+    def flaky(**kwargs: Any) -> Any:
+        if not failures:
+            failures.append(1)
+            raise nx_errors.ServiceUnavailable("connection reset (simulated)")
+        return real(**kwargs)
+
+    monkeypatch.setattr(neo4j.driver, "session", flaky)
+    assert neo4j.get("commune-23488").name == "Xã Đăk Ruồng"
+    assert failures == [1]
