@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from danvan.graph.neo4j_store import Neo4jStore
     from danvan.graph.store import Store
 
-__all__ = ["NameRow", "descendants", "doc_number", "expand_area", "in_ids", "names", "out_ids",
-           "summary"]
+__all__ = ["NameRow", "area_in_graph", "descendants", "descendants_in_graph", "doc_number",
+           "expand_area", "ids_with_label", "in_ids", "memo", "names", "out_ids", "summary"]
 
 PLACE_LABELS = ("Province", "District", "Commune", "Village")
+_PLACES = frozenset(PLACE_LABELS)
 _NAME_KEYS = ("name", "ref", "number", "title", "key")
 
 
@@ -128,34 +129,73 @@ def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> list[NameRow
         return list(cached[wanted])
 
 
+def area_in_graph(g: Any, ids: Iterable[str]) -> set[str]:
+    """:func:`expand_area` on the embedded store's graph (the caller holds the store's lock)."""
+    pred, node = g._pred, g._node
+    start = {i for i in ids if i in node}
+    for i in list(start):
+        start.update(s for s, keys in pred[i].items() if "SUCCEEDED_BY" in keys)
+    seen, frontier = set(start), list(start)
+    while frontier:
+        for child, keys in pred[frontier.pop()].items():
+            if "PART_OF" in keys and child not in seen and node[child]["label"] in _PLACES:
+                seen.add(child)
+                frontier.append(child)
+    return seen
+
+
+def descendants_in_graph(g: Any, ids: Iterable[str]) -> set[str]:
+    """:func:`descendants` on the embedded store's graph (the caller holds the store's lock)."""
+    pred = g._pred
+    seen = {i for i in ids if i in pred}
+    frontier = list(seen)
+    while frontier:
+        for child, keys in pred[frontier.pop()].items():
+            if "IMPLEMENTS" in keys and child not in seen:
+                seen.add(child)
+                frontier.append(child)
+    return seen
+
+
 def _area_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:
     with store._lock:
-        g = store.fresh()
-        start = {i for i in ids if i in g}
-        for i in list(start):
-            start.update(in_ids(g, i, "SUCCEEDED_BY"))
-        seen, frontier = set(start), list(start)
-        while frontier:
-            node = frontier.pop()
-            for child in in_ids(g, node, "PART_OF"):
-                if child not in seen and g.nodes[child]["label"] in PLACE_LABELS:
-                    seen.add(child)
-                    frontier.append(child)
-    return seen
+        return area_in_graph(store.fresh(), ids)
 
 
 def _descendants_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:
     with store._lock:
-        g = store.fresh()
-        seen = {i for i in ids if i in g}
-        frontier = list(seen)
-        while frontier:
-            node = frontier.pop()
-            for child in in_ids(g, node, "IMPLEMENTS"):
-                if child not in seen:
-                    seen.add(child)
-                    frontier.append(child)
-    return seen
+        return descendants_in_graph(store.fresh(), ids)
+
+
+# Derived values (ids by label, so listings and coverage read one label without scanning
+# every node; compact assignment records…), kept per store until its graph changes.
+_MEMO: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, dict[Any, Any]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def memo(store: EmbeddedStore, name: str) -> dict[Any, Any]:
+    """A dict for values derived from the embedded store's graph, emptied when it changes.
+
+    Call it after ``store.fresh()`` with the store's lock held; ``name`` keeps one
+    query's values apart from another's.
+    """
+    generation, memos = _MEMO.get(store, (-1, {}))
+    if generation != store.generation:
+        memos = {}
+        _MEMO[store] = (store.generation, memos)
+    return memos.setdefault(name, {})
+
+
+def ids_with_label(store: EmbeddedStore, g: Any, label: str) -> tuple[str, ...]:
+    """Ids of the nodes with ``label``, sorted (``g = store.fresh()``, the lock held)."""
+    index = memo(store, "labels")
+    if not index:
+        grouped: dict[str, list[str]] = {}
+        for i, d in g._node.items():
+            grouped.setdefault(d["label"], []).append(i)
+        index.update((k, tuple(sorted(v))) for k, v in grouped.items())
+        index[None] = ()  # built, even for an empty graph
+    return index.get(label, ())
 
 
 # neo4j ---------------------------------------------------------------------------------
