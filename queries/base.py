@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from danvan.graph.neo4j_store import Neo4jStore
     from danvan.graph.store import Store
 
-__all__ = ["NameRow", "area_in_graph", "descendants", "descendants_in_graph", "doc_number",
+__all__ = ["NameRow", "TextIndex", "area_in_graph", "descendants", "descendants_in_graph", "doc_number",
            "expand_area", "ids_with_label", "in_ids", "memo", "names", "out_ids", "summary"]
 
 PLACE_LABELS = ("Province", "District", "Commune", "Village")
@@ -184,6 +185,52 @@ def memo(store: EmbeddedStore, name: str) -> dict[Any, Any]:
         memos = {}
         _MEMO[store] = (store.generation, memos)
     return memos.setdefault(name, {})
+
+
+class TextIndex:
+    """Folded texts of many owners, searched for a substring in one pass of C code.
+
+    The texts are joined, one per line, into one string: ``str.find`` scans it,
+    and each hit is mapped back to its text by bisection.
+
+    >>> index = TextIndex([("a", ["dak ruong", "kon braih"]), ("b", ["dak to"])])
+    >>> index.owners_containing("dak"), index.owners_containing("braih")
+    ({'a', 'b'}, {'a'})
+    """
+
+    def __init__(self, items: Iterable[tuple[Any, Iterable[str]]]) -> None:
+        self.texts: list[str] = []
+        self.owners: list[Any] = []
+        for owner, texts in items:
+            for text in texts:
+                self.texts.append(text.replace("\n", " "))
+                self.owners.append(owner)
+        self.starts: list[int] = []
+        at = 0
+        for text in self.texts:
+            self.starts.append(at)
+            at += len(text) + 1
+        self.joined = "\n".join(self.texts)
+
+    def containing(self, q: str) -> list[int]:
+        """Indices of the texts that contain ``q``, in order."""
+        if "\n" in q:
+            return [i for i, t in enumerate(self.texts) if q in t]
+        out: list[int] = []
+        joined, starts, n = self.joined, self.starts, len(self.starts)
+        at = joined.find(q)
+        while at != -1:
+            i = bisect_right(starts, at) - 1
+            out.append(i)
+            if i + 1 >= n:
+                break
+            at = joined.find(q, starts[i + 1])
+        return out
+
+    def owners_containing(self, q: str) -> set[Any]:
+        """Owners with a text that contains ``q``."""
+        owners = self.owners
+        return {owners[i] for i in self.containing(q)}
 
 
 def ids_with_label(store: EmbeddedStore, g: Any, label: str) -> tuple[str, ...]:
