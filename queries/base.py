@@ -6,7 +6,7 @@
 
 >>> from danvan.graph.embedded import EmbeddedStore
 >>> names(EmbeddedStore(":memory:"), ["Commune"])
-[]
+()
 """
 
 from __future__ import annotations
@@ -111,11 +111,13 @@ def in_ids(g: Any, node: str, type_: str) -> list[str]:
 
 # Folding every name is the costly part of resolution: the rows are kept per store and
 # label set until the store's graph changes (its ``generation`` moves on).
-_NAME_CACHE: weakref.WeakKeyDictionary[Any, tuple[Any, dict[frozenset[str], list[NameRow]]]] = (
+# The same tuple is handed out until then, so indexes built on it (search's) can be kept
+# while it stays the same object.
+_NAME_CACHE: weakref.WeakKeyDictionary[Any, tuple[Any, dict[frozenset[str], tuple[NameRow, ...]]]] = (
     weakref.WeakKeyDictionary())
 
 
-def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> list[NameRow]:
+def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> tuple[NameRow, ...]:
     wanted = frozenset(labels)
     with store._lock:
         g = store.fresh()
@@ -126,8 +128,8 @@ def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> list[NameRow
         if wanted not in cached:
             rows = [NameRow(i, d["label"], display_name(d["props"], i), _keys(d["props"]))
                     for i, d in g.nodes(data=True) if d["label"] in wanted]
-            cached[wanted] = sorted(rows, key=lambda r: r.id)
-        return list(cached[wanted])
+            cached[wanted] = tuple(sorted(rows, key=lambda r: r.id))
+        return cached[wanted]
 
 
 def area_in_graph(g: Any, ids: Iterable[str]) -> set[str]:
@@ -246,7 +248,7 @@ def ids_with_label(store: EmbeddedStore, g: Any, label: str) -> tuple[str, ...]:
 
 
 # neo4j ---------------------------------------------------------------------------------
-def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
+def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> tuple[NameRow, ...]:
     # Cached like the embedded rows, until the database's change token moves (any commit,
     # from anyone); the token is read before the rows, so a write in between only makes the
     # next call read them again.
@@ -257,8 +259,8 @@ def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
         cached = {}
         _NAME_CACHE[store] = (token, cached)
     if wanted not in cached:
-        cached[wanted] = _read_names_neo4j(store, wanted)
-    return list(cached[wanted])
+        cached[wanted] = tuple(_read_names_neo4j(store, wanted))
+    return cached[wanted]
 
 
 def _read_names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
@@ -290,8 +292,11 @@ def _descendants_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
 
 
 # dispatch ------------------------------------------------------------------------------
-def names(store: Store, labels: Iterable[str]) -> list[NameRow]:
-    """Name rows of every node with one of ``labels``, in id order."""
+def names(store: Store, labels: Iterable[str]) -> tuple[NameRow, ...]:
+    """Name rows of every node with one of ``labels``, in id order.
+
+    The same tuple comes back until the store changes: callers must not assume a copy.
+    """
     if store.kind == "neo4j":
         return _names_neo4j(store, labels)  # type: ignore[arg-type]
     return _names_embedded(store, labels)  # type: ignore[arg-type]
