@@ -215,6 +215,20 @@ RETURN plans, rows, [u IN units | [u.id, u {.name, .title, .ref, .what, .descrip
 """
 
 
+def _read_one(store: Store, cypher: str, **params: Any) -> dict[str, Any]:
+    """The one record of a read, its values as the driver decoded them.
+
+    Not ``store.read``: its ``Record.data()`` walks every nested value looking for nodes
+    to convert, which costs more than the query on these long lists of plain values.
+    """
+    def work(tx: Any) -> dict[str, Any]:
+        record = tx.run(cypher, **params).single(strict=True)
+        return dict(zip(record.keys(), record.values(), strict=True))
+
+    with store._errors(), store.session() as session:  # type: ignore[attr-defined]
+        return session.execute_read(work)  # type: ignore[no-any-return]
+
+
 def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
            implementing: bool) -> _Raw:
     params = {k: sorted(v) if v is not None else None for k, v in f.items()}
@@ -224,7 +238,7 @@ def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
                 "reach" if f["plans"] is not None else "all")
     cypher = (_PLANS[plans] + "CALL { WITH plans " + _START[anchor] + _ROWS + "} "
               "CALL { " + _VILLAGES[villages] + " } " + _TAIL)
-    r = store.read(cypher, as_of=as_of, **params)[0]  # type: ignore[attr-defined]
+    r = _read_one(store, cypher, as_of=as_of, **params)
     rows: list[Row] = [(u, t, label, c, tuple((m[0], m[1]) for m in models), h, start, until)
                        for u, t, label, c, models, h, start, until in r["rows"]]
     refs = {v: {"id": v, "name": name, "commune": {"id": c[0], "name": c[1]} if c else None}
