@@ -170,26 +170,29 @@ _START = {"units": _SEEK.format("$units", "ASSIGNED_UNIT"),
           "targets": _SEEK.format("$targets", "ASSIGNED_TO"),
           "plans": _SEEK.format("plans", "UNDER_PLAN"),
           "all": "MATCH (a:Assignment) "}
-_ROWS = """
+# The lowest id of a list (reduce and pattern comprehensions: cheaper than ORDER BY … LIMIT 1
+# subqueries, once per assignment).
+_LOWEST = "reduce(m = null, x IN {} | CASE WHEN m IS NULL OR x{k} < m{k} THEN x ELSE m END)"
+_ROWS = f"""
 WITH a, plans,
-     COLLECT { MATCH (a)-[:ASSIGNED_UNIT]->(u) RETURN u ORDER BY u.id LIMIT 1 } AS us,
-     COLLECT { MATCH (a)-[:ASSIGNED_TO]->(t) RETURN t ORDER BY t.id LIMIT 1 } AS ts,
-     COLLECT { MATCH (a)-[:UNDER_PLAN]->(p) RETURN p.id ORDER BY p.id LIMIT 1 } AS ps
-WHERE size(us) > 0 AND size(ts) > 0
-WITH a, us[0] AS u, ts[0] AS t, ps[0] AS plan, plans
-WHERE ($units IS NULL OR u.id IN $units) AND ($targets IS NULL OR t.id IN $targets)
+     {_LOWEST.format("[(a)-[:ASSIGNED_UNIT]->(u) | u]", k=".id")} AS u,
+     {_LOWEST.format("[(a)-[:ASSIGNED_TO]->(t) | t]", k=".id")} AS t,
+     {_LOWEST.format("[(a)-[:UNDER_PLAN]->(p) | p.id]", k="")} AS plan
+WHERE u IS NOT NULL AND t IS NOT NULL
+  AND ($units IS NULL OR u.id IN $units) AND ($targets IS NULL OR t.id IN $targets)
   AND (plans IS NULL OR plan IN plans)
   AND ($as_of IS NULL OR NOT ((coalesce(a.from, '') <> '' AND a.from > $as_of)
                               OR (coalesce(a.until, '') <> '' AND a.until < $as_of)))
 RETURN collect([u.id, t.id, [l IN labels(t) WHERE l <> 'Entity'][0],
   CASE WHEN t:Commune THEN t.id WHEN t:Village THEN
-    COLLECT { MATCH (t)-[:PART_OF]->(c:Commune) RETURN c.id ORDER BY c.id LIMIT 1 }[0] END,
-  COLLECT { MATCH (a)-[:WITH_MODEL]->(m) RETURN [m.id, m.field] AS mf ORDER BY m.id },
+    {_LOWEST.format("[(t)-[:PART_OF]->(c:Commune) | c.id]", k="")} END,
+  [(a)-[:WITH_MODEL]->(m) | [m.id, m.field]],
   a.households, a.from, a.until]) AS rows,
   collect(DISTINCT u) AS units, collect(DISTINCT t.id) AS reach
 """
-_VILLAGE = ("RETURN collect([v.id, v.name, COLLECT { MATCH (v)-[:PART_OF]->(c:Commune) "
-            "RETURN [c.id, c.name] ORDER BY c.id LIMIT 1 }[0]]) AS villages")
+_VILLAGE = ("RETURN collect([v.id, v.name, "
+            + _LOWEST.format("[(v)-[:PART_OF]->(c:Commune) | [c.id, c.name]]", k="[0]")
+            + "]) AS villages")
 _VILLAGES = {
     # the plan's reach: its targets, what they succeeded, and every place inside them
     "reach": "WITH reach UNWIND reach AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id) "
@@ -239,7 +242,7 @@ def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
     cypher = (_PLANS[plans] + "CALL { WITH plans " + _START[anchor] + _ROWS + "} "
               "CALL { " + _VILLAGES[villages] + " } " + _TAIL)
     r = _read_one(store, cypher, as_of=as_of, **params)
-    rows: list[Row] = [(u, t, label, c, tuple((m[0], m[1]) for m in models), h, start, until)
+    rows: list[Row] = [(u, t, label, c, tuple(sorted((m[0], m[1]) for m in models)), h, start, until)
                        for u, t, label, c, models, h, start, until in r["rows"]]
     refs = {v: {"id": v, "name": name, "commune": {"id": c[0], "name": c[1]} if c else None}
             for v, name, c in r["villages"]}
