@@ -97,6 +97,7 @@ def rank_rows(rows: Sequence[NameRow], text: str, types: list[str] | None,
 
 # The index -------------------------------------------------------------------------------
 _DIGITS = "0123456789"
+_DIGIT_SET = frozenset(_DIGITS)
 _MASK = str.maketrans(_DIGITS, "\0" * 10)
 
 
@@ -115,38 +116,34 @@ class SearchIndex:
         self.rows = rows
         order = sorted(range(len(rows)), key=lambda i: (_ORDER.get(rows[i].label, 99),
                                                          rows[i].name, rows[i].id))
+        self.order = order  # rank → row
         self.rank = [0] * len(rows)
         for position, i in enumerate(order):
             self.rank[i] = position
-        key_ids: dict[str, int] = {}
-        self.key_rows: list[list[int]] = []
+        by_key: dict[str, list[int]] = {}
         for i, row in enumerate(rows):
             for key in row.keys:
-                k = key_ids.setdefault(key, len(key_ids))
-                if k == len(self.key_rows):
-                    self.key_rows.append([])
-                self.key_rows[k].append(i)
-        self.keys = list(key_ids)
+                by_key.setdefault(key, []).append(i)
+        self.keys = list(by_key)
+        self.key_rows: list[list[int]] = list(by_key.values())
         self.text = TextIndex((k, [key]) for k, key in enumerate(self.keys))
-        masked: dict[str, int] = {}
-        self.members: list[list[int]] = []  # masked key → keys
+        masked: dict[str, list[int]] = {}  # masked key → keys
         self.digits: list[int] = []  # key → bit set of its digits
         self.with_digit: list[list[int]] = [[] for _ in _DIGITS]  # digit → keys holding it
         for k, key in enumerate(self.keys):
+            present = _DIGIT_SET.intersection(key)
             bits = 0
-            for d, digit in enumerate(_DIGITS):
-                if digit in key:
-                    bits |= 1 << d
-                    self.with_digit[d].append(k)
+            for digit in present:
+                bits |= 1 << int(digit)
+                self.with_digit[int(digit)].append(k)
             self.digits.append(bits)
-            m = masked.setdefault(key.translate(_MASK) if bits else key, len(masked))
-            if m == len(self.members):
-                self.members.append([])
-            self.members[m].append(k)
+            masked.setdefault(key.translate(_MASK) if present else key, []).append(k)
         self.masked = list(masked)
+        self.members: list[list[int]] = list(masked.values())
         self.masked_text = TextIndex((m, [key]) for m, key in enumerate(self.masked))
-        self.group_rows = [sorted({i for k in keys for i in self.key_rows[k]}) for keys in self.members]
-        self.order = order  # rank → row
+        key_rows = self.key_rows
+        self.group_rows = [key_rows[keys[0]] if len(keys) == 1 else
+                           list({i for k in keys for i in key_rows[k]}) for keys in self.members]
 
     def _hits(self, w: str) -> list[tuple[str, list[int]]]:
         """(key, its rows) of the keys containing ``w`` — masked keys when ``w`` has no digit."""
