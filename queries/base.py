@@ -6,7 +6,7 @@
 
 >>> from danvan.graph.embedded import EmbeddedStore
 >>> names(EmbeddedStore(":memory:"), ["Commune"])
-[]
+()
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import weakref
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,11 +28,12 @@ if TYPE_CHECKING:
     from danvan.graph.neo4j_store import Neo4jStore
     from danvan.graph.store import Store
 
-__all__ = ["NameRow", "consistent", "descendants", "doc_number", "expand_area", "in_ids", "names", "out_ids",
-           "summary"]
+__all__ = ["NameRow", "TextIndex", "area_in_graph", "consistent", "descendants", "descendants_in_graph",
+           "doc_number", "expand_area", "ids_with_label", "in_ids", "memo", "names", "out_ids", "summary"]
 
 R = TypeVar("R")
 PLACE_LABELS = ("Province", "District", "Commune", "Village")
+_PLACES = frozenset(PLACE_LABELS)
 _NAME_KEYS = ("name", "ref", "number", "title", "key")
 
 
@@ -112,11 +114,13 @@ def in_ids(g: Any, node: str, type_: str) -> list[str]:
 
 # Folding every name is the costly part of resolution: the rows are kept per store and
 # label set until the store's graph changes (its ``generation`` moves on).
-_NAME_CACHE: weakref.WeakKeyDictionary[Any, tuple[Any, dict[frozenset[str], list[NameRow]]]] = (
+# The same tuple is handed out until then, so indexes built on it (search's) can be kept
+# while it stays the same object.
+_NAME_CACHE: weakref.WeakKeyDictionary[Any, tuple[Any, dict[frozenset[str], tuple[NameRow, ...]]]] = (
     weakref.WeakKeyDictionary())
 
 
-def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> list[NameRow]:
+def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> tuple[NameRow, ...]:
     wanted = frozenset(labels)
     with store._lock:
         g = store.fresh()
@@ -127,42 +131,127 @@ def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> list[NameRow
         if wanted not in cached:
             rows = [NameRow(i, d["label"], display_name(d["props"], i), _keys(d["props"]))
                     for i, d in g.nodes(data=True) if d["label"] in wanted]
-            cached[wanted] = sorted(rows, key=lambda r: r.id)
-        return list(cached[wanted])
+            cached[wanted] = tuple(sorted(rows, key=lambda r: r.id))
+        return cached[wanted]
+
+
+def area_in_graph(g: Any, ids: Iterable[str]) -> set[str]:
+    """:func:`expand_area` on the embedded store's graph (the caller holds the store's lock)."""
+    pred, node = g._pred, g._node
+    start = {i for i in ids if i in node}
+    for i in list(start):
+        start.update(s for s, keys in pred[i].items() if "SUCCEEDED_BY" in keys)
+    seen, frontier = set(start), list(start)
+    while frontier:
+        for child, keys in pred[frontier.pop()].items():
+            if "PART_OF" in keys and child not in seen and node[child]["label"] in _PLACES:
+                seen.add(child)
+                frontier.append(child)
+    return seen
+
+
+def descendants_in_graph(g: Any, ids: Iterable[str]) -> set[str]:
+    """:func:`descendants` on the embedded store's graph (the caller holds the store's lock)."""
+    pred = g._pred
+    seen = {i for i in ids if i in pred}
+    frontier = list(seen)
+    while frontier:
+        for child, keys in pred[frontier.pop()].items():
+            if "IMPLEMENTS" in keys and child not in seen:
+                seen.add(child)
+                frontier.append(child)
+    return seen
 
 
 def _area_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:
     with store._lock:
-        g = store.fresh()
-        start = {i for i in ids if i in g}
-        for i in list(start):
-            start.update(in_ids(g, i, "SUCCEEDED_BY"))
-        seen, frontier = set(start), list(start)
-        while frontier:
-            node = frontier.pop()
-            for child in in_ids(g, node, "PART_OF"):
-                if child not in seen and g.nodes[child]["label"] in PLACE_LABELS:
-                    seen.add(child)
-                    frontier.append(child)
-    return seen
+        return area_in_graph(store.fresh(), ids)
 
 
 def _descendants_embedded(store: EmbeddedStore, ids: Iterable[str]) -> set[str]:
     with store._lock:
-        g = store.fresh()
-        seen = {i for i in ids if i in g}
-        frontier = list(seen)
-        while frontier:
-            node = frontier.pop()
-            for child in in_ids(g, node, "IMPLEMENTS"):
-                if child not in seen:
-                    seen.add(child)
-                    frontier.append(child)
-    return seen
+        return descendants_in_graph(store.fresh(), ids)
+
+
+# Derived values (ids by label, so listings and coverage read one label without scanning
+# every node; compact assignment records…), kept per store until its graph changes.
+_MEMO: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, dict[Any, Any]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def memo(store: EmbeddedStore, name: str) -> dict[Any, Any]:
+    """A dict for values derived from the embedded store's graph, emptied when it changes.
+
+    Call it after ``store.fresh()`` with the store's lock held; ``name`` keeps one
+    query's values apart from another's.
+    """
+    generation, memos = _MEMO.get(store, (-1, {}))
+    if generation != store.generation:
+        memos = {}
+        _MEMO[store] = (store.generation, memos)
+    return memos.setdefault(name, {})
+
+
+class TextIndex:
+    """Folded texts of many owners, searched for a substring in one pass of C code.
+
+    The texts are joined, one per line, into one string: ``str.find`` scans it,
+    and each hit is mapped back to its text by bisection.
+
+    >>> index = TextIndex([("a", ["dak ruong", "kon braih"]), ("b", ["dak to"])])
+    >>> sorted(index.owners_containing("dak")), index.owners_containing("braih")
+    (['a', 'b'], {'a'})
+    """
+
+    def __init__(self, items: Iterable[tuple[Any, Iterable[str]]]) -> None:
+        self.texts: list[str] = []
+        self.owners: list[Any] = []
+        for owner, texts in items:
+            for text in texts:
+                self.texts.append(text.replace("\n", " "))
+                self.owners.append(owner)
+        self.starts: list[int] = []
+        at = 0
+        for text in self.texts:
+            self.starts.append(at)
+            at += len(text) + 1
+        self.joined = "\n".join(self.texts)
+
+    def containing(self, q: str) -> list[int]:
+        """Indices of the texts that contain ``q``, in order."""
+        if "\n" in q:
+            return [i for i, t in enumerate(self.texts) if q in t]
+        out: list[int] = []
+        joined, starts, n = self.joined, self.starts, len(self.starts)
+        at = joined.find(q)
+        while at != -1:
+            i = bisect_right(starts, at) - 1
+            out.append(i)
+            if i + 1 >= n:
+                break
+            at = joined.find(q, starts[i + 1])
+        return out
+
+    def owners_containing(self, q: str) -> set[Any]:
+        """Owners with a text that contains ``q``."""
+        owners = self.owners
+        return {owners[i] for i in self.containing(q)}
+
+
+def ids_with_label(store: EmbeddedStore, g: Any, label: str) -> tuple[str, ...]:
+    """Ids of the nodes with ``label``, sorted (``g = store.fresh()``, the lock held)."""
+    index = memo(store, "labels")
+    if not index:
+        grouped: dict[str, list[str]] = {}
+        for i, d in g._node.items():
+            grouped.setdefault(d["label"], []).append(i)
+        index.update((k, tuple(sorted(v))) for k, v in grouped.items())
+        index[None] = ()  # built, even for an empty graph
+    return index.get(label, ())
 
 
 # neo4j ---------------------------------------------------------------------------------
-def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
+def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> tuple[NameRow, ...]:
     # Cached like the embedded rows, until the database's change token moves (any commit,
     # from anyone). Inside a query run by ``consistent`` the cached rows are used without
     # reading the token first: the query's own reads observe it, and ``consistent`` runs
@@ -174,14 +263,14 @@ def _names_neo4j(store: Neo4jStore, labels: Iterable[str]) -> list[NameRow]:
     scope = getattr(store._local, "names_scope", None)
     if scope is not None and token is not None and wanted in cached:
         scope.assumed = token
-        return list(cached[wanted])
+        return cached[wanted]
     fresh = store.change_token()
     if fresh != token:
         cached = {}
         _NAME_CACHE[store] = (fresh, cached)
     if wanted not in cached:
-        cached[wanted] = _read_names_neo4j(store, wanted)
-    return list(cached[wanted])
+        cached[wanted] = tuple(_read_names_neo4j(store, wanted))
+    return cached[wanted]
 
 
 class _NamesScope:
@@ -260,8 +349,11 @@ def _descendants_neo4j(store: Neo4jStore, ids: Iterable[str]) -> set[str]:
 
 
 # dispatch ------------------------------------------------------------------------------
-def names(store: Store, labels: Iterable[str]) -> list[NameRow]:
-    """Name rows of every node with one of ``labels``, in id order."""
+def names(store: Store, labels: Iterable[str]) -> tuple[NameRow, ...]:
+    """Name rows of every node with one of ``labels``, in id order.
+
+    The same tuple comes back until the store changes: callers must not assume a copy.
+    """
     if store.kind == "neo4j":
         return _names_neo4j(store, labels)  # type: ignore[arg-type]
     return _names_embedded(store, labels)  # type: ignore[arg-type]

@@ -4,6 +4,11 @@ A village counts as helped when an assignment (matching the plan filter)
 targets it. Counts are comparable with what reports state ("52/58 đơn vị có
 kế hoạch"): the plan's reported statistics are returned beside the computed ones.
 
+Neither store builds the assignment items the ``assignments`` query shows: each
+reads one compact tuple per matching assignment (the embedded store by walking
+its graph, Neo4j in one read that also brings the villages, the plans' issuers
+and the reported figures), and the figures are counted from those in shared code.
+
 >>> from danvan.queries.catalogue import CATALOGUE
 >>> [p.name for p in CATALOGUE["coverage"].params][:3]
 ['plan', 'province', 'district']
@@ -11,140 +16,282 @@ kế hoạch"): the plan's reported statistics are returned beside the computed 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from danvan.queries import assignments  # as a module: importing assignments first loads this one
-from danvan.queries.base import expand_area, out_ids
+from danvan.queries.base import area_in_graph, descendants_in_graph, display_name, ids_with_label, memo
 from danvan.queries.catalogue import Param, QuerySpec, query
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["village_list"]
+__all__ = ["Row"]
 
 NO_FIELD = "chưa xác định"
 
-
-def _villages_embedded(store: Store, area: set[str] | None) -> list[dict[str, Any]]:
-    g = store.fresh()  # type: ignore[attr-defined]
-    with store._lock:  # type: ignore[attr-defined]
-        out = []
-        for i, d in g.nodes(data=True):
-            if d["label"] != "Village" or (area is not None and i not in area):
-                continue
-            commune = next(iter(out_ids(g, i, "PART_OF")), None)
-            out.append({"id": i, "name": d["props"].get("name"), "commune":
-                        {"id": commune, "name": g.nodes[commune]["props"].get("name")}
-                        if commune else None})
-    return out
+# One matching assignment: (unit, target, target label, commune or None, ((model, field), …),
+# households, from, until). The commune is the target itself, or a village's commune.
+Row = tuple[str, str, str, str | None, tuple[tuple[str, Any], ...], Any, Any, Any]
+VillageRef = Callable[[str], dict[str, Any]]
 
 
-def _villages_neo4j(store: Store, area: set[str] | None) -> list[dict[str, Any]]:
-    # With an area, each of its ids is found through the id index (not every village
-    # scanned and looked up in the list).
-    head = ("MATCH (v:Village) " if area is None else
-            "UNWIND $area AS id MATCH (v:Village {id: id}) USING INDEX v:Village(id) ")
-    rows = store.read(  # type: ignore[attr-defined]
-        head + "OPTIONAL MATCH (v)-[:PART_OF]->(c:Commune) "
-        "RETURN v.id AS id, v.name AS name, c.id AS cid, c.name AS cname",
-        area=sorted(area) if area is not None else None)
-    return [{"id": r["id"], "name": r["name"],
-             "commune": {"id": r["cid"], "name": r["cname"]} if r["cid"] else None}
-            for r in rows]
+@dataclass
+class _Raw:
+    """What a store reads for one coverage question; the figures are counted from it."""
+
+    rows: list[Row]
+    unit_props: dict[str, dict[str, Any]]  # name keys and scope of every unit in ``rows``
+    villages: list[str]  # villages in the area, by id
+    village_ref: VillageRef  # {"id", "name", "commune"} of one of them
+    issuers: set[str] | None  # who issued the plans or plans implementing them (None: no plan)
+    reported: list[dict[str, Any]] = field(default_factory=list)
 
 
-def village_list(store: Store, area: set[str] | None) -> list[dict[str, Any]]:
-    """Villages inside ``area`` (all when None) with their commune, by id."""
-    rows = (_villages_neo4j if store.kind == "neo4j" else _villages_embedded)(store, area)
-    return sorted(rows, key=lambda r: r["id"])
+def _keep(row_from: Any, row_until: Any, as_of: str | None) -> bool:
+    return not as_of or not ((row_from and row_from > as_of) or (row_until and row_until < as_of))
 
 
-def _reported(store: Store, plans: set[str] | None) -> list[dict[str, Any]]:
-    if not plans:
-        return []
-    if store.kind == "neo4j":  # one round trip for every plan, not two per plan
-        rows = store.read(  # type: ignore[attr-defined]
-            "UNWIND $ids AS id MATCH (s)-[:MEASURES]->(:Entity {id: id}) "
-            "RETURN s.id AS id, properties(s) AS props", ids=sorted(plans))
-        found = [(r["id"], r["props"]) for r in rows]
+def _reported_item(node_id: str, p: dict[str, Any]) -> dict[str, Any]:
+    return {"id": node_id, "what": p.get("what"), "value": p.get("value"),
+            "total": p.get("total"), "unit": p.get("unit"), "category": p.get("category"),
+            "period": p.get("period"), "document": p.get("document")}
+
+
+# embedded ------------------------------------------------------------------------------------
+def _embedded(store: Store, f: dict[str, set[str] | None], as_of: str | None) -> _Raw:
+    units_f, plans, targets = f["units"], f["plans"], f["targets"]
+    g = store.fresh()  # type: ignore[attr-defined]  # the caller holds the store's lock
+    succ, pred, node = g._succ, g._pred, g._node
+    # Compact records kept until the graph changes: one per assignment, village and unit.
+    records = memo(store, "coverage.assignments")  # type: ignore[arg-type]
+    village_refs = memo(store, "coverage.villages")  # type: ignore[arg-type]
+    areas = memo(store, "coverage.areas")  # type: ignore[arg-type]
+
+    def commune_of(village: str) -> str | None:
+        found = None
+        for c, keys in succ[village].items():
+            if "PART_OF" in keys and (found is None or c < found) and node[c]["label"] == "Commune":
+                found = c
+        return found
+
+    def record(a: str) -> tuple[Row, str | None] | None:
+        unit = target = plan = None
+        model_ids = []
+        for t, keys in succ[a].items():  # one pass; the lowest id of each type, as out_ids gives
+            if "ASSIGNED_UNIT" in keys and (unit is None or t < unit):
+                unit = t
+            if "ASSIGNED_TO" in keys and (target is None or t < target):
+                target = t
+            if "UNDER_PLAN" in keys and (plan is None or t < plan):
+                plan = t
+            if "WITH_MODEL" in keys:
+                model_ids.append(t)
+        if unit is None or target is None:
+            return None
+        props = node[a]["props"]
+        label = node[target]["label"]
+        commune = target if label == "Commune" else commune_of(target) if label == "Village" else None
+        models = tuple(sorted((m, node[m]["props"].get("field")) for m in model_ids))
+        return (unit, target, label, commune, models, props.get("households"), props.get("from"),
+                props.get("until")), plan
+
+    anchor = next(((ids, t) for ids, t in ((units_f, "ASSIGNED_UNIT"), (targets, "ASSIGNED_TO"),
+                                            (plans, "UNDER_PLAN")) if ids is not None), None)
+    if anchor is None:
+        candidates: Iterable[str] = ids_with_label(store, g, "Assignment")  # type: ignore[arg-type]
     else:
-        found = [(n.id, n.props) for plan in sorted(plans) for n in store.get_many(
-            [e.source for e in store.edges_of(plan, "in", ["MEASURES"])]).values()]
-    out = []
-    for node_id, p in found:
-        out.append({"id": node_id, "what": p.get("what"), "value": p.get("value"),
-                    "total": p.get("total"), "unit": p.get("unit"),
-                    "category": p.get("category"), "period": p.get("period"),
-                    "document": p.get("document")})
-    return sorted(out, key=lambda s: s["id"])
+        candidates = {a for x in anchor[0] if x in pred
+                      for a, keys in pred[x].items() if anchor[1] in keys}
+    rows: list[Row] = []
+    for a in candidates:
+        rec = records.get(a, False)
+        if rec is False:
+            rec = records[a] = record(a)
+        if rec is None:
+            continue
+        row, plan = rec
+        if ((units_f is not None and row[0] not in units_f)
+                or (targets is not None and row[1] not in targets)
+                or (plans is not None and plan not in plans)
+                or (as_of and not _keep(row[6], row[7], as_of))):
+            continue
+        rows.append(row)
+    unit_props = {r[0]: node[r[0]]["props"] for r in rows}
+    area = targets
+    if area is None and plans is not None:
+        reach = frozenset(r[1] for r in rows)
+        area = areas.get(reach)
+        if area is None:
+            area = areas[reach] = area_in_graph(g, reach)
+    if area is None:
+        villages = list(ids_with_label(store, g, "Village"))  # type: ignore[arg-type]
+    else:
+        villages = sorted(i for i in area if i in node and node[i]["label"] == "Village")
+    issuers = None
+    if plans is not None:
+        issuers = {u for d in descendants_in_graph(g, plans)
+                   for u, keys in pred[d].items() if "ISSUES" in keys}
+    reported = [_reported_item(s, node[s]["props"]) for p in (plans or ()) if p in pred
+                for s, keys in pred[p].items() if "MEASURES" in keys]
+
+    def village_ref(v: str) -> dict[str, Any]:  # called while the caller still holds the lock
+        ref = village_refs.get(v)
+        if ref is None:
+            commune = commune_of(v)
+            ref = village_refs[v] = (node[v]["props"].get("name"), commune,
+                                     node[commune]["props"].get("name") if commune else None)
+        name, commune, commune_name = ref
+        return {"id": v, "name": name,
+                "commune": {"id": commune, "name": commune_name} if commune else None}
+
+    return _Raw(rows, unit_props, villages, village_ref, issuers, reported)
 
 
-def _plan_issuers(store: Store, plans: set[str]) -> set[str]:
-    """Who issued ``plans`` or a directive implementing them (their own plans), transitively."""
-    from danvan.queries.base import descendants, in_ids
+# neo4j ---------------------------------------------------------------------------------------
+# One read answers the whole question (each round trip to the server costs more than the
+# work): the plans (widened to those implementing them), one compact row per matching
+# assignment with the lowest-id unit, target, plan and commune (as the embedded walk takes
+# them), the villages of the area (given, or the plan's reach), who issued the plans and
+# the figures reported on them. The first filter given picks the candidate assignments
+# through the id index; the WHERE clauses apply every filter.
+_PLANS = {
+    "none": "WITH null AS plans ",
+    "given": "WITH $plans AS plans ",
+    "implementing": "CALL { UNWIND $plans AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id) "
+                    "MATCH (d)-[:IMPLEMENTS*0..10]->(p) RETURN collect(DISTINCT d.id) AS plans } ",
+}
+_SEEK = ("UNWIND {} AS i MATCH (x:Entity {{id: i}}) USING INDEX x:Entity(id) "
+         "MATCH (x)<-[:{}]-(a:Assignment) WITH DISTINCT a, plans ")
+_START = {"units": _SEEK.format("$units", "ASSIGNED_UNIT"),
+          "targets": _SEEK.format("$targets", "ASSIGNED_TO"),
+          "plans": _SEEK.format("plans", "UNDER_PLAN"),
+          "all": "MATCH (a:Assignment) "}
+# The lowest id of a list (reduce and pattern comprehensions: cheaper than ORDER BY … LIMIT 1
+# subqueries, once per assignment).
+_LOWEST = "reduce(m = null, x IN {} | CASE WHEN m IS NULL OR x{k} < m{k} THEN x ELSE m END)"
+_ROWS = f"""
+WITH a, plans,
+     {_LOWEST.format("[(a)-[:ASSIGNED_UNIT]->(u) | u]", k=".id")} AS u,
+     {_LOWEST.format("[(a)-[:ASSIGNED_TO]->(t) | t]", k=".id")} AS t,
+     {_LOWEST.format("[(a)-[:UNDER_PLAN]->(p) | p.id]", k="")} AS plan
+WHERE u IS NOT NULL AND t IS NOT NULL
+  AND ($units IS NULL OR u.id IN $units) AND ($targets IS NULL OR t.id IN $targets)
+  AND (plans IS NULL OR plan IN plans)
+  AND ($as_of IS NULL OR NOT ((coalesce(a.from, '') <> '' AND a.from > $as_of)
+                              OR (coalesce(a.until, '') <> '' AND a.until < $as_of)))
+RETURN collect([u.id, t.id, [l IN labels(t) WHERE l <> 'Entity'][0],
+  CASE WHEN t:Commune THEN t.id WHEN t:Village THEN
+    {_LOWEST.format("[(t)-[:PART_OF]->(c:Commune) | c.id]", k="")} END,
+  [(a)-[:WITH_MODEL]->(m) | [m.id, m.field]],
+  a.households, a.from, a.until]) AS rows,
+  collect(DISTINCT u) AS units, collect(DISTINCT t.id) AS reach
+"""
+_VILLAGE = ("RETURN collect([v.id, v.name, "
+            + _LOWEST.format("[(v)-[:PART_OF]->(c:Commune) | [c.id, c.name]]", k="[0]")
+            + "]) AS villages")
+_VILLAGES = {
+    # the plan's reach: its targets, what they succeeded, and every place inside them
+    "reach": "WITH reach UNWIND reach AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id) "
+             "OPTIONAL MATCH (old)-[:SUCCEEDED_BY]->(p) "
+             "WITH collect(p) + collect(old) AS roots UNWIND roots AS r "
+             "MATCH (v:Village)-[:PART_OF*0..3]->(r) WITH DISTINCT v " + _VILLAGE,
+    "targets": "UNWIND $targets AS i MATCH (v:Village {id: i}) USING INDEX v:Village(id) " + _VILLAGE,
+    "all": "MATCH (v:Village) " + _VILLAGE,
+}
+_TAIL = """
+CALL {
+  WITH plans UNWIND plans AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id)
+  MATCH (d)-[:IMPLEMENTS*0..10]->(p) MATCH (u)-[:ISSUES]->(d)
+  RETURN collect(DISTINCT u.id) AS issuers
+}
+CALL {
+  WITH plans UNWIND plans AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id)
+  MATCH (s)-[:MEASURES]->(p)
+  RETURN collect([s.id, properties(s)]) AS reported
+}
+RETURN plans, rows, [u IN units | [u.id, u {.name, .title, .ref, .what, .description, .scope}]]
+  AS units, villages, issuers, reported
+"""
 
-    tree = sorted(descendants(store, plans))
-    if store.kind == "neo4j":
-        rows = store.read("UNWIND $ids AS id MATCH (u)-[:ISSUES]->(:Entity {id: id}) "  # type: ignore[attr-defined]
-                          "RETURN DISTINCT u.id AS id", ids=tree)
-        return {r["id"] for r in rows}
-    g = store.fresh()  # type: ignore[attr-defined]
-    with store._lock:  # type: ignore[attr-defined]
-        return {u for d in tree if d in g for u in in_ids(g, d, "ISSUES")}
+
+def _read_one(store: Store, cypher: str, **params: Any) -> dict[str, Any]:
+    """The one record of a read, its values as the driver decoded them.
+
+    Not ``store.read``: its ``Record.data()`` walks every nested value looking for nodes
+    to convert, which costs more than the query on these long lists of plain values.
+    """
+    def work(tx: Any) -> dict[str, Any]:
+        record = tx.run(cypher, **params).single(strict=True)
+        return dict(zip(record.keys(), record.values(), strict=True))
+
+    with store._errors(), store.session() as session:  # type: ignore[attr-defined]
+        return session.execute_read(work)  # type: ignore[no-any-return]
 
 
-def _levels(store: Store, units: set[str]) -> dict[str, int]:
-    """How many of ``units`` are scoped to a province, a district, a commune."""
-    found = store.get_many(sorted(units))
-    levels = Counter(store.schema.label_of_id(str(n.props.get("scope", ""))) or "other"
-                     for n in found.values())
-    return dict(sorted(levels.items()))
+def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
+           implementing: bool) -> _Raw:
+    params = {k: sorted(v) if v is not None else None for k, v in f.items()}
+    plans = "none" if f["plans"] is None else "implementing" if implementing else "given"
+    anchor = next((k for k in ("units", "targets", "plans") if f[k] is not None), "all")
+    villages = ("targets" if f["targets"] is not None else
+                "reach" if f["plans"] is not None else "all")
+    cypher = (_PLANS[plans] + "CALL { WITH plans " + _START[anchor] + _ROWS + "} "
+              "CALL { " + _VILLAGES[villages] + " } " + _TAIL)
+    r = _read_one(store, cypher, as_of=as_of, **params)
+    rows: list[Row] = [(u, t, label, c, tuple(sorted((m[0], m[1]) for m in models)), h, start, until)
+                       for u, t, label, c, models, h, start, until in r["rows"]]
+    refs = {v: {"id": v, "name": name, "commune": {"id": c[0], "name": c[1]} if c else None}
+            for v, name, c in r["villages"]}
+    reported = [_reported_item(s, {k: v for k, v in p.items() if k != "id"})
+                for s, p in r["reported"]]
+    return _Raw(rows, dict(r["units"]), sorted(refs), refs.__getitem__,
+                set(r["issuers"]) if r["plans"] is not None else None, reported)
 
 
-def _run(store: Store, **p: Any) -> dict[str, Any]:
-    filters = assignments.assignment_filters(store, p)
-    items = assignments.shape_rows(assignments.assignment_rows(store, filters), p)
-    area = filters["targets"]
-    if area is None and filters["plans"] is not None:
-        # No area given: the plan's own reach (its targets and what lies inside them).
-        area = expand_area(store, {i["target"]["id"] for i in items})
-    villages = village_list(store, area)
-    helpers: dict[str, set[str]] = defaultdict(set)
-    unit_villages: dict[str, set[str]] = defaultdict(set)
-    units: dict[str, str] = {}
+# shared counting -----------------------------------------------------------------------------
+def _figures(store: Store, raw: _Raw, limit: int) -> dict[str, Any]:
+    helpers: dict[str, set[str]] = {}
+    unit_villages: dict[str, set[str]] = {}
     units_with_models: set[str] = set()
     models: dict[str, str] = {}
     households = 0
     communes: set[str] = set()
-    for item in items:
-        unit = item["unit"]["id"]
-        units[unit] = item["unit"]["name"]
-        if item["village"]:
-            helpers[item["village"]["id"]].add(unit)
-            unit_villages[unit].add(item["village"]["id"])
-        if item["commune"] and item["target"]["level"] in ("Village", "Commune"):
-            communes.add(item["commune"]["id"])
-        for model in item["models"]:
-            models[model["id"]] = model["field"] or NO_FIELD
+    for unit, target, label, commune, row_models, row_households, _, _ in raw.rows:
+        if label == "Village":
+            helpers.setdefault(target, set()).add(unit)
+            unit_villages.setdefault(unit, set()).add(target)
+        if commune and label in ("Village", "Commune"):
+            communes.add(commune)
+        for model, model_field in row_models:
+            models[model] = model_field or NO_FIELD
             units_with_models.add(unit)
-        households += item["households"] or 0
-    unhelped = [v for v in villages if not helpers.get(v["id"])]
-    overlapping = sorted(({**v, "helpers": len(helpers[v["id"]])} for v in villages
-                          if len(helpers.get(v["id"], ())) > 1),
-                         key=lambda v: (-v["helpers"], v["id"]))
-    spread = sorted(({"id": u, "name": units[u], "villages": len(vs)}
-                     for u, vs in unit_villages.items() if len(vs) > 1),
-                    key=lambda u: (-u["villages"], u["id"]))
+        households += row_households or 0
+    unhelped = [v for v in raw.villages if v not in helpers]
+
+    def in_area(village: str) -> bool:  # the villages are sorted: no set of them is built
+        at = bisect_left(raw.villages, village)
+        return at < len(raw.villages) and raw.villages[at] == village
+
+    overlapping = sorted(((v, len(us)) for v, us in helpers.items() if len(us) > 1 and in_area(v)),
+                         key=lambda vn: (-vn[1], vn[0]))[:limit]
+    spread = sorted(((u, len(vs)) for u, vs in unit_villages.items() if len(vs) > 1),
+                    key=lambda un: (-un[1], un[0]))[:limit]
+    label_of = store.schema.label_of_id
+    levels = Counter(label_of(str(p.get("scope", ""))) or "other" for p in raw.unit_props.values())
     return {
-        "villages_total": len(villages),
-        "villages_helped": len(villages) - len(unhelped),
-        "villages_unhelped": unhelped[:p["limit"]],
+        "villages_total": len(raw.villages),
+        "villages_helped": len(raw.villages) - len(unhelped),
+        "villages_unhelped": [raw.village_ref(v) for v in unhelped[:limit]],
         "villages_unhelped_total": len(unhelped),
-        "villages_overlapping": overlapping[:p["limit"]],
-        "units_spread": spread[:p["limit"]],
-        "assignments_total": len(items),
-        "units_total": len(units),
+        "villages_overlapping": [{**raw.village_ref(v), "helpers": n} for v, n in overlapping],
+        "units_spread": [{"id": u, "name": display_name(raw.unit_props[u], u), "villages": n}
+                         for u, n in spread],
+        "assignments_total": len(raw.rows),
+        "units_total": len(raw.unit_props),
         "units_with_models": len(units_with_models),
         "models_total": len(models),
         "models_by_category": dict(sorted(Counter(models.values()).items())),
@@ -153,11 +300,24 @@ def _run(store: Store, **p: Any) -> dict[str, Any]:
         # hoạch"): communes with a helped village (or helped themselves), units by the level of
         # their scope, and assigned units that issued a plan implementing the plan (None: no plan).
         "communes_helped": len(communes),
-        "units_by_level": _levels(store, set(units)),
-        "units_with_plans": (len(_plan_issuers(store, filters["plans"]) & set(units))
-                             if filters["plans"] is not None else None),
-        "reported": _reported(store, filters["plans"]),
+        "units_by_level": dict(sorted(levels.items())),
+        "units_with_plans": (len(raw.issuers & raw.unit_props.keys())
+                             if raw.issuers is not None else None),
+        "reported": sorted(raw.reported, key=lambda s: s["id"]),
     }
+
+
+def _run(store: Store, **p: Any) -> dict[str, Any]:
+    # Plans are widened to those implementing them by each store's own read (on Neo4j in
+    # the same round trip as the rest).
+    filters = assignments.assignment_filters(store, {**p, "include_implementing": False})
+    if store.kind == "neo4j":
+        raw = _neo4j(store, filters, p.get("as_of"), p["include_implementing"])
+        return _figures(store, raw, p["limit"])
+    with store._lock:  # type: ignore[attr-defined]  # the village refs read the same graph
+        if p["include_implementing"] and filters["plans"] is not None:
+            filters["plans"] = descendants_in_graph(store.fresh(), filters["plans"])  # type: ignore[attr-defined]
+        return _figures(store, _embedded(store, filters, p.get("as_of")), p["limit"])
 
 
 query(QuerySpec(
@@ -171,4 +331,3 @@ query(QuerySpec(
             Param("limit", "int", 200, minimum=1, maximum=5000)),
     example={"plan": "133-KH/TU"}, embedded=_run, neo4j=_run, tags=("coverage",),
 ))
-

@@ -19,10 +19,13 @@ from typing import TYPE_CHECKING, Any
 from danvan.errors import NotFoundError
 from danvan.queries.base import (
     PLACE_LABELS,
+    TextIndex,
     display_name,
     doc_number,
     expand_area,
+    ids_with_label,
     in_ids,
+    memo,
     names,
     out_ids,
 )
@@ -159,11 +162,12 @@ def doc_rows(store: Store, ids: Iterable[str] | None = None,
         elif issuers is not None:
             wanted = sorted({d for i in issuers if i in g for d in out_ids(g, i, "ISSUES")})
         else:
-            wanted = sorted(i for i, d in g.nodes(data=True) if d["label"] == "Directive")
+            wanted = ids_with_label(store, g, "Directive")  # type: ignore[arg-type]
         out = []
+        nodes, succ = g._node, g._succ
         for d in wanted:
-            issuer = g.nodes[d]["props"].get("issuer")
-            ok = issuer in g and g.has_edge(issuer, d, "ISSUES")
+            issuer = nodes[d]["props"].get("issuer")
+            ok = issuer in succ and "ISSUES" in succ[issuer].get(d, ())
             out.append((emb(g, d), emb(g, issuer) if ok else None))
     return out
 
@@ -302,7 +306,8 @@ def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None
     ``keep`` may drop places by their properties early; callers still filter the rows.
     ``contains`` (folded text) is a hint that ``keep`` drops every place none of whose
     names and aliases contains it: Neo4j then reads only the places whose cached name
-    keys contain it, not every place of the level. From Neo4j the triples carry only the
+    keys contain it, the embedded store looks them up in a per-label index of folded
+    names, neither reads every place of the level. From Neo4j the triples carry only the
     properties :func:`place_item` reads.
     """
     if store.kind == "neo4j":
@@ -332,10 +337,14 @@ def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None
         if ids is not None:
             wanted = sorted(i for i in set(ids) if i in g)
         else:
-            labels = {LEVELS[label.lower()]} if label else set(PLACE_LABELS)
-            wanted = sorted(i for i, d in g.nodes(data=True) if d["label"] in labels
-                            and (code is None or d["props"].get("code") == code)
-                            and (keep is None or keep(d["props"])))
+            nodes = g._node
+            labels = [LEVELS[label.lower()]] if label else list(PLACE_LABELS)
+            found: Iterable[str] = (
+                [i for lab in labels for i in ids_with_label(store, g, lab)] if contains is None  # type: ignore[arg-type]
+                else {i for lab in labels for i in _names_index(store, g, lab).owners_containing(contains)})
+            wanted = sorted(i for i in found
+                            if (code is None or nodes[i]["props"].get("code") == code)
+                            and (keep is None or keep(nodes[i]["props"])))
 
         def province_of(node_id: str) -> list[Raw]:
             ref = g.nodes[node_id]["props"].get("province")
@@ -352,6 +361,18 @@ def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None
             out.append((emb(g, i), parents, succ_of(i), province_of(i),
                         sorted(parent_succ, key=lambda x: x[0][0])))
     return out
+
+
+def _names_index(store: Store, g: Any, label: str) -> TextIndex:
+    """Folded names and aliases of the nodes with ``label`` (embedded; kept until the graph changes)."""
+    cache = memo(store, "listings.names")  # type: ignore[arg-type]
+    if label not in cache:
+        nodes = g._node
+        cache[label] = TextIndex(
+            (i, [_fold(str(k)) for k in [nodes[i]["props"].get("name") or "",
+                                          *(nodes[i]["props"].get("aliases") or [])]])
+            for i in ids_with_label(store, g, label))  # type: ignore[arg-type]
+    return cache[label]
 
 
 def _succ_item(pair: tuple[Raw, list[Raw]]) -> dict[str, Any]:
@@ -408,13 +429,13 @@ def _directives(store: Store, number: str | None, issuer: str | None, kind: str 
         props = d[2]
         if issuers is not None and d[1] != "Directive":
             continue
-        if q_kind and q_kind not in (fold(str(props.get("kind") or "")),
-                                     fold(str(props.get("kind_code") or ""))):
+        if q_kind and q_kind not in (_fold(str(props.get("kind") or "")),
+                                     _fold(str(props.get("kind_code") or ""))):
             continue
         if q_number:
-            ref = fold(str(props.get("ref") or ""))
-            keys = {fold(str(props.get("number") or "")), ref,
-                    *(fold(a) for a in props.get("aliases") or [])}
+            ref = _fold(str(props.get("ref") or ""))
+            keys = {_fold(str(props.get("number") or "")), ref,
+                    *(_fold(a) for a in props.get("aliases") or [])}
             if q_number not in keys and not ref.startswith(q_number):
                 continue
         items.append(doc_item(*d, issuer_raw))

@@ -15,6 +15,8 @@ matches raise AmbiguousError with the candidates (HTTP 409).
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -45,6 +47,32 @@ def by_id(store: Store, text: str) -> Node | None:
     True
     """
     return store.get(text) if _ID_CHARS.fullmatch(text) else None
+
+
+_KEY_INDEXES: OrderedDict[int, tuple[Sequence[NameRow], dict[str, list[NameRow]]]] = OrderedDict()
+_KEY_LOCK = threading.Lock()
+
+
+def _by_key(rows: Sequence[NameRow]) -> dict[str, list[NameRow]]:
+    """Rows by each of their match keys, in row order; built once per name-row tuple.
+
+    ``names`` hands out the same tuple until the store changes, so exact matches are
+    found without scanning every row.
+    """
+    with _KEY_LOCK:
+        hit = _KEY_INDEXES.get(id(rows))
+        if hit is not None and hit[0] is rows:
+            _KEY_INDEXES.move_to_end(id(rows))
+            return hit[1]
+    index: dict[str, list[NameRow]] = {}
+    for row in rows:
+        for key in row.keys:
+            index.setdefault(key, []).append(row)
+    with _KEY_LOCK:
+        _KEY_INDEXES[id(rows)] = (rows, index)
+        while len(_KEY_INDEXES) > 16:
+            _KEY_INDEXES.popitem(last=False)
+    return index
 
 
 def _candidates(store: Store, rows: Sequence[NameRow]) -> list[dict[str, str]]:
@@ -92,11 +120,13 @@ def resolve_many(store: Store, text: str, labels: Iterable[str],
     node = by_id(store, text)
     if node is not None and node.label in labels:
         return [node.id]
-    rows = [r for r in names(store, labels) if within is None or r.id in within]
+    every = names(store, labels)
     key = fold(text)
-    exact = _prefer_legacy([r for r in rows if key in r.keys])
+    exact = _prefer_legacy([r for r in _by_key(every).get(key, ())
+                            if within is None or r.id in within])
     if exact:
         return [r.id for r in exact]
+    rows = [r for r in every if within is None or r.id in within]
     matches = fuzzy_matches(rows, text)
     if matches and matches[0][1] >= FUZZY_MIN:
         if len(matches) == 1 or matches[0][1] - matches[1][1] >= FUZZY_MARGIN:

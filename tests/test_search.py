@@ -31,3 +31,19 @@ def test_the_intended_entity_comes_first(kb: EmbeddedStore, typed: str, expected
 def test_a_phrase_in_order_ranks_above_the_same_words_scattered(kb: EmbeddedStore) -> None:
     items = kb.query("search", q="ban dan van", limit=10)["items"]
     assert items[0]["score"] >= 90 and "Ban Dân vận" in items[0]["name"]
+
+
+@pytest.mark.parametrize("typed", [
+    "dak ruong", "kon", "thon 9", "thôn 1", "133-kh/tu", "hoi nong dan", "xyzq", "a", "làng kon",
+    "ban dan van", "ubnd xa", "tinh kon tum", "plei 2", "2025", "hoi lhpn kon ray", "dak  to",
+])
+@pytest.mark.parametrize("limit", [1, 5, 20, 200])
+def test_the_index_answers_like_scoring_every_row(kb: EmbeddedStore, typed: str, limit: int) -> None:
+    # The search query ranks through SearchIndex (digit-masked keys, one str.find pass);
+    # rank_rows scores every key of every row: their answers must not differ.
+    from danvan.queries.base import names
+    from danvan.queries.search import SEARCHABLE, rank_rows, search_index
+
+    for labels in (SEARCHABLE, ("Village",), ("Unit", "PartyBody")):
+        rows = names(kb, labels)
+        assert search_index(rows).rank_rows(typed, limit) == rank_rows(rows, typed, None, limit)
