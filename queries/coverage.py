@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from danvan.errors import StoreError
 from danvan.queries import assignments  # as a module: importing assignments first loads this one
 from danvan.queries.base import area_in_graph, descendants_in_graph, display_name, ids_with_label, memo
 from danvan.queries.catalogue import Param, QuerySpec, query
@@ -219,17 +220,12 @@ RETURN plans, rows, [u IN units | [u.id, u {.name, .title, .ref, .what, .descrip
 
 
 def _read_one(store: Store, cypher: str, **params: Any) -> dict[str, Any]:
-    """The one record of a read, its values as the driver decoded them.
-
-    Not ``store.read``: its ``Record.data()`` walks every nested value looking for nodes
-    to convert, which costs more than the query on these long lists of plain values.
-    """
-    def work(tx: Any) -> dict[str, Any]:
-        record = tx.run(cypher, **params).single(strict=True)
-        return dict(zip(record.keys(), record.values(), strict=True))
-
-    with store._errors(), store.session() as session:  # type: ignore[attr-defined]
-        return session.execute_read(work)  # type: ignore[no-any-return]
+    """The one record of a read (``store.read``: one auto-commit round trip, retried, and its
+    change token reported to the name-cache check)."""
+    rows = store.read(cypher, **params)  # type: ignore[attr-defined]
+    if len(rows) != 1:
+        raise StoreError(f"coverage: expected one record, got {len(rows)}")
+    return rows[0]  # type: ignore[no-any-return]
 
 
 def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
