@@ -29,14 +29,8 @@ DIRECTIONS = {  # name: (edge type, follow out-edges?)
     "basis_for": ("BASED_ON", False),
 }
 
-_CYPHER = "MATCH (d:Entity {id: $id}) RETURN " + ", ".join(
-    f"COLLECT {{ MATCH p = (d){'-' if out else '<-'}[:{t}*1..{MAX_DEPTH}]{'->' if out else '-'}() "
-    f"UNWIND relationships(p) AS r RETURN DISTINCT [startNode(r).id, endNode(r).id] }} AS {name}"
-    for name, (t, out) in DIRECTIONS.items())
-
-
-# Neo4j: the same edges and, in the same read, the directive rows of the root and of every
-# node those edges reach (the answer shows those within ``depth``: a subset).
+# Neo4j: every lineage edge within MAX_DEPTH steps of the root, per direction, and in the
+# same read the directive rows of the root and of every node those edges reach (the answer shows those within ``depth``: a subset).
 _CYPHER_WITH_DOCS = "MATCH (root:Entity {id: $id}) WITH root, " + ", ".join(
     f"COLLECT {{ MATCH p = (root){'-' if out else '<-'}[:{t}*1..{MAX_DEPTH}]{'->' if out else '-'}() "
     f"UNWIND relationships(p) AS r RETURN DISTINCT [startNode(r).id, endNode(r).id] }} AS {name}"
@@ -75,17 +69,8 @@ def _bfs(start: str, adj: dict[str, list[str]], depth: int) -> dict[str, tuple[i
 
 
 def _adjacency(store: Store, root: str) -> dict[str, dict[str, list[str]]]:
-    """Per direction, ``{node: sorted next nodes}`` within MAX_DEPTH steps of ``root``."""
+    """Per direction, ``{node: sorted next nodes}`` within MAX_DEPTH steps of ``root`` (embedded)."""
     out: dict[str, dict[str, list[str]]] = {}
-    if store.kind == "neo4j":
-        row = store.read(_CYPHER, id=root)[0]  # type: ignore[attr-defined]
-        for name, (_, forward) in DIRECTIONS.items():
-            adj: dict[str, set[str]] = defaultdict(set)
-            for s, t in row[name]:
-                a, b = (s, t) if forward else (t, s)
-                adj[a].add(b)
-            out[name] = {k: sorted(v) for k, v in adj.items()}
-        return out
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
         for name, (type_, forward) in DIRECTIONS.items():
