@@ -21,12 +21,13 @@ from neo4j import exceptions as nx_errors
 
 from danvan.errors import AuthError, StoreError, StoreUnavailable, ValidationError
 from danvan.graph.schema import Schema
-from danvan.graph.store import Store, TxOps, WriteResult
+from danvan.graph.store import Store, TxOps, WriteResult, bulk_gc
 from danvan.graph.types import Edge, Node
 
 __all__ = ["Neo4jStore"]
 
 CHUNK = 10_000  # rows per UNWIND statement
+LOAD_CHUNK = 50_000  # rows per transaction of a bulk load (Neo4jStore.load)
 CLEAR_BATCH = 50_000  # rows deleted per transaction by clear()
 
 
@@ -252,6 +253,56 @@ class Neo4jStore(Store):
         if isinstance(ops, _Neo4jTx):
             ops.written = nodes.keys()
         return super()._apply(ops, nodes, raw_edges)
+
+    def load(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
+             chunk: int | None = None) -> WriteResult:
+        """Bulk write: the whole batch is checked and planned first, then written in
+        transactions of ``chunk`` rows (LOAD_CHUNK by default).
+
+        Nothing is written if any row breaks the schema or names a missing node: the
+        checks, and the read that compares the batch with what is stored, happen in one
+        read transaction before the first write. The writes are not one transaction:
+        a national dataset in one would need more server memory than a default Neo4j
+        has. If the server fails midway, the nodes and edges of the committed chunks
+        stay; loading the same data again completes it (writes are idempotent). Nodes
+        go first, so an edge is never written before its ends. A batch of at most
+        ``chunk`` rows is simply :meth:`write`, one transaction.
+        """
+        size = chunk or LOAD_CHUNK
+        nodes, edges = list(nodes), list(edges)
+        with bulk_gc(len(nodes) + len(edges)):
+            checked, raw_edges = self._checked(nodes, edges)
+            if len(checked) + len(raw_edges) <= size:
+                return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
+            self.generation += 1
+            with self._errors(), self.session() as session:
+                def plan(tx: neo4j.ManagedTransaction) -> tuple[_Neo4jTx, Any]:
+                    ops = _Neo4jTx(self, tx)
+                    ops.written = checked.keys()
+                    return ops, self._plan(ops, checked, raw_edges)
+
+                ops, (result, node_rows, edge_rows) = session.execute_read(plan)
+                steps = [(ops.put_nodes, label, rows) for label, rows in sorted(node_rows.items())]
+                steps += [(ops.put_edges, type_, rows) for type_, rows in sorted(edge_rows.items())]
+                for put, name, rows in steps:
+                    for start in range(0, len(rows), size):
+                        self._load_chunk(session, ops, put, name, rows[start:start + size])
+            return result
+
+    def _load_chunk(self, session: neo4j.Session, ops: _Neo4jTx, put: Callable[..., None],
+                    name: str, rows: list[Any]) -> None:
+        """One transaction of a bulk load, with what the plan learnt (which ids are new)."""
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            ops.tx = tx
+            put(name, rows)
+
+        try:
+            session.execute_write(work)
+        except nx_errors.ConstraintError:
+            # Someone else created one of these new nodes meanwhile: merge this chunk.
+            ops.create = False
+            session.execute_write(work)
+            ops.create = True
 
     def write_one_by_one(self, nodes: Sequence[Node]) -> None:
         """Unbatched writes, one transaction per node: only for the batching benchmark."""
