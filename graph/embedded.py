@@ -53,16 +53,6 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _loads = json.JSONDecoder().decode
 
 
-def _shape(props: dict[str, Any]) -> tuple[Any, ...] | None:
-    """A hashable key for props made of scalars (value and type: 1 == True), else None."""
-    try:
-        key = tuple((k, v.__class__, v) for k, v in props.items())
-        hash(key)
-    except TypeError:
-        return None
-    return key
-
-
 class _SqliteTx:
     """TxOps over an open SQLite transaction and the in-memory graph."""
 
@@ -112,13 +102,17 @@ class _SqliteTx:
         self.touched_nodes.extend((i, {"label": label, "props": p}) for i, p in rows)
 
     def put_edges(self, type_: str, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        known: dict[tuple[Any, ...], str] = {}  # most edges share their props ({"synthetic": true})
+        # Most edges share their props ({"synthetic": true}): each distinct set is encoded
+        # once. The rows are checked, so a property always holds the same type (no True
+        # standing for 1) and the items alone tell the text; lists are not hashable.
+        known: dict[tuple[Any, ...], str] = {}
 
         def encode(props: dict[str, Any]) -> str:
-            key = _shape(props)
-            if key is None:
+            try:
+                key = tuple(props.items())
+                text = known.get(key)
+            except TypeError:
                 return _dumps(props)
-            text = known.get(key)
             if text is None:
                 text = known[key] = _dumps(props)
             return text

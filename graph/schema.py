@@ -224,6 +224,8 @@ class Schema:
                 display=body.get("display", name),
             )
         self._resolve()
+        # Per edge type: a function per property giving a value's stored form (check_edge).
+        self._edge_coercers: dict[str, dict[str, Callable[[Any, Node | Edge], Any]]] = {}
 
     def _resolve(self) -> None:
         """Second pass: every label and edge type named anywhere must exist."""
@@ -345,14 +347,17 @@ class Schema:
     # edges -------------------------------------------------------------
     def check_edge(self, edge: Edge, source_label: str, target_label: str) -> Edge:
         """Validate ``edge`` given the labels of its two ends."""
-        spec = self.edge(edge.type)
+        spec = self.edges.get(edge.type) or self.edge(edge.type)
         if source_label not in spec.sources:
             raise ValidationError(_where(edge), "source", f"{source_label} cannot start {edge.type}")
         if target_label not in spec.targets:
             raise ValidationError(_where(edge), "target", f"{target_label} cannot end {edge.type}")
         if not edge.props:
             return edge
-        coercers = self._edge_coercers(edge.type)
+        coercers = self._edge_coercers.get(edge.type)
+        if coercers is None:
+            coercers = self._edge_coercers[edge.type] = {
+                name: _coercer(prop) for name, prop in spec.properties.items()}
         clean: dict[str, Any] = {}
         for name, value in edge.props.items():
             coerce = coercers.get(name)
@@ -361,11 +366,6 @@ class Schema:
             if value is not None:
                 clean[name] = coerce(value, edge)
         return Edge(type=edge.type, source=edge.source, target=edge.target, props=clean)
-
-    @cache  # noqa: B019 - one Schema per process
-    def _edge_coercers(self, type_: str) -> dict[str, Callable[[Any, Node | Edge], Any]]:
-        """For each property of edge type ``type_``: a function giving a value's stored form."""
-        return {name: _coercer(prop) for name, prop in self.edges[type_].properties.items()}
 
     def label_of_id(self, node_id: str) -> str | None:
         """The label whose prefix starts ``node_id`` (ids are '<prefix>-…')."""
