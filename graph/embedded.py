@@ -6,7 +6,10 @@ mid-write leaves the state before it. SQLite also serialises writers from
 several processes. Each write appends the keys it touched to a ``changes``
 table; before every read the store replays changes made by other processes
 into its networkx graph, so a ``danvan load`` in another terminal is seen by a
-running ``danvan serve`` on its next request.
+running ``danvan serve`` on its next request. A bulk write (at least BULK_ROWS
+rows, more than the graph held) logs one reload marker instead: the other
+processes then read the whole store again, which costs them about what replaying
+that many keys would, and spares the writer a log row per key.
 
 >>> store = EmbeddedStore(":memory:")
 >>> store.counts()["nodes"]
@@ -67,10 +70,12 @@ class _SqliteTx:
         return {i: (nodes[i]["label"], nodes[i]["props"]) for i in ids if i in nodes}
 
     def existing_edges(self, edges: Sequence[Edge]) -> dict[str, dict[str, Any]]:
-        g = self.store.graph
+        succ = self.store.graph._succ  # dict lookups: get_edge_data raises inside for a miss
         out = {}
         for e in edges:
-            data = g.get_edge_data(e.source, e.target, e.type)
+            targets = succ.get(e.source)
+            keys = targets.get(e.target) if targets else None
+            data = keys.get(e.type) if keys else None
             if data is not None:
                 out[e.key] = data["props"]
         return out
