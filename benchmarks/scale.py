@@ -2,10 +2,14 @@
 
     python benchmarks/scale.py            # province + national, both stores (Neo4j if reachable)
     python benchmarks/scale.py --quick    # province only, fewer repetitions (for iteration)
+    python benchmarks/scale.py --national-load-only --out /tmp/x.json   # just the national loads
 
 Results go to benchmarks/results/scale.json and scale.md. Neo4j is used when
 NEO4J_TEST_URI (default bolt://127.0.0.1:7687) answers with NEO4J_TEST_PASSWORD
-(default danvan-test-password); the benchmark clears that database.
+(default danvan-test-password); the benchmark clears that database. Loads go
+through write_dataset, as ``danvan demo`` does. The Neo4j server's memory is
+recorded from NEO4J_TEST_JAVA_OPTS / NEO4J_TEST_PAGE_CACHE as given to
+tools/neo4j-test-server/run.sh (figures so far: -Xmx2g, page cache 1024 MB).
 
 Goals (2 cores): national load ≤ 60 s into Neo4j, ≤ 15 s into the embedded
 store; batched writes ≥ 20× one-row writes; national embedded queries p99 ≤ 50 ms.
@@ -98,14 +102,60 @@ def time_queries(store: Store, params: dict[str, dict[str, Any]], repeat: int) -
     return out
 
 
-def load(store: Store, data: Dataset, chunk: int = 50_000) -> dict[str, Any]:
-    """Write ``data``; time and rows per second."""
-    t = time.perf_counter()
-    written = write_dataset(store, data, chunk=chunk)
+def load(store: Store, data: Dataset) -> dict[str, Any]:
+    """Write ``data`` the way ``danvan demo`` does (write_dataset, the store's bulk path;
+    into Neo4j without rewriting real nodes); time, client CPU and rows per second."""
+    t, cpu = time.perf_counter(), time.process_time()
+    written = write_dataset(store, data, skip_real=store.kind == "neo4j")
     seconds = time.perf_counter() - t
     rows = len(data.nodes) + len(data.edges)
-    return {"seconds": round(seconds, 2), "rows": rows, "rows_per_s": round(rows / seconds),
+    return {"seconds": round(seconds, 2), "client_cpu_s": round(time.process_time() - cpu, 2),
+            "rows": rows, "rows_per_s": round(rows / seconds),
             "nodes": len(data.nodes), "edges": len(data.edges), **written}
+
+
+def neo4j_server_settings() -> dict[str, str]:
+    """The test server's memory, as given to tools/neo4j-test-server/run.sh (not read back)."""
+    return {"java_opts": os.environ.get("NEO4J_TEST_JAVA_OPTS", "(run.sh default: -Xmx512m)"),
+            "page_cache_mb": os.environ.get("NEO4J_TEST_PAGE_CACHE", "(launcher default: 256)")}
+
+
+def national_load_only(args: argparse.Namespace, res: dict[str, Any]) -> None:
+    """Only the national loads (embedded: load, reopen, RSS; Neo4j: load), into ``args.out``."""
+    print("national: generating", file=sys.stderr)
+    t = time.perf_counter()
+    national = national_dataset()
+    res["national_generate_s"] = round(time.perf_counter() - t, 2)
+    res["national_counts"] = {"nodes": len(national.nodes), "edges": len(national.edges)}
+    res["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
+    tmp = Path(tempfile.mkdtemp(prefix="danvan-bench-"))
+    if not args.neo4j_only:
+        before = rss_mb()
+        print("national: embedded load", file=sys.stderr)
+        emb = EmbeddedStore(tmp / "national")
+        res["embedded_national_load"] = load(emb, national)
+        res["embedded_national_load"]["rss_delta_mb"] = round(rss_mb() - before, 1)
+        emb.close()
+        t = time.perf_counter()
+        reopened = EmbeddedStore(tmp / "national")
+        res["embedded_national_reopen_s"] = round(time.perf_counter() - t, 2)
+        reopened.close()
+    neo = None if args.no_neo4j else neo4j_store()
+    if neo is not None:
+        print("national: neo4j load", file=sys.stderr)
+        res["neo4j_server"] = neo4j_server_settings()
+        neo.clear()
+        try:
+            res["neo4j_national_load"] = load(neo, national)
+        except DanvanError as exc:
+            res["neo4j_national_load"] = {"error": str(exc)[:300]}
+        neo.clear()
+        neo.close()
+    res["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+    args.out.with_suffix(".md").write_text(summary(res), encoding="utf-8")
+    print(summary(res))
 
 
 def profile_embedded_write(data: Dataset, folder: Path) -> list[dict[str, Any]]:
@@ -190,6 +240,9 @@ def main() -> None:
     ap.add_argument("--no-neo4j", action="store_true")
     ap.add_argument("--neo4j-only", action="store_true",
                     help="run only the Neo4j parts and merge them into an existing results file")
+    ap.add_argument("--national-load-only", action="store_true",
+                    help="only the national loads (embedded and, if reachable, Neo4j; with "
+                         "--neo4j-only just Neo4j), no queries")
     ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = ap.parse_args()
     repeat = 10 if args.quick else 30
@@ -197,6 +250,8 @@ def main() -> None:
                            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                        "platform": platform.platform()},
                            "quick": args.quick, "goals": GOALS}
+    if args.national_load_only:
+        return national_load_only(args, res)
     tmp = Path(tempfile.mkdtemp(prefix="danvan-bench-"))
     print("province: generating", file=sys.stderr)
     t = time.perf_counter()
@@ -220,7 +275,8 @@ def main() -> None:
     if neo is not None:
         print("neo4j: province", file=sys.stderr)
         neo.clear()
-        res["neo4j_province_load"] = load(neo, province, chunk=20_000)
+        res["neo4j_server"] = neo4j_server_settings()
+        res["neo4j_province_load"] = load(neo, province)
         res["neo4j_province_queries"] = time_queries(neo, params_p, max(5, repeat // 2))
         res["neo4j_batching"] = batching(neo)
 
@@ -252,7 +308,7 @@ def main() -> None:
             print("national: neo4j load", file=sys.stderr)
             neo.clear()
             try:
-                res["neo4j_national_load"] = load(neo, national, chunk=20_000)
+                res["neo4j_national_load"] = load(neo, national)
                 res["neo4j_national_queries"] = time_queries(neo, params_n, 5)
             except DanvanError as exc:
                 res["neo4j_national_load"] = {"error": str(exc)[:300]}
@@ -275,7 +331,8 @@ def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset,
     old["neo4j_date"] = res["date"]
     old["neo4j_loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     neo.clear()
-    old["neo4j_province_load"] = load(neo, province, chunk=20_000)
+    old["neo4j_server"] = neo4j_server_settings()
+    old["neo4j_province_load"] = load(neo, province)
     old["neo4j_province_queries"] = time_queries(neo, params_p, 15)
     old["neo4j_batching"] = batching(neo)
     if not args.quick:
@@ -283,7 +340,7 @@ def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset,
         national = national_dataset()
         neo.clear()
         try:
-            old["neo4j_national_load"] = load(neo, national, chunk=20_000)
+            old["neo4j_national_load"] = load(neo, national)
             old["neo4j_national_queries"] = time_queries(neo, query_params(national, "162-KH/TU"), 5)
         except DanvanError as exc:
             old["neo4j_national_load"] = {"error": str(exc)[:300]}
@@ -315,10 +372,16 @@ def summary(res: dict[str, Any]) -> str:
         r = res.get(key)
         if r:
             goal = {"embedded_national_load": "≤ 15 s", "neo4j_national_load": "≤ 60 s"}.get(key, "")
+            cpu = f", client CPU {r['client_cpu_s']} s" if "client_cpu_s" in r else ""
             row(key.replace("_", " "), r.get("error") or
-                f"{r['seconds']} s ({r['rows']:,} rows, {r['rows_per_s']:,} rows/s)", goal)
-    if "embedded_national_load" in res:
+                f"{r['seconds']} s ({r['rows']:,} rows, {r['rows_per_s']:,} rows/s{cpu})", goal)
+    if "rss_delta_mb" in res.get("embedded_national_load", {}):
         row("embedded national RSS delta", f"{res['embedded_national_load'].get('rss_delta_mb')} MB")
+    if "embedded_national_reopen_s" in res:
+        row("embedded national reopen", f"{res['embedded_national_reopen_s']} s")
+    if "neo4j_server" in res:
+        n = res["neo4j_server"]
+        row("Neo4j test server memory", f"{n['java_opts']}; page cache {n['page_cache_mb']} MB")
     if "neo4j_batching" in res:
         b = res["neo4j_batching"]
         row("Neo4j batched vs one-by-one (2,000 nodes)",

@@ -6,7 +6,10 @@ mid-write leaves the state before it. SQLite also serialises writers from
 several processes. Each write appends the keys it touched to a ``changes``
 table; before every read the store replays changes made by other processes
 into its networkx graph, so a ``danvan load`` in another terminal is seen by a
-running ``danvan serve`` on its next request.
+running ``danvan serve`` on its next request. A bulk write (at least BULK_ROWS
+rows, more than the graph held) logs one reload marker instead: the other
+processes then read the whole store again, which costs them about what replaying
+that many keys would, and spares the writer a log row per key.
 
 >>> store = EmbeddedStore(":memory:")
 >>> store.counts()["nodes"]
@@ -27,7 +30,7 @@ import networkx as nx
 
 from danvan.errors import StoreError
 from danvan.graph.schema import Schema
-from danvan.graph.store import Store, TxOps, WriteResult
+from danvan.graph.store import BULK_ROWS, Store, TxOps, WriteResult, bulk_gc
 from danvan.graph.types import Edge, Node
 
 __all__ = ["DB_FILE", "EmbeddedStore"]
@@ -35,18 +38,22 @@ __all__ = ["DB_FILE", "EmbeddedStore"]
 DB_FILE = "danvan.sqlite3"
 _KEEP_CHANGES = 200_000  # older change rows are trimmed; a reader that far behind reloads all
 
-_DDL = """
+_TARGET_INDEX = "CREATE INDEX IF NOT EXISTS edges_target ON edges(target)"
+_CACHE_SIZE = -2000  # SQLite's default page cache (2 MB), restored after a bulk write
+_BULK_CACHE_KB = 1_000_000  # page cache of a bulk write: 1 KB per row written, up to 1 GB
+_DDL = f"""
 CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, label TEXT NOT NULL, props TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS edges (source TEXT NOT NULL, type TEXT NOT NULL, target TEXT NOT NULL,
   props TEXT NOT NULL, PRIMARY KEY (source, type, target)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS edges_target ON edges(target);
+{_TARGET_INDEX};
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
   key TEXT NOT NULL);
 """
 
 
-def _dumps(props: dict[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+# One encoder for every row: json.dumps with options builds a new encoder per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_loads = json.JSONDecoder().decode
 
 
 class _SqliteTx:
@@ -54,38 +61,96 @@ class _SqliteTx:
 
     def __init__(self, store: EmbeddedStore) -> None:
         self.store = store
-        self.touched_nodes: list[tuple[str, str, dict[str, Any]]] = []
+        self.touched_nodes: list[tuple[str, dict[str, Any]]] = []
         self.touched_edges: list[tuple[str, str, str, dict[str, Any]]] = []
+        self.reindex = False  # the edge target index was dropped for a bulk write
 
     def existing_nodes(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         nodes = self.store.graph._node  # networkx's node dict: g.nodes[i] builds a view per call
         return {i: (nodes[i]["label"], nodes[i]["props"]) for i in ids if i in nodes}
 
     def existing_edges(self, edges: Sequence[Edge]) -> dict[str, dict[str, Any]]:
-        g = self.store.graph
+        succ = self.store.graph._succ  # dict lookups: get_edge_data raises inside for a miss
         out = {}
         for e in edges:
-            data = g.get_edge_data(e.source, e.target, e.type)
+            targets = succ.get(e.source)
+            keys = targets.get(e.target) if targets else None
+            data = keys.get(e.type) if keys else None
             if data is not None:
                 out[e.key] = data["props"]
         return out
 
-    def put_nodes(self, label: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    def prepare(self, node_rows: int, edge_rows: int) -> None:
+        """Get ready for a write of this many rows: for a bulk write, a page cache big
+        enough to hold what it touches (SQLite's default 2 MB would spill pages to the WAL
+        again and again) and, into an empty edge table, the target index built once at
+        the end instead of row by row. Both are undone by ``finish`` / the store."""
+        if node_rows + edge_rows < BULK_ROWS:
+            return
         db = self.store.db
-        db.executemany("INSERT INTO nodes(id, label, props) VALUES (?, ?, ?) ON CONFLICT(id) "
-                       "DO UPDATE SET label=excluded.label, props=excluded.props",
-                       [(i, label, _dumps(p)) for i, p in rows])
-        db.executemany("INSERT INTO changes(kind, key) VALUES ('n', ?)", [(i,) for i, _ in rows])
-        self.touched_nodes.extend((i, label, p) for i, p in rows)
+        db.execute(f"PRAGMA cache_size=-{min(node_rows + edge_rows, _BULK_CACHE_KB)}")
+        if edge_rows >= BULK_ROWS and db.execute("SELECT 1 FROM edges LIMIT 1").fetchone() is None:
+            db.execute("DROP INDEX IF EXISTS edges_target")
+            self.reindex = True
+
+    def finish(self) -> None:
+        """Before the commit: rebuild what ``prepare`` dropped, then log the changes."""
+        if self.reindex:
+            self.store.db.execute(_TARGET_INDEX)
+        self.log()
+
+    def put_nodes(self, label: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        self.store.db.executemany(
+            "INSERT INTO nodes(id, label, props) VALUES (?, ?, ?) ON CONFLICT(id) "
+            "DO UPDATE SET label=excluded.label, props=excluded.props",
+            [(i, label, _dumps(p)) for i, p in rows])
+        self.touched_nodes.extend((i, {"label": label, "props": p}) for i, p in rows)
 
     def put_edges(self, type_: str, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        # Most edges share their props ({"synthetic": true}): each distinct set is encoded
+        # once. The rows are checked, so a property always holds the same type (no True
+        # standing for 1) and the items alone tell the text; lists are not hashable.
+        known: dict[tuple[Any, ...], str] = {}
+
+        def encode(props: dict[str, Any]) -> str:
+            try:
+                key = tuple(props.items())
+                text = known.get(key)
+            except TypeError:
+                return _dumps(props)
+            if text is None:
+                text = known[key] = _dumps(props)
+            return text
+
+        self.store.db.executemany(
+            "INSERT INTO edges(source, type, target, props) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(source, type, target) DO UPDATE SET props=excluded.props",
+            [(s, type_, t, encode(p)) for s, t, p in rows])
+        self.touched_edges.extend((s, t, type_, {"props": p}) for s, t, p in rows)
+
+    def log(self) -> None:
+        """Record what this transaction touched in ``changes``, for other processes.
+
+        A write of at least BULK_ROWS rows that is also bigger than the graph it lands
+        in leaves one reload marker instead of a row per key: replaying it would cost
+        other processes about as much as reading everything again.
+        """
         db = self.store.db
-        db.executemany("INSERT INTO edges(source, type, target, props) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT(source, type, target) DO UPDATE SET props=excluded.props",
-                       [(s, type_, t, _dumps(p)) for s, t, p in rows])
+        rows = len(self.touched_nodes) + len(self.touched_edges)
+        if rows >= BULK_ROWS and rows >= len(self.store.graph):
+            db.execute("DELETE FROM changes")  # superseded: every reader behind reloads
+            db.execute("INSERT INTO changes(kind, key) VALUES ('r', '')")
+            return
+        db.executemany("INSERT INTO changes(kind, key) VALUES ('n', ?)",
+                       [(i,) for i, _ in self.touched_nodes])
         db.executemany("INSERT INTO changes(kind, key) VALUES ('e', ?)",
-                       [(f"{s}|{type_}|{t}",) for s, t, _ in rows])
-        self.touched_edges.extend((s, type_, t, p) for s, t, p in rows)
+                       [(f"{s}|{k}|{t}",) for s, t, k, _ in self.touched_edges])
+
+    def apply_to_graph(self) -> None:
+        """After the commit: the same rows into the in-memory graph."""
+        g = self.store.graph
+        g.add_nodes_from(self.touched_nodes)  # updates the attributes of existing nodes
+        g.add_edges_from(self.touched_edges)  # (source, target, type, data): same for edges
 
 
 class EmbeddedStore(Store):
@@ -140,18 +205,31 @@ class EmbeddedStore(Store):
             self.generation += 1
 
     def _reload(self) -> None:
-        g = nx.MultiDiGraph()
-        for node_id, label, props in self.db.execute("SELECT id, label, props FROM nodes"):
-            g.add_node(node_id, label=label, props=json.loads(props))
-        for s, t, target, props in self.db.execute("SELECT source, type, target, props FROM edges"):
-            g.add_edge(s, target, key=t, props=json.loads(props))
+        size = self.db.execute("SELECT (SELECT count(*) FROM nodes) + (SELECT count(*) FROM edges)")
+        with bulk_gc(size.fetchone()[0]):
+            g = nx.MultiDiGraph()
+            g.add_nodes_from((i, {"label": label, "props": _loads(props)}) for i, label, props
+                             in self.db.execute("SELECT id, label, props FROM nodes"))
+            known: dict[str, dict[str, Any]] = {}  # most edges share their props text
+
+            def edge_props(text: str) -> dict[str, Any]:
+                props = known.get(text)
+                if props is None:
+                    props = _loads(text)
+                    if len(text) > 64 or len(known) >= 1024:
+                        return props
+                    known[text] = props
+                return dict(props)
+
+            g.add_edges_from((s, target, t, {"props": edge_props(props)}) for s, t, target, props
+                             in self.db.execute("SELECT source, type, target, props FROM edges"))
         self.graph = g
 
     def _replay(self, after: int, upto: int) -> None:
         g = self.graph
         rows = self.db.execute("SELECT DISTINCT kind, key FROM changes WHERE seq > ? AND seq <= ?",
                                (after, upto)).fetchall()
-        if any(kind == "c" for kind, _ in rows):  # another process cleared the store
+        if any(kind in ("c", "r") for kind, _ in rows):  # cleared, or a bulk write: read all
             self._reload()
             return
         node_keys = [k for kind, k in rows if kind == "n"]
@@ -191,22 +269,29 @@ class EmbeddedStore(Store):
                 self._sync()  # we hold the write lock: memory now equals disk
                 ops = _SqliteTx(self)
                 result = fn(ops)
+                ops.finish()
                 self._trim()
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
-            g = self.graph
-            for node_id, label, props in ops.touched_nodes:
-                if node_id in g:
-                    g.nodes[node_id].update(label=label, props=props)
-                else:
-                    g.add_node(node_id, label=label, props=props)
-            for s, t, target, props in ops.touched_edges:
-                g.add_edge(s, target, key=t, props=props)
+            finally:
+                self.db.execute(f"PRAGMA cache_size={_CACHE_SIZE}")  # back from a bulk write's
+            with bulk_gc(len(ops.touched_nodes) + len(ops.touched_edges)):
+                ops.apply_to_graph()
             self._seq = self._max_seq()
             self.generation += 1
             return result
+
+    def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
+        result, node_rows, edge_rows = self._plan(ops, nodes, raw_edges)
+        if isinstance(ops, _SqliteTx):
+            ops.prepare(sum(map(len, node_rows.values())), sum(map(len, edge_rows.values())))
+        for label, rows in sorted(node_rows.items()):
+            ops.put_nodes(label, rows)
+        for type_, erows in sorted(edge_rows.items()):
+            ops.put_edges(type_, erows)
+        return result
 
     def _trim(self) -> None:
         latest = self._max_seq()

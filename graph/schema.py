@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -95,6 +96,13 @@ def _prop(name: str, raw: dict[str, Any], where: str) -> PropertySpec:
     )
 
 
+@lru_cache(maxsize=1 << 16)
+def _id_part(value: str) -> str:
+    """One identity value as it appears in an id; cached, since scopes, communes, units
+    and plans recur in the ids of every node under them."""
+    return slug(value) or "x"
+
+
 def _bad(spec: PropertySpec, value: Any, where: str) -> ValidationError:
     return ValidationError(where, spec.name, f"expected {spec.type}, got {value!r}")
 
@@ -105,8 +113,11 @@ def _coerce(spec: PropertySpec, value: Any, where: str) -> Any:
     if kind in ("string", "ref"):
         if not isinstance(value, str):
             raise _bad(spec, value, where)
-        value = nfc(value) if spec.verbatim else nfc(value).strip()
-        if not value.strip():
+        if not value.isascii():  # ASCII text is already NFC
+            value = nfc(value)
+        if not spec.verbatim:
+            value = value.strip()
+        if not value or value.isspace():
             raise ValidationError(where, spec.name, "must not be empty")
     elif kind == "int":
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -145,6 +156,43 @@ def _coerce(spec: PropertySpec, value: Any, where: str) -> Any:
     return value
 
 
+def _where(item: Node | Edge) -> str:
+    """How an error names the row: a node's label (and id), an edge's type and ends."""
+    if isinstance(item, Edge):
+        return f"{item.type}[{item.source}->{item.target}]"
+    return item.label if not item.id else f"{item.label}[{item.id}]"
+
+
+def _coercer(spec: PropertySpec) -> Callable[[Any, Node | Edge], Any]:
+    """``_coerce`` for one property, with a fast path for the common well-formed value.
+
+    Anything the fast path does not accept outright goes through ``_coerce``,
+    which gives the same result or raises the same error.
+    """
+    def slow(value: Any, node: Node | Edge) -> Any:
+        return _coerce(spec, value, _where(node))
+
+    if spec.enum is not None or spec.verbatim:
+        return slow
+    if spec.type in ("string", "ref"):
+        def text(value: Any, node: Node | Edge) -> Any:
+            if value.__class__ is str:
+                clean = value.strip() if value.isascii() else nfc(value).strip()
+                if clean:
+                    return clean
+            return slow(value, node)
+        return text
+    if spec.type == "bool":
+        def boolean(value: Any, node: Node | Edge) -> Any:
+            return value if value is True or value is False else slow(value, node)
+        return boolean
+    if spec.type == "int":
+        def integer(value: Any, node: Node | Edge) -> Any:
+            return value if value.__class__ is int else slow(value, node)
+        return integer
+    return slow
+
+
 class Schema:
     """The loaded declaration, with the operations every store and loader shares."""
 
@@ -176,6 +224,8 @@ class Schema:
                 display=body.get("display", name),
             )
         self._resolve()
+        # Per edge type: a function per property giving a value's stored form (check_edge).
+        self._edge_coercers: dict[str, dict[str, Callable[[Any, Node | Edge], Any]]] = {}
 
     def _resolve(self) -> None:
         """Second pass: every label and edge type named anywhere must exist."""
@@ -224,7 +274,7 @@ class Schema:
                 raise ValidationError(label, key, "is required (identity key)")
             if value == prop.default and prop.default is not None:
                 continue
-            parts.append(slug(str(value)) or "x")
+            parts.append(_id_part(str(value)))
         return "-".join(parts)
 
     # nodes -------------------------------------------------------------
@@ -239,60 +289,82 @@ class Schema:
         """
         if node.checked and node.id:
             return node
-        spec = self.label(node.label)
-        where = node.label if not node.id else f"{node.label}[{node.id}]"
+        coercers = self._coercers(node.label)
         clean: dict[str, Any] = {}
         for key, value in node.props.items():
-            if key in ("id", "label"):
-                continue
-            prop = spec.properties.get(key)
-            if prop is None:
-                raise ValidationError(where, key, "unknown property")
-            if value is None:
-                continue
-            clean[key] = _coerce(prop, value, where)
-        for prop in spec.properties.values():
-            if prop.name not in clean and prop.default is not None and prop.type != "ref":
-                clean[prop.name] = prop.default
-            if prop.required and prop.name not in clean:
-                raise ValidationError(where, prop.name, "is required")
+            coerce = coercers.get(key)
+            if coerce is None:
+                if key in ("id", "label"):
+                    continue
+                raise ValidationError(_where(node), key, "unknown property")
+            if value is not None:
+                clean[key] = coerce(value, node)
+        defaults, required = self._fills(node.label)
+        for name, default in defaults:
+            if name not in clean:
+                clean[name] = default
+        for name in required:
+            if name not in clean:
+                raise ValidationError(_where(node), name, "is required")
         node_id = self.node_id(node.label, clean)
         if node.id and node.id != node_id:
-            raise ValidationError(where, "id", f"does not match its identity keys ({node_id})")
+            raise ValidationError(_where(node), "id",
+                                  f"does not match its identity keys ({node_id})")
         return Node(label=node.label, id=node_id, props=clean, checked=True)
+
+    @cache  # noqa: B019 - one Schema per process
+    def _coercers(self, label: str) -> dict[str, Callable[[Any, Node | Edge], Any]]:
+        """For each property of ``label``: a function giving a value's stored form."""
+        return {name: _coercer(prop) for name, prop in self.label(label).properties.items()}
+
+    @cache  # noqa: B019 - one Schema per process
+    def _fills(self, label: str) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
+        """The defaults a node of ``label`` gets, and its required properties, in order."""
+        props = self.labels[label].properties.values()
+        return (tuple((p.name, p.default) for p in props if p.default is not None and p.type != "ref"),
+                tuple(p.name for p in props if p.required))
 
     def ref_edges(self, node: Node) -> list[Edge]:
         """Edges implied by a node's reference properties (e.g. Village.commune → PART_OF)."""
         out = []
-        evidence = {"sources": node.props["sources"]} if node.props.get("sources") else {}
-        for ref in self.label(node.label).refs:
-            target = node.props.get(ref.name)
-            if not ref.edge or target is None or target == ref.default:
+        props = node.props
+        evidence = {"sources": props["sources"]} if props.get("sources") else {}
+        for name, edge, reverse, default in self._refs(node.label):
+            target = props.get(name)
+            if target is None or target == default:
                 continue
-            if ref.reverse:
-                out.append(Edge(ref.edge, target, node.id, dict(evidence)))
+            if reverse:
+                out.append(Edge(edge, target, node.id, dict(evidence)))
             else:
-                out.append(Edge(ref.edge, node.id, target, dict(evidence)))
+                out.append(Edge(edge, node.id, target, dict(evidence)))
         return out
+
+    @cache  # noqa: B019 - one Schema per process
+    def _refs(self, label: str) -> tuple[tuple[str, str, bool, Any], ...]:
+        """(property, edge type, reverse, default) of each reference of ``label`` that implies an edge."""
+        return tuple((r.name, r.edge, r.reverse, r.default) for r in self.label(label).refs if r.edge)
 
     # edges -------------------------------------------------------------
     def check_edge(self, edge: Edge, source_label: str, target_label: str) -> Edge:
         """Validate ``edge`` given the labels of its two ends."""
-        spec = self.edge(edge.type)
-        where = f"{edge.type}[{edge.source}->{edge.target}]"
+        spec = self.edges.get(edge.type) or self.edge(edge.type)
         if source_label not in spec.sources:
-            raise ValidationError(where, "source", f"{source_label} cannot start {edge.type}")
+            raise ValidationError(_where(edge), "source", f"{source_label} cannot start {edge.type}")
         if target_label not in spec.targets:
-            raise ValidationError(where, "target", f"{target_label} cannot end {edge.type}")
+            raise ValidationError(_where(edge), "target", f"{target_label} cannot end {edge.type}")
         if not edge.props:
             return edge
+        coercers = self._edge_coercers.get(edge.type)
+        if coercers is None:
+            coercers = self._edge_coercers[edge.type] = {
+                name: _coercer(prop) for name, prop in spec.properties.items()}
         clean: dict[str, Any] = {}
-        for key, value in edge.props.items():
-            prop = spec.properties.get(key)
-            if prop is None:
-                raise ValidationError(where, key, "unknown property")
+        for name, value in edge.props.items():
+            coerce = coercers.get(name)
+            if coerce is None:
+                raise ValidationError(_where(edge), name, "unknown property")
             if value is not None:
-                clean[key] = _coerce(prop, value, where)
+                clean[name] = coerce(value, edge)
         return Edge(type=edge.type, source=edge.source, target=edge.target, props=clean)
 
     def label_of_id(self, node_id: str) -> str | None:

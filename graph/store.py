@@ -19,6 +19,8 @@ accumulate) is computed here, once, so both backends behave the same.
 from __future__ import annotations
 
 import abc
+import contextlib
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -27,7 +29,28 @@ from danvan.errors import MissingNodeError, ValidationError
 from danvan.graph.schema import Schema, load_schema
 from danvan.graph.types import Edge, Node, Subgraph, merge_props
 
-__all__ = ["Batch", "Store", "TxOps", "WriteResult"]
+__all__ = ["BULK_ROWS", "Batch", "Store", "TxOps", "WriteResult", "bulk_gc"]
+
+
+BULK_ROWS = 20_000  # a write of this many rows or more is a bulk write (see bulk_gc)
+
+
+@contextlib.contextmanager
+def bulk_gc(rows: int) -> Iterator[None]:
+    """Pause the cycle collector while a write of ``rows`` rows builds millions of objects.
+
+    The collector would otherwise walk the growing heap again and again; the
+    dicts, tuples and rows a write builds hold no cycles. Below BULK_ROWS, or
+    when the collector is already off, nothing changes.
+    """
+    if rows < BULK_ROWS or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @dataclass
@@ -123,32 +146,67 @@ class Store(abc.ABC):
 
         Raises ValidationError (or MissingNodeError) before anything is written.
         """
+        nodes, edges = list(nodes), list(edges)
+        with bulk_gc(len(nodes) + len(edges)):
+            checked, raw_edges = self._checked(nodes, edges)
+            return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
+
+    def load(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
+             chunk: int | None = None) -> WriteResult:
+        """Bulk write of a whole dataset: same rules and result as :meth:`write`.
+
+        The whole batch is checked before anything is written. The embedded store
+        writes it in one transaction, like :meth:`write` (``chunk`` is ignored); the
+        Neo4j store writes it in transactions of ``chunk`` rows (see ``Neo4jStore.load``).
+        """
+        return self.write(nodes, edges)
+
+    def _checked(self, nodes: Iterable[Node],
+                 edges: Iterable[Edge]) -> tuple[dict[str, Node], list[Edge]]:
+        """The checked nodes by id (repeats merged) and every edge to write, implied ones first."""
         checked: dict[str, Node] = {}
+        check = self.schema.check_node
         for node in nodes:
-            node = self.schema.check_node(node)
+            node = check(node)
             previous = checked.get(node.id)
             if previous is not None:
                 node = Node(node.label, node.id, merge_props(previous.props, node.props),
                             checked=True)
             checked[node.id] = node
-        implied = [e for n in checked.values() for e in self.schema.ref_edges(n)]
-        raw_edges = [*implied, *edges]
-        return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
+        ref_edges = self.schema.ref_edges
+        implied = [e for n in checked.values() for e in ref_edges(n)]
+        return checked, [*implied, *edges]
 
     def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
+        result, node_rows, edge_rows = self._plan(ops, nodes, raw_edges)
+        for label, rows in sorted(node_rows.items()):
+            ops.put_nodes(label, rows)
+        for type_, erows in sorted(edge_rows.items()):
+            ops.put_edges(type_, erows)
+        return result
+
+    def _plan(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> tuple[
+            WriteResult, dict[str, list[tuple[str, dict[str, Any]]]],
+            dict[str, list[tuple[str, str, dict[str, Any]]]]]:
+        """Check the edges against the stored labels and merge with what is stored.
+
+        Returns the counts and the rows to put, by label and by edge type; reads only.
+        """
         result = WriteResult()
         endpoint_ids = {e.source for e in raw_edges} | {e.target for e in raw_edges}
         existing = ops.existing_nodes(list(endpoint_ids.union(nodes)))
         labels = {i: label for i, (label, _) in existing.items()}
         labels.update({i: n.label for i, n in nodes.items()})
         edges: dict[str, Edge] = {}
+        check = self.schema.check_edge
         for edge in raw_edges:
-            for end in (edge.source, edge.target):
-                if end not in labels:
-                    where = f"{edge.type}[{edge.source}->{edge.target}]"
-                    raise MissingNodeError(where, "source" if end == edge.source else "target",
-                                           f"no node with id {end!r}")
-            edge = self.schema.check_edge(edge, labels[edge.source], labels[edge.target])
+            source, target = labels.get(edge.source), labels.get(edge.target)
+            if source is None or target is None:
+                end = edge.source if source is None else edge.target
+                where = f"{edge.type}[{edge.source}->{edge.target}]"
+                raise MissingNodeError(where, "source" if end == edge.source else "target",
+                                       f"no node with id {end!r}")
+            edge = check(edge, source, target)
             key = edge.key
             previous = edges.get(key)
             if previous is not None:
@@ -158,35 +216,33 @@ class Store(abc.ABC):
         node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for node in nodes.values():
             old = existing.get(node.id)
-            if old and old[0] != node.label:
+            if old is None:
+                result.nodes_created += 1
+                node_rows.setdefault(node.label, []).append((node.id, node.props))
+                continue
+            if old[0] != node.label:
                 raise ValidationError(node.label, "id", f"{node.id} already exists as {old[0]}")
-            merged = merge_props(old[1], node.props) if old else node.props
-            if old and merged == old[1]:
+            merged = merge_props(old[1], node.props)
+            if merged == old[1]:
                 result.nodes_unchanged += 1
                 continue
-            if old:
-                result.nodes_updated += 1
-            else:
-                result.nodes_created += 1
+            result.nodes_updated += 1
             node_rows.setdefault(node.label, []).append((node.id, merged))
         old_edges = ops.existing_edges(list(edges.values()))
         edge_rows: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-        for edge in edges.values():
-            old_props = old_edges.get(edge.key)
-            merged = merge_props(old_props, edge.props) if old_props is not None else edge.props
-            if old_props is not None and merged == old_props:
-                result.edges_unchanged += 1
-                continue
-            if old_props is not None:
-                result.edges_updated += 1
-            else:
+        for key, edge in edges.items():
+            old_props = old_edges.get(key)
+            if old_props is None:
                 result.edges_created += 1
+                merged = edge.props
+            else:
+                merged = merge_props(old_props, edge.props)
+                if merged == old_props:
+                    result.edges_unchanged += 1
+                    continue
+                result.edges_updated += 1
             edge_rows.setdefault(edge.type, []).append((edge.source, edge.target, merged))
-        for label, rows in sorted(node_rows.items()):
-            ops.put_nodes(label, rows)
-        for type_, erows in sorted(edge_rows.items()):
-            ops.put_edges(type_, erows)
-        return result
+        return result, node_rows, edge_rows
 
     @abc.abstractmethod
     def _run_write(self, fn: Callable[[TxOps], WriteResult]) -> WriteResult:

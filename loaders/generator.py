@@ -449,13 +449,15 @@ def national_dataset(seed: int = 2024, villages_per_commune: int = 10, units_per
     return b.dataset("national", {"communes": len(communes), "models": n_models})
 
 
-def write_dataset(store: Any, data: Dataset, chunk: int = 50_000,
+def write_dataset(store: Any, data: Dataset, chunk: int | None = None,
                   skip_real: bool = False) -> dict[str, int]:
-    """Write ``data`` label by label in chunks of ``chunk`` rows; returns counts.
+    """Write ``data`` with the store's bulk path (:meth:`Store.load`); returns counts.
 
-    With ``skip_real``, nodes that already exist without ``synthetic: true`` are
-    left untouched (real data is never re-marked as synthetic), and edges between
-    two such nodes are not written.
+    The whole dataset is checked before anything is written; ``chunk`` is the
+    number of rows per transaction for a store that splits a load (Neo4j; None:
+    its default). With ``skip_real``, nodes that already exist without
+    ``synthetic: true`` are left untouched (real data is never re-marked as
+    synthetic), and edges between two such nodes are not written.
     """
     nodes, edges = data.nodes, data.edges
     real: set[str] = set()
@@ -464,23 +466,7 @@ def write_dataset(store: Any, data: Dataset, chunk: int = 50_000,
         real = {i for i, n in existing.items() if not n.props.get("synthetic")}
         nodes = [n for n in nodes if n.id not in real]
         edges = [e for e in edges if not (e.source in real and e.target in real)]
-    totals = {"nodes_created": 0, "nodes_updated": 0, "edges_created": 0, "edges_updated": 0,
-              "skipped_real": len(real)}
-    by_key = {e.key: e for e in edges}
-    schema = load_schema()
-    batches: list[tuple[list[Node], list[Edge]]] = []
-    for i in range(0, len(nodes), chunk):
-        part = nodes[i:i + chunk]
-        # The edges a node's references imply travel with it, already marked synthetic.
-        implied = [by_key.pop(e.key) for n in part for e in schema.ref_edges(n) if e.key in by_key]
-        batches.append((part, implied))
-    rest = list(by_key.values())
-    if batches and len(batches[-1][0]) + len(batches[-1][1]) + len(rest) <= chunk * 2:
-        batches[-1] = (batches[-1][0], batches[-1][1] + rest)
-    else:
-        batches += [([], rest[i:i + chunk]) for i in range(0, len(rest), chunk)]
-    for ns, es in batches:
-        r = store.write(ns, es)
-        for key in ("nodes_created", "nodes_updated", "edges_created", "edges_updated"):
-            totals[key] += getattr(r, key)
-    return totals
+    r = store.load(nodes, edges, chunk=chunk)
+    return {"nodes_created": r.nodes_created, "nodes_updated": r.nodes_updated,
+            "edges_created": r.edges_created, "edges_updated": r.edges_updated,
+            "skipped_real": len(real)}

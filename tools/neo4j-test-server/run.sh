@@ -10,7 +10,8 @@
 # Env: NEO4J_TEST_PORT (7687), NEO4J_PASSWORD (danvan-test-password, >= 8 chars),
 #      NEO4J_TEST_STATE_DIR (${TMPDIR:-/tmp}/danvan-neo4j-test),
 #      NEO4J_TEST_START_TIMEOUT (120 seconds), NEO4J_TEST_JAVA_OPTS (extra JVM flags),
-#      NEO4J_TEST_CDS (1; 0 skips the class-data-sharing archive).
+#      NEO4J_TEST_CDS (1; 0 skips the class-data-sharing archive),
+#      NEO4J_TEST_PAGE_CACHE (page cache in MiB; the launcher's default is 256).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -221,6 +222,7 @@ cmd_start() {
   nohup java "${JAVA_OPTS[@]}" "${cds[@]}" ${NEO4J_TEST_JAVA_OPTS:-} \
     -Ddanvan-neo4j-test-server=true \
     -jar "$JAR" --port "$PORT" --home "$HOME_DIR" \
+    ${NEO4J_TEST_PAGE_CACHE:+--page-cache "$NEO4J_TEST_PAGE_CACHE"} \
     </dev/null >"$LOG_FILE" 2>&1 8>&- 9>&- &
   pid=$!
   echo "$pid" >"$PID_FILE"
