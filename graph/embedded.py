@@ -18,7 +18,6 @@ that many keys would, and spares the writer a log row per key.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections import Counter
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from danvan.errors import StoreError
 from danvan.graph.schema import Schema
@@ -51,9 +51,16 @@ CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind 
 """
 
 
-# One encoder for every row: json.dumps with options builds a new encoder per call.
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_loads = json.JSONDecoder().decode
+def _dumps(props: dict[str, Any]) -> str:
+    """Properties as compact UTF-8 JSON text (orjson: ~6× the stdlib encoder per row).
+
+    >>> _dumps({"name": "Thôn 9", "sources": ["a#1-2"]})
+    '{"name":"Thôn 9","sources":["a#1-2"]}'
+    """
+    return orjson.dumps(props).decode()
+
+
+_loads = orjson.loads  # ~4× json.loads: a national store reopens 1.1 M rows
 
 
 class _SqliteTx:
@@ -240,9 +247,9 @@ class EmbeddedStore(Store):
                 if node_id in g:
                     g.remove_node(node_id)
             elif node_id in g:
-                g.nodes[node_id].update(label=row[0], props=json.loads(row[1]))
+                g.nodes[node_id].update(label=row[0], props=_loads(row[1]))
             else:
-                g.add_node(node_id, label=row[0], props=json.loads(row[1]))
+                g.add_node(node_id, label=row[0], props=_loads(row[1]))
         for key in edge_keys:
             s, t, target = key.split("|", 2)
             row = self.db.execute("SELECT props FROM edges WHERE source=? AND type=? AND target=?",
@@ -251,7 +258,7 @@ class EmbeddedStore(Store):
                 if g.has_edge(s, target, t):
                     g.remove_edge(s, target, t)
             else:
-                g.add_edge(s, target, key=t, props=json.loads(row[0]))
+                g.add_edge(s, target, key=t, props=_loads(row[0]))
 
     def fresh(self) -> nx.MultiDiGraph:
         """The in-memory graph, after catching up with other processes' writes."""
