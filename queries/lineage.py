@@ -30,7 +30,8 @@ DIRECTIONS = {  # name: (edge type, follow out-edges?)
 }
 
 # Neo4j: every lineage edge within MAX_DEPTH steps of the root, per direction, and in the
-# same read the directive rows of the root and of every node those edges reach (the answer shows those within ``depth``: a subset).
+# same read the directive rows of the root and of every node those edges reach (the answer
+# shows those within ``depth``: a subset).
 _CYPHER_WITH_DOCS = "MATCH (root:Entity {id: $id}) WITH root, " + ", ".join(
     f"COLLECT {{ MATCH p = (root){'-' if out else '<-'}[:{t}*1..{MAX_DEPTH}]{'->' if out else '-'}() "
     f"UNWIND relationships(p) AS r RETURN DISTINCT [startNode(r).id, endNode(r).id] }} AS {name}"
