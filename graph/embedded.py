@@ -23,7 +23,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import networkx as nx
 import orjson
@@ -98,26 +98,27 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
         dict[str, list[tuple[str, str, dict[str, Any]]]]]:
     """``Store._plan`` for a store holding nothing: every row is created, no diff.
 
-    Edges are checked as ``Schema.check_edge`` does, once per (type, end labels) and
-    once per distinct set of hashable properties (the generator's edges share
-    ``{"synthetic": true}``), and repeats are merged with ``merge_props`` in order.
+    Each edge is checked as ``Schema.check_edge`` does (which runs, for its errors, on
+    the first edge of each type and end labels and on any property it does not know),
+    and repeats of a (source, type, target) are merged with ``merge_props`` in order.
     """
     labels = {i: n.label for i, n in nodes.items()}
     node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for node in nodes.values():
         node_rows.setdefault(node.label, []).append((node.id, node.props))
     ok_ends: set[tuple[str, str, str]] = set()
-    clean_props: dict[tuple[Any, ...], dict[str, Any]] = {}
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     for edge in raw_edges:
-        source, target = labels.get(edge.source), labels.get(edge.target)
-        if source is None or target is None:
-            end = edge.source if source is None else edge.target
-            raise MissingNodeError(f"{edge.type}[{edge.source}->{edge.target}]",
-                                   "source" if end == edge.source else "target",
-                                   f"no node with id {end!r}")
-        props = _checked_edge_props(schema, edge, source, target, ok_ends, clean_props)
-        key = (edge.source, edge.type, edge.target)
+        type_, s, t = edge.type, edge.source, edge.target
+        try:
+            ends = (type_, labels[s], labels[t])
+        except KeyError:
+            _missing(edge, labels)
+        if ends not in ok_ends:
+            schema.check_edge(edge, ends[1], ends[2])  # raises for ends the type refuses
+            ok_ends.add(ends)
+        props = _edge_props(schema, edge, ends) if edge.props else {}
+        key = (s, type_, t)
         previous = merged.get(key)
         merged[key] = props if previous is None else merge_props(previous, props)
     edge_rows: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
@@ -130,26 +131,27 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
     return result, node_rows, edge_rows
 
 
-def _checked_edge_props(schema: Schema, edge: Edge, source: str, target: str,
-                        ok_ends: set[tuple[str, str, str]],
-                        clean_props: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, Any]:
-    """The edge's checked properties (a fresh dict), remembering what was already checked."""
-    ends = (edge.type, source, target)
-    props = edge.props
-    if ends in ok_ends and not props:
-        return {}
-    try:
-        # The value types are part of the key: True == 1, but only True is a bool.
-        key: tuple[Any, ...] | None = (edge.type, *props.items(), *map(type, props.values()))
-        clean = clean_props.get(key)  # type: ignore[arg-type]
-    except TypeError:  # a list among the values
-        key, clean = None, None
-    if clean is None or ends not in ok_ends:
-        clean = schema.check_edge(edge, source, target).props
-        ok_ends.add(ends)
-        if key is not None:
-            clean_props[key] = clean
-    return dict(clean)
+def _missing(edge: Edge, labels: dict[str, str]) -> NoReturn:
+    """Raise the MissingNodeError ``Store._plan`` raises for an edge to no node."""
+    end = edge.target if edge.source in labels else edge.source
+    raise MissingNodeError(f"{edge.type}[{edge.source}->{edge.target}]",
+                           "source" if end == edge.source else "target",
+                           f"no node with id {end!r}")
+
+
+def _edge_props(schema: Schema, edge: Edge, ends: tuple[str, str, str]) -> dict[str, Any]:
+    """The edge's properties in stored form, as ``Schema.check_edge`` gives them."""
+    coercers = schema._edge_coercers.get(edge.type)  # filled by check_edge on its first edge
+    if coercers is None:
+        return schema.check_edge(edge, ends[1], ends[2]).props
+    clean: dict[str, Any] = {}
+    for name, value in edge.props.items():
+        coerce = coercers.get(name)
+        if coerce is None:
+            return schema.check_edge(edge, ends[1], ends[2]).props  # raises: unknown property
+        if value is not None:
+            clean[name] = coerce(value, edge)
+    return clean
 
 
 class _SqliteTx:

@@ -96,10 +96,12 @@ def _prop(name: str, raw: dict[str, Any], where: str) -> PropertySpec:
     )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 19)
 def _id_part(value: str) -> str:
     """One identity value as it appears in an id; cached, since scopes, communes, units
-    and plans recur in the ids of every node under them."""
+    and plans recur in the ids of every node under them, and a load checks again the
+    ids a generator or loader just built (a national dataset has ~300k distinct values,
+    which 64k entries would cycle through with no hit)."""
     return slug(value) or "x"
 
 
