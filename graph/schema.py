@@ -96,10 +96,12 @@ def _prop(name: str, raw: dict[str, Any], where: str) -> PropertySpec:
     )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 19)
 def _id_part(value: str) -> str:
     """One identity value as it appears in an id; cached, since scopes, communes, units
-    and plans recur in the ids of every node under them."""
+    and plans recur in the ids of every node under them, and a load checks again the
+    ids a generator or loader just built (a national dataset has ~300k distinct values,
+    which 64k entries would cycle through with no hit)."""
     return slug(value) or "x"
 
 
@@ -172,8 +174,27 @@ def _coercer(spec: PropertySpec) -> Callable[[Any, Node | Edge], Any]:
     def slow(value: Any, node: Node | Edge) -> Any:
         return _coerce(spec, value, _where(node))
 
+    if spec.enum is not None and spec.type == "string" and not spec.verbatim:
+        # A value that is exactly a member already is its stored form (the members
+        # kept here are NFC, stripped and non-empty, as _coerce would leave them).
+        members = frozenset(v for v in spec.enum
+                            if v.__class__ is str and v and v == nfc(v).strip())
+
+        def member(value: Any, node: Node | Edge) -> Any:
+            return value if value.__class__ is str and value in members else slow(value, node)
+        return member
     if spec.enum is not None or spec.verbatim:
         return slow
+    if spec.type == "date":
+        def date(value: Any, node: Node | Edge) -> Any:
+            if value.__class__ is str and len(value) == 10:
+                try:
+                    if dt.date.fromisoformat(value).isoformat() == value:
+                        return value
+                except ValueError:
+                    pass
+            return slow(value, node)
+        return date
     if spec.type in ("string", "ref"):
         def text(value: Any, node: Node | Edge) -> Any:
             if value.__class__ is str:
