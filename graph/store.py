@@ -40,7 +40,10 @@ def bulk_gc(rows: int) -> Iterator[None]:
     """Pause the cycle collector while a write of ``rows`` rows builds millions of objects.
 
     The collector would otherwise walk the growing heap again and again; the
-    dicts, tuples and rows a write builds hold no cycles. Below BULK_ROWS, or
+    dicts, tuples and rows a write builds hold no cycles. After a write that
+    succeeded, what it built and kept (a national graph: millions of dicts) is
+    frozen: later full collections no longer walk it (≈3 s each at national
+    scale); reference counting still frees it when it goes. Below BULK_ROWS, or
     when the collector is already off, nothing changes.
     """
     if rows < BULK_ROWS or not gc.isenabled():
@@ -49,8 +52,11 @@ def bulk_gc(rows: int) -> Iterator[None]:
     gc.disable()
     try:
         yield
-    finally:
-        gc.enable()
+    except BaseException:
+        gc.enable()  # not frozen: a traceback's frames form cycles the collector must free
+        raise
+    gc.freeze()
+    gc.enable()
 
 
 @dataclass
