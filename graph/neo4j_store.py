@@ -407,7 +407,8 @@ class Neo4jStore(Store):
         checks, and the read that compares the batch with what is stored, happen in one
         read transaction before the first write. The writes are not one transaction:
         a national dataset in one would need more server memory than a default Neo4j
-        has. If the server fails midway, the nodes and edges of the committed chunks
+        has. The chunks are written by LOAD_WORKERS sessions at once (nodes, then edges).
+        If the server fails midway, the nodes and edges of the committed chunks
         stay; loading the same data again completes it (writes are idempotent). Nodes
         go first, so an edge is never written before its ends. A batch of at most
         ``chunk`` rows is simply :meth:`write`, one transaction.
