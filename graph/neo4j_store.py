@@ -30,6 +30,7 @@ __all__ = ["Neo4jStore"]
 
 CHUNK = 10_000  # rows per UNWIND statement
 LOAD_CHUNK = 50_000  # rows per transaction of a bulk load (Neo4jStore.load)
+LOAD_WORKERS = 2  # sessions writing the chunks of a bulk load at the same time
 CLEAR_BATCH = 50_000  # rows deleted per transaction by clear()
 
 
@@ -97,6 +98,15 @@ class _Neo4jTx:
         self.element_ids: dict[str, str] = {}  # id → element id of the nodes created here
         self.created: list[neo4j.Result] = []  # CREATE statements whose element ids are unread
         self.counted: list[tuple[neo4j.Result, int]] = []  # edge statements and their row counts
+
+    def fork(self) -> _Neo4jTx:
+        """Another writer of the same load: it shares what the plan learnt (ids known
+        absent, edges known new, element ids of created nodes) but has its own
+        transaction and its own statements in flight."""
+        other = _Neo4jTx(self.store, self.tx, self.create)
+        other.absent, other.written, other.new_edges = self.absent, self.written, self.new_edges
+        other.element_ids = self.element_ids
+        return other
 
     def _run(self, cypher: str, rows: list[Any], name: str = "rows") -> Iterator[neo4j.Record]:
         for start in range(0, len(rows), CHUNK):
@@ -397,7 +407,8 @@ class Neo4jStore(Store):
         checks, and the read that compares the batch with what is stored, happen in one
         read transaction before the first write. The writes are not one transaction:
         a national dataset in one would need more server memory than a default Neo4j
-        has. If the server fails midway, the nodes and edges of the committed chunks
+        has. The chunks are written by LOAD_WORKERS sessions at once (nodes, then edges).
+        If the server fails midway, the nodes and edges of the committed chunks
         stay; loading the same data again completes it (writes are idempotent). Nodes
         go first, so an edge is never written before its ends. A batch of at most
         ``chunk`` rows is simply :meth:`write`, one transaction.
@@ -416,12 +427,63 @@ class Neo4jStore(Store):
                     return ops, self._plan(ops, checked, raw_edges)
 
                 ops, (result, node_rows, edge_rows) = session.execute_read(plan)
-                steps = [(ops.put_nodes, label, rows) for label, rows in sorted(node_rows.items())]
-                steps += [(ops.put_edges, type_, rows) for type_, rows in sorted(edge_rows.items())]
-                for put, name, rows in steps:
-                    for start in range(0, len(rows), size):
-                        self._load_chunk(session, ops, put, name, rows[start:start + size])
+            node_steps = [(label, rows[start:start + size])
+                          for label, rows in sorted(node_rows.items())
+                          for start in range(0, len(rows), size)]
+            edge_steps = [(type_, rows[start:start + size])
+                          for type_, rows in sorted(edge_rows.items())
+                          for start in range(0, len(rows), size)]
+            # Nodes first (every edge needs its ends' element ids), then the edges; the
+            # chunks of each phase are independent, so two sessions write them at once:
+            # while the server runs one chunk, the client packs the next.
+            bookmarks = self._load_parallel(ops, "nodes", node_steps, None)
+            self._load_parallel(ops, "edges", edge_steps, bookmarks)
             return result
+
+    def _load_parallel(self, ops: _Neo4jTx, kind: str, steps: list[tuple[str, list[Any]]],
+                       after: neo4j.Bookmarks | None) -> neo4j.Bookmarks:
+        """Write ``steps`` (name, rows) in LOAD_WORKERS sessions, each chunk its own
+        transaction; the first failure stops the others from taking more chunks.
+
+        The sessions start after the transactions named by the bookmarks ``after``;
+        returns the bookmarks of their last transactions (the edges of a load run
+        after all of its nodes, whichever session wrote them).
+        """
+        done = neo4j.Bookmarks()
+        if not steps:
+            return after or done
+        pending = iter(steps)
+        lock = threading.Lock()
+        failed: list[BaseException] = []
+
+        def worker() -> None:
+            nonlocal done
+            mine = ops.fork()
+            put = mine.put_nodes if kind == "nodes" else mine.put_edges
+            try:
+                with self._errors(), self.driver.session(database=self.database,
+                                                         bookmarks=after) as session:
+                    while True:
+                        with lock:
+                            step = None if failed else next(pending, None)
+                        if step is None:
+                            break
+                        self._load_chunk(session, mine, put, *step)
+                    with lock:
+                        done += session.last_bookmarks()
+            except BaseException as exc:  # re-raised in the calling thread
+                with lock:
+                    failed.append(exc)
+
+        threads = [threading.Thread(target=worker, name=f"danvan-load-{kind}-{i}", daemon=True)
+                   for i in range(min(LOAD_WORKERS, len(steps)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failed:
+            raise failed[0]
+        return done
 
     def _load_chunk(self, session: neo4j.Session, ops: _Neo4jTx, put: Callable[..., None],
                     name: str, rows: list[Any]) -> None:
