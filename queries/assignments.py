@@ -172,15 +172,6 @@ def _ref(node: tuple[str, str, dict[str, Any]] | None, *extra: str) -> dict[str,
     return out
 
 
-def _plan_ref(node: tuple[str, str, dict[str, Any]] | None) -> dict[str, Any] | None:
-    """``{"id", "number", "name"}``: number is the full document number, None if unnumbered."""
-    if node is None:
-        return None
-    props = node[2]
-    return {"id": node[0], "number": props["ref"] if props.get("number") else None,
-            "name": summary(node[0], node[1], props)["name"]}
-
-
 def _source(text: str) -> dict[str, Any]:
     document, _, span = text.partition("#")
     start, _, end = span.partition("-")
