@@ -26,7 +26,7 @@ from danvan.text import fold
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["SEARCHABLE", "SearchIndex", "rank_rows", "search_index"]
+__all__ = ["SEARCHABLE", "SearchIndex", "fuzzy_scores", "rank_rows", "search_index"]
 
 SEARCHABLE = ("Province", "District", "Commune", "Village", "PartyBody", "Unit", "Directive",
               "Campaign", "Model", "Person", "Event", "Source")
@@ -43,6 +43,21 @@ def _contained_score(key: str, q: str) -> float:
     if any(word.startswith(q) for word in key.split(" ")):
         return 92.0
     return 90.0
+
+
+def fuzzy_scores(q: str, choices: Sequence[str]) -> dict[int, float]:
+    """``{position: score}`` of the choices near ``q``: ratio ≥ 70, or partial_ratio ≥ 75 less 5.
+
+    >>> fuzzy_scores("dak ruong", ["dak ruong", "xa dak ruong", "kon ray"])
+    {0: 100.0, 1: 95.0}
+    """
+    found: dict[int, float] = {}
+    for _, score, pos in process.extract(q, choices, scorer=fuzz.ratio, score_cutoff=70, limit=None):
+        found[pos] = score
+    for _, score, pos in process.extract(q, choices, scorer=fuzz.partial_ratio, score_cutoff=75,
+                                         limit=None):
+        found[pos] = max(found.get(pos, 0.0), score - 5)
+    return found
 
 
 def rank_rows(rows: Sequence[NameRow], text: str, types: list[str] | None,
@@ -78,14 +93,7 @@ def rank_rows(rows: Sequence[NameRow], text: str, types: list[str] | None,
             if best.get(i, 0.0) < 89.5 and all(w in " ".join(row.keys) for w in words):
                 best[i] = 89.5
     if len(best) < limit:
-        fuzzy: dict[int, float] = {}
-        for _, score, pos in process.extract(q, keys, scorer=fuzz.ratio, score_cutoff=70,
-                                             limit=None):
-            fuzzy[pos] = score
-        for _, score, pos in process.extract(q, keys, scorer=fuzz.partial_ratio,
-                                             score_cutoff=75, limit=None):
-            fuzzy[pos] = max(fuzzy.get(pos, 0.0), score - 5)
-        for pos, score in fuzzy.items():
+        for pos, score in fuzzy_scores(q, keys).items():
             i = owner[pos]
             if i not in best or best[i] < 90:
                 best[i] = max(best.get(i, 0.0), min(89.0, score))
@@ -154,25 +162,15 @@ class SearchIndex:
     def _fuzzy(self, q: str) -> list[tuple[float, list[int]]]:
         """(score, rows) of the keys with ratio ≥ 70 or partial_ratio ≥ 75 (that − 5)."""
         qbits = sum(1 << d for d, digit in enumerate(_DIGITS) if digit in q)
-
-        def score(choices: Sequence[str]) -> dict[int, float]:
-            found: dict[int, float] = {}
-            for _, s, pos in process.extract(q, choices, scorer=fuzz.ratio, score_cutoff=70,
-                                             limit=None):
-                found[pos] = s
-            for _, s, pos in process.extract(q, choices, scorer=fuzz.partial_ratio,
-                                             score_cutoff=75, limit=None):
-                found[pos] = max(found.get(pos, 0.0), s - 5)
-            return found
-
-        masked = score(self.masked)
+        masked = fuzzy_scores(q, self.masked)
         if not qbits:
             return [(s, self.group_rows[m]) for m, s in masked.items()]
         digits, key_rows = self.digits, self.key_rows
         out = [(s, key_rows[k]) for m, s in masked.items() for k in self.members[m]
                if not digits[k] & qbits]  # its digits are all ones the query lacks
         dirty = sorted({k for d in range(10) if qbits >> d & 1 for k in self.with_digit[d]})
-        out += [(s, key_rows[dirty[pos]]) for pos, s in score([self.keys[k] for k in dirty]).items()]
+        out += [(s, key_rows[dirty[pos]])
+                for pos, s in fuzzy_scores(q, [self.keys[k] for k in dirty]).items()]
         return out
 
     def rank_rows(self, text: str, limit: int) -> list[dict[str, Any]]:
