@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import weakref
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,8 +30,9 @@ if TYPE_CHECKING:
     from danvan.graph.neo4j_store import Neo4jStore
     from danvan.graph.store import Store
 
-__all__ = ["NameRow", "TextIndex", "area_in_graph", "consistent", "descendants", "descendants_in_graph",
-           "doc_number", "expand_area", "ids_with_label", "in_ids", "memo", "names", "out_ids", "summary"]
+__all__ = ["NameRow", "RowsCache", "TextIndex", "area_in_graph", "consistent", "descendants",
+           "descendants_in_graph", "doc_number", "expand_area", "ids_with_label", "in_ids", "memo",
+           "names", "out_ids", "summary"]
 
 R = TypeVar("R")
 PLACE_LABELS = ("Province", "District", "Commune", "Village")
@@ -190,6 +193,40 @@ def memo(store: EmbeddedStore, name: str) -> dict[Any, Any]:
         memos = {}
         _MEMO[store] = (store.generation, memos)
     return memos.setdefault(name, {})
+
+
+class RowsCache:
+    """Values derived from a name-row tuple, built once while ``names`` hands out that tuple.
+
+    ``names`` returns the same tuple until the store changes, so a structure built from it
+    (a search index, rows by key) stays valid exactly as long as the tuple is the one handed
+    out. The newest ``size`` are kept; the tuple is held with its value, so an id is never
+    mistaken for a later tuple's.
+
+    >>> cache = RowsCache(2)
+    >>> rows = ()
+    >>> cache.get(rows, lambda r: ["built"]) is cache.get(rows, lambda r: ["again"])
+    True
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[int, tuple[Sequence[NameRow], Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, rows: Sequence[NameRow], build: Callable[[Sequence[NameRow]], R]) -> R:
+        """The value built from ``rows``: built now if this tuple has none yet."""
+        with self._lock:
+            hit = self._values.get(id(rows))
+            if hit is not None and hit[0] is rows:
+                self._values.move_to_end(id(rows))
+                return hit[1]  # type: ignore[no-any-return]
+        value = build(rows)
+        with self._lock:
+            self._values[id(rows)] = (rows, value)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
 
 
 class TextIndex:

@@ -15,15 +15,13 @@ matches raise AmbiguousError with the candidates (HTTP 409).
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from danvan.errors import AmbiguousError, NotFoundError
-from danvan.queries.base import NameRow, names
+from danvan.queries.base import NameRow, RowsCache, names
 from danvan.text import fold
 
 if TYPE_CHECKING:
@@ -49,8 +47,15 @@ def by_id(store: Store, text: str) -> Node | None:
     return store.get(text) if _ID_CHARS.fullmatch(text) else None
 
 
-_KEY_INDEXES: OrderedDict[int, tuple[Sequence[NameRow], dict[str, list[NameRow]]]] = OrderedDict()
-_KEY_LOCK = threading.Lock()
+_BY_KEY = RowsCache(16)
+
+
+def _rows_by_key(rows: Sequence[NameRow]) -> dict[str, list[NameRow]]:
+    index: dict[str, list[NameRow]] = {}
+    for row in rows:
+        for key in row.keys:
+            index.setdefault(key, []).append(row)
+    return index
 
 
 def _by_key(rows: Sequence[NameRow]) -> dict[str, list[NameRow]]:
@@ -59,20 +64,7 @@ def _by_key(rows: Sequence[NameRow]) -> dict[str, list[NameRow]]:
     ``names`` hands out the same tuple until the store changes, so exact matches are
     found without scanning every row.
     """
-    with _KEY_LOCK:
-        hit = _KEY_INDEXES.get(id(rows))
-        if hit is not None and hit[0] is rows:
-            _KEY_INDEXES.move_to_end(id(rows))
-            return hit[1]
-    index: dict[str, list[NameRow]] = {}
-    for row in rows:
-        for key in row.keys:
-            index.setdefault(key, []).append(row)
-    with _KEY_LOCK:
-        _KEY_INDEXES[id(rows)] = (rows, index)
-        while len(_KEY_INDEXES) > 16:
-            _KEY_INDEXES.popitem(last=False)
-    return index
+    return _BY_KEY.get(rows, _rows_by_key)
 
 
 def _candidates(store: Store, rows: Sequence[NameRow]) -> list[dict[str, str]]:

@@ -11,15 +11,13 @@ its names and aliases ("hoi lhpn kon ray"), else the fuzzy similarity (70 to 89)
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
 from danvan.graph.schema import load_schema
-from danvan.queries.base import NameRow, TextIndex, names
+from danvan.queries.base import NameRow, RowsCache, TextIndex, names
 from danvan.queries.catalogue import Param, QuerySpec, query
 from danvan.text import fold
 
@@ -227,23 +225,12 @@ class SearchIndex:
                  "score": round(s, 1)} for i, s in top]
 
 
-_INDEXES: OrderedDict[int, SearchIndex] = OrderedDict()
-_INDEX_LOCK = threading.Lock()
+_INDEXES = RowsCache(8)
 
 
 def search_index(rows: Sequence[NameRow]) -> SearchIndex:
     """The index of ``rows``, built once while the same name-row tuple is handed out."""
-    with _INDEX_LOCK:
-        index = _INDEXES.get(id(rows))
-        if index is not None and index.rows is rows:
-            _INDEXES.move_to_end(id(rows))
-            return index
-    index = SearchIndex(rows)
-    with _INDEX_LOCK:
-        _INDEXES[id(rows)] = index
-        while len(_INDEXES) > 8:
-            _INDEXES.popitem(last=False)
-    return index
+    return _INDEXES.get(rows, SearchIndex)
 
 
 def _run(store: Store, q: str, type: list[str] | None, limit: int) -> dict[str, Any]:
