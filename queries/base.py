@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from danvan.graph.store import Store
 
 __all__ = ["NameRow", "RowsCache", "TextIndex", "area_in_graph", "consistent", "descendants",
-           "descendants_in_graph", "doc_number", "expand_area", "ids_with_label", "in_ids", "memo",
-           "names", "out_ids", "summary"]
+           "descendants_in_graph", "doc_number", "expand_area", "fold_cached", "ids_with_label",
+           "in_ids", "memo", "names", "out_ids", "summary"]
 
 R = TypeVar("R")
 PLACE_LABELS = ("Province", "District", "Commune", "Village")
@@ -50,7 +50,8 @@ class NameRow:
     keys: tuple[str, ...]  # folded name, aliases, numbers
 
 
-_fold = lru_cache(maxsize=1 << 17)(fold)  # the same names are folded on every resolution
+# The same names are folded on every resolution and listing: fold each once.
+fold_cached = lru_cache(maxsize=1 << 17)(fold)
 
 
 # Level words people leave out: "Kon Rẫy" for "Huyện Kon Rẫy", "Tân Lập" for "Xã Tân Lập".
@@ -59,7 +60,7 @@ _LEVEL_WORDS = ("thanh pho ", "thi tran ", "thi xa ", "tinh ", "huyen ", "xa ", 
 
 def _keys(props: dict[str, Any]) -> tuple[str, ...]:
     values = [props.get(k) for k in _NAME_KEYS] + list(props.get("aliases") or [])
-    keys = {_fold(str(v)) for v in values if v}
+    keys = {fold_cached(str(v)) for v in values if v}
     for key in list(keys):
         for word in _LEVEL_WORDS:
             if key.startswith(word) and len(key) > len(word) + 2:

@@ -13,7 +13,6 @@ give the same answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError
@@ -23,6 +22,7 @@ from danvan.queries.base import (
     display_name,
     doc_number,
     expand_area,
+    fold_cached,
     ids_with_label,
     in_ids,
     memo,
@@ -43,7 +43,6 @@ ORG_LABELS = ("Unit", "PartyBody")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
 LEVELS = {"province": "Province", "district": "District", "commune": "Commune", "village": "Village"}
 CAMPAIGN_KIND = "Cuộc vận động"
-_fold = lru_cache(maxsize=1 << 16)(fold)  # names repeat from call to call: fold each once
 
 Raw = tuple[str, str, dict[str, Any]]  # (id, label, props)
 
@@ -369,7 +368,7 @@ def _names_index(store: Store, g: Any, label: str) -> TextIndex:
     if label not in cache:
         nodes = g._node
         cache[label] = TextIndex(
-            (i, [_fold(str(k)) for k in [nodes[i]["props"].get("name") or "",
+            (i, [fold_cached(str(k)) for k in [nodes[i]["props"].get("name") or "",
                                           *(nodes[i]["props"].get("aliases") or [])]])
             for i in ids_with_label(store, g, label))  # type: ignore[arg-type]
     return cache[label]
@@ -429,13 +428,13 @@ def _directives(store: Store, number: str | None, issuer: str | None, kind: str 
         props = d[2]
         if issuers is not None and d[1] != "Directive":
             continue
-        if q_kind and q_kind not in (_fold(str(props.get("kind") or "")),
-                                     _fold(str(props.get("kind_code") or ""))):
+        if q_kind and q_kind not in (fold_cached(str(props.get("kind") or "")),
+                                     fold_cached(str(props.get("kind_code") or ""))):
             continue
         if q_number:
-            ref = _fold(str(props.get("ref") or ""))
-            keys = {_fold(str(props.get("number") or "")), ref,
-                    *(_fold(a) for a in props.get("aliases") or [])}
+            ref = fold_cached(str(props.get("ref") or ""))
+            keys = {fold_cached(str(props.get("number") or "")), ref,
+                    *(fold_cached(a) for a in props.get("aliases") or [])}
             if q_number not in keys and not ref.startswith(q_number):
                 continue
         items.append(doc_item(*d, issuer_raw))
@@ -521,7 +520,7 @@ def _places(store: Store, level: str | None, name: str | None, code: str | None,
     q = fold(name) if name else None
 
     def named(props: dict[str, Any]) -> bool:
-        return not q or any(q in _fold(str(k)) for k in [props.get("name") or "",
+        return not q or any(q in fold_cached(str(k)) for k in [props.get("name") or "",
                                                          *(props.get("aliases") or [])])
 
     items = []
