@@ -346,10 +346,16 @@ class Schema:
                 tuple(p.name for p in props if p.required))
 
     def ref_edges(self, node: Node) -> list[Edge]:
-        """Edges implied by a node's reference properties (e.g. Village.commune → PART_OF)."""
+        """Edges implied by a node's reference properties (e.g. Village.commune → PART_OF).
+
+        They carry the node's ``sources`` as evidence, and ``synthetic: true`` when the
+        node has it: an edge implied by generated data is generated data too.
+        """
         out = []
         props = node.props
         evidence = {"sources": props["sources"]} if props.get("sources") else {}
+        if props.get("synthetic") is True:
+            evidence["synthetic"] = True
         for name, edge, reverse, default in self._refs(node.label):
             target = props.get(name)
             if target is None or target == default:

@@ -1,7 +1,8 @@
 """Deterministic synthetic datasets: Kon Tum at province scale, Vietnam at national scale.
 
-Everything generated is marked ``synthetic: true`` (every node and every edge,
-including the edges the schema implies from references) and cites one Source,
+Everything generated is marked ``synthetic: true`` (every node and every edge; the
+edges the schema implies from references are left to the store, which marks those
+of a synthetic node synthetic as well) and cites one Source,
 "Dữ liệu mô phỏng". Places come from the official list (admin_units); villages,
 units, plans, models and assignments are invented but plausible. The same seed
 always gives the same dataset, byte for byte.
@@ -153,9 +154,7 @@ class _Builder:
         props = {k: v for k, v in props.items() if v is not None}
         props["synthetic"] = True
         node = Node(label, self.schema.node_id(label, props), props)
-        self.nodes[node.id] = node
-        for edge in self.schema.ref_edges(node):
-            self.link(edge.type, edge.source, edge.target)
+        self.nodes[node.id] = node  # the edges its refs imply come from the store (synthetic too)
         return node.id
 
     def add_node(self, node: Node) -> str:
