@@ -38,14 +38,17 @@ __all__ = ["DB_FILE", "EmbeddedStore"]
 DB_FILE = "danvan.sqlite3"
 _KEEP_CHANGES = 200_000  # older change rows are trimmed; a reader that far behind reloads all
 
-_TARGET_INDEX = "CREATE INDEX IF NOT EXISTS edges_target ON edges(target)"
 _CACHE_SIZE = -2000  # SQLite's default page cache (2 MB), restored after a bulk write
 _BULK_CACHE_KB = 1_000_000  # page cache of a bulk write: 1 KB per row written, up to 1 GB
-_DDL = f"""
-CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, label TEXT NOT NULL, props TEXT NOT NULL);
+# Both tables are keyed b-trees (WITHOUT ROWID: one tree each, not a table plus an index).
+# Nothing looks edges up by target in SQL: a delete finds a node's edges in the graph, so
+# stores made before that drop the target index they had (a national load spent ~2 s on it).
+_DDL = """
+CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, label TEXT NOT NULL, props TEXT NOT NULL)
+  WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS edges (source TEXT NOT NULL, type TEXT NOT NULL, target TEXT NOT NULL,
   props TEXT NOT NULL, PRIMARY KEY (source, type, target)) WITHOUT ROWID;
-{_TARGET_INDEX};
+DROP INDEX IF EXISTS edges_target;
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
   key TEXT NOT NULL);
 """
@@ -101,6 +104,8 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
     Each edge is checked as ``Schema.check_edge`` does (which runs, for its errors, on
     the first edge of each type and end labels and on any property it does not know),
     and repeats of a (source, type, target) are merged with ``merge_props`` in order.
+    Edges with the same properties (most: ``{"synthetic": true}``) share one dict; the
+    graph never changes a props dict in place (writes put new ones), so that is safe.
     """
     labels = {i: n.label for i, n in nodes.items()}
     node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -108,6 +113,7 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
         node_rows.setdefault(node.label, []).append((node.id, node.props))
     ok_ends: set[tuple[str, str, str]] = set()
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    shared: dict[tuple[Any, ...], dict[str, Any]] = {}  # one dict per distinct set of props
     coercers_of = schema._edge_coercers  # per type, filled by check_edge on its first edge
     for edge in raw_edges:  # one pass over ~1.1 M edges nationally: kept inline
         type_, s, t = edge.type, edge.source, edge.target
@@ -129,7 +135,10 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
                     break
                 if value is not None:
                     clean[name] = coerce(value, edge)
-            props = clean
+            try:  # checked values: one type per property, so no True standing for 1
+                props = shared.setdefault(tuple(clean.items()), clean)
+            except TypeError:  # a list (sources): this edge keeps its own
+                props = clean
         key = (s, type_, t)
         previous = merged.get(key)
         # An implied edge without evidence ({}) merges into the given one unchanged.
@@ -160,7 +169,6 @@ class _SqliteTx:
         self.store = store
         self.touched_nodes: list[tuple[str, dict[str, Any]]] = []
         self.touched_edges: list[tuple[str, str, str, dict[str, Any]]] = []
-        self.reindex = False  # the edge target index was dropped for a bulk write
 
     def existing_nodes(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         nodes = self.store.graph._node  # networkx's node dict: g.nodes[i] builds a view per call
@@ -180,21 +188,10 @@ class _SqliteTx:
     def prepare(self, node_rows: int, edge_rows: int) -> None:
         """Get ready for a write of this many rows: for a bulk write, a page cache big
         enough to hold what it touches (SQLite's default 2 MB would spill pages to the WAL
-        again and again) and, into an empty edge table, the target index built once at
-        the end instead of row by row. Both are undone by ``finish`` / the store."""
-        if node_rows + edge_rows < BULK_ROWS:
-            return
-        db = self.store.db
-        db.execute(f"PRAGMA cache_size=-{min(node_rows + edge_rows, _BULK_CACHE_KB)}")
-        if edge_rows >= BULK_ROWS and db.execute("SELECT 1 FROM edges LIMIT 1").fetchone() is None:
-            db.execute("DROP INDEX IF EXISTS edges_target")
-            self.reindex = True
-
-    def finish(self) -> None:
-        """Before the commit: rebuild what ``prepare`` dropped, then log the changes."""
-        if self.reindex:
-            self.store.db.execute(_TARGET_INDEX)
-        self.log()
+        again and again); the store restores the default after the write."""
+        if node_rows + edge_rows >= BULK_ROWS:
+            self.store.db.execute(
+                f"PRAGMA cache_size=-{min(node_rows + edge_rows, _BULK_CACHE_KB)}")
 
     def put_nodes(self, label: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
         self.store.db.executemany(
@@ -243,12 +240,18 @@ class _SqliteTx:
         db.executemany("INSERT INTO changes(kind, key) VALUES ('e', ?)",
                        [(f"{s}|{k}|{t}",) for s, t, k, _ in self.touched_edges])
 
+    def new_graph(self) -> nx.MultiDiGraph | None:
+        """For a write into an empty store: a new graph of the rows written (the store's
+        stays empty until the commit succeeds); otherwise None (see ``apply_to_graph``)."""
+        if self.store.graph._node:
+            return None
+        g = nx.MultiDiGraph()
+        _fill_graph(g, self.touched_nodes, self.touched_edges)
+        return g
+
     def apply_to_graph(self) -> None:
         """After the commit: the same rows into the in-memory graph."""
         g = self.store.graph
-        if not g._node:
-            _fill_graph(g, self.touched_nodes, self.touched_edges)
-            return
         g.add_nodes_from(self.touched_nodes)  # updates the attributes of existing nodes
         g.add_edges_from(self.touched_edges)  # (source, target, type, data): same for edges
 
@@ -313,13 +316,14 @@ class EmbeddedStore(Store):
             known: dict[str, dict[str, Any]] = {}  # most edges share their props text
 
             def edge_props(text: str) -> dict[str, Any]:
+                # Edges with the same short props share one dict (never changed in place).
                 props = known.get(text)
                 if props is None:
                     props = _loads(text)
                     if len(text) > 64 or len(known) >= 1024:
                         return props
                     known[text] = props
-                return dict(props)
+                return props
 
             _fill_graph(g, nodes, ((s, target, t, {"props": edge_props(props)})
                                    for s, t, target, props
@@ -366,23 +370,58 @@ class EmbeddedStore(Store):
                 self.db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot start a write on {self.path}: {exc}") from exc
+            ops = _SqliteTx(self)
             try:
                 self._sync()  # we hold the write lock: memory now equals disk
-                ops = _SqliteTx(self)
                 result = fn(ops)
-                ops.finish()
+                ops.log()
                 self._trim()
-                self.db.execute("COMMIT")
+                with bulk_gc(len(ops.touched_nodes) + len(ops.touched_edges)):
+                    self._commit(ops)
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
                 raise
             finally:
                 self.db.execute(f"PRAGMA cache_size={_CACHE_SIZE}")  # back from a bulk write's
-            with bulk_gc(len(ops.touched_nodes) + len(ops.touched_edges)):
-                ops.apply_to_graph()
             self._seq = self._max_seq()
             self.generation += 1
             return result
+
+    def _commit(self, ops: _SqliteTx) -> None:
+        """Commit, and bring the in-memory graph to what was committed.
+
+        Into an empty store, the graph is built new and kept only once the commit has
+        succeeded. For a bulk write, SQLite commits (writes the WAL, syncs it and
+        checkpoints: seconds at national scale, all without the GIL) in a thread while
+        this one builds the graph. Otherwise the rows are applied after the commit.
+        """
+        if self.graph._node or len(ops.touched_nodes) + len(ops.touched_edges) < BULK_ROWS:
+            self.db.execute("COMMIT")
+            graph = ops.new_graph()
+            if graph is None:
+                ops.apply_to_graph()
+            else:
+                self.graph = graph
+            return
+        failed: list[BaseException] = []
+
+        def commit() -> None:
+            try:
+                self.db.execute("COMMIT")
+            except BaseException as exc:  # re-raised below, in the writing thread
+                failed.append(exc)
+
+        committer = threading.Thread(target=commit, name="danvan-commit")
+        committer.start()
+        try:
+            graph = ops.new_graph()
+        finally:
+            committer.join()
+        if failed:
+            raise failed[0]
+        if graph is not None:
+            self.graph = graph
 
     def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
         if isinstance(ops, _SqliteTx) and not self.graph._node:  # synced: disk is empty too
@@ -407,12 +446,17 @@ class EmbeddedStore(Store):
         with self._lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                self._sync()  # we hold the write lock: the graph lists every edge on disk
+                g = self.graph
                 gone = 0
                 for node_id in ids:
                     cur = self.db.execute("DELETE FROM nodes WHERE id=?", (node_id,))
                     gone += cur.rowcount
-                    self.db.execute("DELETE FROM edges WHERE source=? OR target=?",
-                                    (node_id, node_id))
+                    if node_id in g:
+                        self.db.executemany(
+                            "DELETE FROM edges WHERE source=? AND type=? AND target=?",
+                            [(s, k, t) for s, t, k in (*g.out_edges(node_id, keys=True),
+                                                       *g.in_edges(node_id, keys=True))])
                     self.db.execute("INSERT INTO changes(kind, key) VALUES ('n', ?)", (node_id,))
                 self.db.execute("COMMIT")
             except BaseException:

@@ -286,17 +286,22 @@ class Schema:
         >>> load_schema().node_id("Directive", {"scope": "district-614", "ref": "26-KH/HU"})
         'directive-district-614-26-kh-hu'
         """
-        spec = self.label(label)
-        parts = [spec.prefix]
-        for key in spec.identity:
-            prop = spec.properties[key]
-            value = props.get(key, prop.default)
+        prefix, keys = self._identity(label)
+        parts = [prefix]
+        for key, default in keys:
+            value = props.get(key, default)
             if value is None:
                 raise ValidationError(label, key, "is required (identity key)")
-            if value == prop.default and prop.default is not None:
+            if default is not None and value == default:
                 continue
-            parts.append(_id_part(str(value)))
+            parts.append(_id_part(value if value.__class__ is str else str(value)))
         return "-".join(parts)
+
+    @cache  # noqa: B019 - one Schema per process
+    def _identity(self, label: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
+        """The id prefix of ``label`` and its identity keys with their defaults."""
+        spec = self.label(label)
+        return spec.prefix, tuple((key, spec.properties[key].default) for key in spec.identity)
 
     # nodes -------------------------------------------------------------
     def node(self, label: str, **props: Any) -> Node:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,14 +139,12 @@ def test_another_process_sees_a_bulk_load(tmp_path: Path) -> None:
     assert (counts["nodes"], counts["edges"]) == (count + 2, count)
     assert reader.get("district-90007") is not None
     assert [e.target for e in reader.edges_of("district-90007", "out")] == ["province-62"]
-    # The target index was rebuilt: deleting a node removes the edges that end at it.
-    index = reader.db.execute("SELECT name FROM sqlite_master WHERE name='edges_target'").fetchall()
-    assert index == [("edges_target",)]
+    # Deleting a node removes the edges that end at it (found in the graph, not by an index).
     assert reader.delete(["province-62"]) == 1
     assert reader.counts()["edges"] == 0
 
 
-def test_a_failed_bulk_write_keeps_the_target_index_and_writes_nothing(tmp_path: Path) -> None:
+def test_a_failed_bulk_write_writes_nothing(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path)
     province = S.node("Province", name="Tỉnh Kon Tum", code="62")
     districts = [S.node("District", name=f"Huyện {i}", code=f"9{i:04d}", province=province.id)
@@ -159,7 +159,55 @@ def test_a_failed_bulk_write_keeps_the_target_index_and_writes_nothing(tmp_path:
     del store._trim
     assert store.counts()["nodes"] == 0
     assert store.db.execute("SELECT count(*) FROM nodes").fetchone() == (0,)
-    index = store.db.execute("SELECT name FROM sqlite_master WHERE name='edges_target'").fetchall()
-    assert index == [("edges_target",)]
     assert store.load([province, *districts]).nodes_created == BULK_ROWS + 1
     assert EmbeddedStore(tmp_path).counts()["edges"] == BULK_ROWS
+
+
+class _CommitFails:
+    """A connection whose COMMIT fails (as a full disk would), everything else passed on."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql == "COMMIT":
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+
+def test_a_bulk_write_whose_commit_fails_leaves_memory_and_disk_empty(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path)
+    province = S.node("Province", name="Tỉnh Kon Tum", code="62")
+    districts = [S.node("District", name=f"Huyện {i}", code=f"9{i:04d}", province=province.id)
+                 for i in range(BULK_ROWS)]
+    real = store.db
+    store.db = _CommitFails(real)  # type: ignore[assignment]
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        store.load([province, *districts])  # committed in a thread while the graph is built
+    store.db = real
+    assert store.graph.number_of_nodes() == 0 and store.counts()["nodes"] == 0
+    assert EmbeddedStore(tmp_path).counts() == {"nodes": 0, "edges": 0, "labels": {},
+                                                "edge_types": {}}
+
+
+def test_a_store_made_with_the_old_tables_opens_and_deletes(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "danvan.sqlite3")
+    db.executescript("""
+        CREATE TABLE nodes (id TEXT PRIMARY KEY, label TEXT NOT NULL, props TEXT NOT NULL);
+        CREATE TABLE edges (source TEXT NOT NULL, type TEXT NOT NULL, target TEXT NOT NULL,
+          props TEXT NOT NULL, PRIMARY KEY (source, type, target)) WITHOUT ROWID;
+        CREATE INDEX edges_target ON edges(target);
+    """)
+    db.close()
+    store = EmbeddedStore(tmp_path)
+    province = S.node("Province", name="Tỉnh Kon Tum", code="62")
+    district = S.node("District", name="Huyện Đăk Hà", code="612", province=province.id)
+    store.write([province, district])
+    index = store.db.execute("SELECT name FROM sqlite_master WHERE name='edges_target'")
+    assert index.fetchall() == []  # dropped on open: nothing reads edges by target in SQL
+    assert store.delete([province.id]) == 1
+    reopened = EmbeddedStore(tmp_path)
+    assert reopened.counts()["edges"] == 0 and reopened.get(district.id) is not None
