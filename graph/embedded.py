@@ -167,8 +167,21 @@ class _SqliteTx:
 
     def __init__(self, store: EmbeddedStore) -> None:
         self.store = store
-        self.touched_nodes: list[tuple[str, dict[str, Any]]] = []
-        self.touched_edges: list[tuple[str, str, str, dict[str, Any]]] = []
+        # What was put, as given: (label, rows of (id, props)) and (type, rows of
+        # (source, target, props)); the graph's tuples are made from them when needed.
+        self.node_batches: list[tuple[str, Sequence[tuple[str, dict[str, Any]]]]] = []
+        self.edge_batches: list[tuple[str, Sequence[tuple[str, str, dict[str, Any]]]]] = []
+        self.rows = 0
+
+    def touched_nodes(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The nodes put, as networkx ``(id, data)`` pairs."""
+        return ((i, {"label": label, "props": p}) for label, rows in self.node_batches
+                for i, p in rows)
+
+    def touched_edges(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """The edges put, as networkx ``(source, target, type, data)`` tuples."""
+        return ((s, t, type_, {"props": p}) for type_, rows in self.edge_batches
+                for s, t, p in rows)
 
     def existing_nodes(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         nodes = self.store.graph._node  # networkx's node dict: g.nodes[i] builds a view per call
@@ -198,29 +211,24 @@ class _SqliteTx:
             "INSERT INTO nodes(id, label, props) VALUES (?, ?, ?) ON CONFLICT(id) "
             "DO UPDATE SET label=excluded.label, props=excluded.props",
             [(i, label, _dumps(p)) for i, p in rows])
-        self.touched_nodes.extend((i, {"label": label, "props": p}) for i, p in rows)
+        self.node_batches.append((label, rows))
+        self.rows += len(rows)
 
     def put_edges(self, type_: str, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        # Most edges share their props ({"synthetic": true}): each distinct set is encoded
-        # once. The rows are checked, so a property always holds the same type (no True
-        # standing for 1) and the items alone tell the text; lists are not hashable.
-        known: dict[tuple[Any, ...], str] = {}
-
-        def encode(props: dict[str, Any]) -> str:
-            try:
-                key = tuple(props.items())
-                text = known.get(key)
-            except TypeError:
-                return _dumps(props)
+        # Most edges share one props dict ({"synthetic": true}, see _plan_into_empty):
+        # each dict is encoded once; all of them live until the end, so ids are unique.
+        texts: dict[int, str] = {}
+        sql_rows = []
+        for s, t, p in rows:  # inline: ~1 M rows nationally
+            text = texts.get(id(p))
             if text is None:
-                text = known[key] = _dumps(props)
-            return text
-
+                text = texts[id(p)] = _dumps(p)
+            sql_rows.append((s, type_, t, text))
         self.store.db.executemany(
             "INSERT INTO edges(source, type, target, props) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(source, type, target) DO UPDATE SET props=excluded.props",
-            [(s, type_, t, encode(p)) for s, t, p in rows])
-        self.touched_edges.extend((s, t, type_, {"props": p}) for s, t, p in rows)
+            "ON CONFLICT(source, type, target) DO UPDATE SET props=excluded.props", sql_rows)
+        self.edge_batches.append((type_, rows))
+        self.rows += len(rows)
 
     def log(self) -> None:
         """Record what this transaction touched in ``changes``, for other processes.
@@ -230,15 +238,15 @@ class _SqliteTx:
         other processes about as much as reading everything again.
         """
         db = self.store.db
-        rows = len(self.touched_nodes) + len(self.touched_edges)
+        rows = self.rows
         if rows >= BULK_ROWS and rows >= len(self.store.graph):
             db.execute("DELETE FROM changes")  # superseded: every reader behind reloads
             db.execute("INSERT INTO changes(kind, key) VALUES ('r', '')")
             return
         db.executemany("INSERT INTO changes(kind, key) VALUES ('n', ?)",
-                       [(i,) for i, _ in self.touched_nodes])
+                       [(i,) for _, rows in self.node_batches for i, _ in rows])
         db.executemany("INSERT INTO changes(kind, key) VALUES ('e', ?)",
-                       [(f"{s}|{k}|{t}",) for s, t, k, _ in self.touched_edges])
+                       [(f"{s}|{k}|{t}",) for k, rows in self.edge_batches for s, t, _ in rows])
 
     def new_graph(self) -> nx.MultiDiGraph | None:
         """For a write into an empty store: a new graph of the rows written (the store's
@@ -246,14 +254,14 @@ class _SqliteTx:
         if self.store.graph._node:
             return None
         g = nx.MultiDiGraph()
-        _fill_graph(g, self.touched_nodes, self.touched_edges)
+        _fill_graph(g, self.touched_nodes(), self.touched_edges())
         return g
 
     def apply_to_graph(self) -> None:
         """After the commit: the same rows into the in-memory graph."""
         g = self.store.graph
-        g.add_nodes_from(self.touched_nodes)  # updates the attributes of existing nodes
-        g.add_edges_from(self.touched_edges)  # (source, target, type, data): same for edges
+        g.add_nodes_from(self.touched_nodes())  # updates the attributes of existing nodes
+        g.add_edges_from(self.touched_edges())  # (source, target, type, data): same for edges
 
 
 class EmbeddedStore(Store):
@@ -376,7 +384,7 @@ class EmbeddedStore(Store):
                 result = fn(ops)
                 ops.log()
                 self._trim()
-                with bulk_gc(len(ops.touched_nodes) + len(ops.touched_edges)):
+                with bulk_gc(ops.rows):
                     self._commit(ops)
             except BaseException:
                 if self.db.in_transaction:
@@ -396,7 +404,7 @@ class EmbeddedStore(Store):
         checkpoints: seconds at national scale, all without the GIL) in a thread while
         this one builds the graph. Otherwise the rows are applied after the commit.
         """
-        if self.graph._node or len(ops.touched_nodes) + len(ops.touched_edges) < BULK_ROWS:
+        if self.graph._node or ops.rows < BULK_ROWS:
             self.db.execute("COMMIT")
             graph = ops.new_graph()
             if graph is None:

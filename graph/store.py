@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import ctypes
+import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ from danvan.errors import MissingNodeError, ValidationError
 from danvan.graph.schema import Schema, load_schema
 from danvan.graph.types import Edge, Node, Subgraph, merge_props
 
-__all__ = ["BULK_ROWS", "Batch", "Store", "TxOps", "WriteResult", "bulk_gc"]
+__all__ = ["BULK_ROWS", "Batch", "Store", "TxOps", "WriteResult", "bulk_gc", "release_heap"]
 
 
 BULK_ROWS = 20_000  # a write of this many rows or more is a bulk write (see bulk_gc)
@@ -57,6 +59,27 @@ def bulk_gc(rows: int) -> Iterator[None]:
         raise
     gc.freeze()
     gc.enable()
+    release_heap()
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to give back
+        return None
+
+
+def release_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    A bulk write frees hundreds of MB of temporaries (batch copies, rows, SQLite's
+    bulk page cache) that glibc would otherwise keep mapped: a national load left
+    the process ≈250 MB larger than what it holds. No library wraps this one call.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 @dataclass
@@ -153,9 +176,12 @@ class Store(abc.ABC):
         Raises ValidationError (or MissingNodeError) before anything is written.
         """
         nodes, edges = list(nodes), list(edges)
-        with bulk_gc(len(nodes) + len(edges)):
-            checked, raw_edges = self._checked(nodes, edges)
-            return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
+        with bulk_gc(len(nodes) + len(edges)):  # its end finds the temporaries below gone
+            return self._write_checked(nodes, edges)
+
+    def _write_checked(self, nodes: list[Node], edges: list[Edge]) -> WriteResult:
+        checked, raw_edges = self._checked(nodes, edges)
+        return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
 
     def load(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
              chunk: int | None = None) -> WriteResult:
