@@ -41,7 +41,7 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -462,7 +462,7 @@ class _Resolver:
         node = self.store.get(node_id)
         return node.name if node else node_id
 
-    def org(self, text: str, rows: list[NameRow], scopes: set[str], what: str) -> str | None:
+    def org(self, text: str, rows: Sequence[NameRow], scopes: set[str], what: str) -> str | None:
         """The one org/plan id ``text`` names, preferring ones scoped to the row's places."""
         key = fold(text)
         exact = [r for r in rows if key in r.keys]
