@@ -336,7 +336,7 @@ class EmbeddedStore(Store):
             _fill_graph(g, nodes, ((s, target, t, {"props": edge_props(props)})
                                    for s, t, target, props
                                    in self.db.execute("SELECT source, type, target, props FROM edges")))
-        self.graph = g
+        self._replace_graph(g)
 
     def _replay(self, after: int, upto: int) -> None:
         g = self.graph
@@ -365,6 +365,19 @@ class EmbeddedStore(Store):
                     g.remove_edge(s, target, t)
             else:
                 g.add_edge(s, target, key=t, props=_loads(row[0]))
+
+    def _replace_graph(self, graph: nx.MultiDiGraph) -> None:
+        """Make ``graph`` the in-memory graph, and let the old one be freed.
+
+        networkx caches views on a graph (``g.edges``…) that refer back to it: a cycle,
+        which only the collector frees, and a bulk write freezes what it built out of
+        the collector's reach (see ``bulk_gc``). Dropping the views lets reference
+        counting free a national graph the moment it is replaced.
+        """
+        old, self.graph = self.graph, graph
+        for name, value in list(vars(old).items()):
+            if getattr(value, "_graph", None) is old:
+                del old.__dict__[name]
 
     def fresh(self) -> nx.MultiDiGraph:
         """The in-memory graph, after catching up with other processes' writes."""
@@ -410,7 +423,7 @@ class EmbeddedStore(Store):
             if graph is None:
                 ops.apply_to_graph()
             else:
-                self.graph = graph
+                self._replace_graph(graph)
             return
         failed: list[BaseException] = []
 
@@ -429,7 +442,7 @@ class EmbeddedStore(Store):
         if failed:
             raise failed[0]
         if graph is not None:
-            self.graph = graph
+            self._replace_graph(graph)
 
     def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
         if isinstance(ops, _SqliteTx) and not self.graph._node:  # synced: disk is empty too
@@ -509,7 +522,7 @@ class EmbeddedStore(Store):
             # A marker row makes other processes' readers notice and reload.
             self.db.execute("INSERT INTO changes(kind, key) VALUES ('c', '')")
             self.db.execute("COMMIT")
-            self.graph = nx.MultiDiGraph()
+            self._replace_graph(nx.MultiDiGraph())
             self._seq = self._max_seq()
             self.generation += 1
 

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +212,18 @@ def test_a_store_made_with_the_old_tables_opens_and_deletes(tmp_path: Path) -> N
     assert store.delete([province.id]) == 1
     reopened = EmbeddedStore(tmp_path)
     assert reopened.counts()["edges"] == 0 and reopened.get(district.id) is not None
+
+
+def test_a_graph_replaced_after_a_bulk_write_is_freed(tmp_path: Path) -> None:
+    # A bulk write freezes what it built (gc.freeze); networkx's cached views make the
+    # graph a cycle, so unless the store drops them, every reload would keep the old graph.
+    store = EmbeddedStore(tmp_path)
+    province = S.node("Province", name="Tỉnh Kon Tum", code="62")
+    store.load([province, *(S.node("District", name=f"Huyện {i}", code=f"9{i:04d}",
+                                   province=province.id) for i in range(BULK_ROWS))])
+    store.counts()  # creates the views
+    old = weakref.ref(store.graph)
+    other = EmbeddedStore(tmp_path)
+    other.clear()  # another process's clear: the next read reloads
+    assert store.counts()["nodes"] == 0
+    assert old() is None
