@@ -116,7 +116,7 @@ _START = {
 # The assignment with all its properties (exports read its note); the nodes around it
 # with only the properties shape_rows reads: the names of the unit and the places, the
 # plan's document number, a model's name and field (not, say, the plan's long title on
-# every row: a page of rows is decoded in half the time).
+# every row: a quarter less to send and decode for 133-KH/TU).
 _CYPHER = """
 MATCH (a)-[:ASSIGNED_UNIT]->(u)
 MATCH (a)-[:ASSIGNED_TO]->(t)
