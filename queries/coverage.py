@@ -187,13 +187,15 @@ WHERE u IS NOT NULL AND t IS NOT NULL
   AND (plans IS NULL OR plan IN plans)
   AND ($as_of IS NULL OR NOT ((coalesce(a.from, '') <> '' AND a.from > $as_of)
                               OR (coalesce(a.until, '') <> '' AND a.until < $as_of)))
-RETURN collect([u.id, t.id, [l IN labels(t) WHERE l <> 'Entity'][0],
-  CASE WHEN t:Commune THEN t.id WHEN t:Village THEN
-    {_LOWEST.format("[(t)-[:PART_OF]->(c:Commune) | c.id]", k="")} END,
+RETURN collect([u.id, t.id,
+  CASE WHEN t:Village THEN 'Village' WHEN t:Commune THEN 'Commune'
+       ELSE [l IN labels(t) WHERE l <> 'Entity'][0] END,
   [(a)-[:WITH_MODEL]->(m) | [m.id, m.field]],
   a.households, a.from, a.until]) AS rows,
   collect(DISTINCT u) AS units, collect(DISTINCT t.id) AS reach
 """
+# A unit's properties as a list (no key names to send and decode for each of hundreds).
+_UNIT_KEYS = ("name", "title", "ref", "what", "description", "scope")
 _VILLAGE = ("RETURN collect([v.id, v.name, "
             + _LOWEST.format("[(v)-[:PART_OF]->(c:Commune) | [c.id, c.name]]", k="[0]")
             + "]) AS villages")
@@ -217,9 +219,8 @@ CALL {
   MATCH (s)-[:MEASURES]->(p)
   RETURN collect([s.id, properties(s)]) AS reported
 }
-RETURN plans, rows, [u IN units | [u.id, u {.name, .title, .ref, .what, .description, .scope}]]
-  AS units, villages, issuers, reported
-"""
+RETURN plans, rows, [u IN units | [u.id, [UNIT_KEYS]]] AS units, villages, issuers, reported
+""".replace("UNIT_KEYS", ", ".join(f"u.{k}" for k in _UNIT_KEYS))
 
 
 def _read_one(store: Store, cypher: str, **params: Any) -> dict[str, Any]:
@@ -241,13 +242,20 @@ def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
     cypher = (_PLANS[plans] + "CALL { WITH plans " + _START[anchor] + _ROWS + "} "
               "CALL { " + _VILLAGES[villages] + " } " + _TAIL)
     r = _read_one(store, cypher, as_of=as_of, **params)
-    rows: list[Row] = [(u, t, label, c, tuple(sorted((m[0], m[1]) for m in models)), h, start, until)
-                       for u, t, label, c, models, h, start, until in r["rows"]]
     refs = {v: {"id": v, "name": name, "commune": {"id": c[0], "name": c[1]} if c else None}
             for v, name, c in r["villages"]}
+    # A village's commune is the one its ref names: every village a row targets is among
+    # the villages read (the area is the targets given, the reach of the rows or every
+    # village, and the rows are filtered by the targets), with the same lowest-id commune.
+    communes = {v: ref["commune"]["id"] if ref["commune"] else None for v, ref in refs.items()}
+    rows: list[Row] = [(u, t, label,
+                        t if label == "Commune" else communes[t] if label == "Village" else None,
+                        tuple(sorted(map(tuple, models))) if models else (), h, start, until)
+                       for u, t, label, models, h, start, until in r["rows"]]
     reported = [_reported_item(s, {k: v for k, v in p.items() if k != "id"})
                 for s, p in r["reported"]]
-    return _Raw(rows, dict(r["units"]), sorted(refs), refs.__getitem__,
+    units = {u: dict(zip(_UNIT_KEYS, values, strict=True)) for u, values in r["units"]}
+    return _Raw(rows, units, sorted(refs), refs.__getitem__,
                 set(r["issuers"]) if r["plans"] is not None else None, reported)
 
 
