@@ -162,17 +162,22 @@ def _embedded(store: Store, f: dict[str, set[str] | None], as_of: str | None) ->
 # ``USING INDEX SEEK``: a plain ``USING INDEX`` also allows a scan of the whole index
 # filtered by id, which the planner chose for the issuers' lookup (63 plans × every
 # node of the province: 130,000 index entries, most of the query's time).
+# The plans' ids (``plans``, null without a plan filter) and their nodes (``plan_nodes``),
+# which the later parts start from without looking them up again.
 _PLANS = {
-    "none": "WITH null AS plans ",
-    "given": "WITH $plans AS plans ",
+    "none": "WITH null AS plans, [] AS plan_nodes ",
+    "given": "CALL { UNWIND $plans AS i MATCH (p:Entity {id: i}) USING INDEX SEEK p:Entity(id) "
+             "RETURN collect(p) AS plan_nodes } WITH $plans AS plans, plan_nodes ",
     "implementing": "CALL { UNWIND $plans AS i MATCH (p:Entity {id: i}) USING INDEX SEEK p:Entity(id) "
-                    "MATCH (d)-[:IMPLEMENTS*0..10]->(p) RETURN collect(DISTINCT d.id) AS plans } ",
+                    "MATCH (d)-[:IMPLEMENTS*0..10]->(p) "
+                    "RETURN collect(DISTINCT d.id) AS plans, collect(DISTINCT d) AS plan_nodes } ",
 }
 _SEEK = ("UNWIND {} AS i MATCH (x:Entity {{id: i}}) USING INDEX SEEK x:Entity(id) "
          "MATCH (x)<-[:{}]-(a:Assignment) WITH DISTINCT a, plans ")
 _START = {"units": _SEEK.format("$units", "ASSIGNED_UNIT"),
           "targets": _SEEK.format("$targets", "ASSIGNED_TO"),
-          "plans": _SEEK.format("plans", "UNDER_PLAN"),
+          "plans": "UNWIND plan_nodes AS x MATCH (x)<-[:UNDER_PLAN]-(a:Assignment) "
+                   "WITH DISTINCT a, plans ",
           "all": "MATCH (a:Assignment) "}
 # The lowest id of a list (reduce and pattern comprehensions: cheaper than ORDER BY … LIMIT 1
 # subqueries, once per assignment).
@@ -192,7 +197,7 @@ RETURN collect([u.id, t.id,
        ELSE [l IN labels(t) WHERE l <> 'Entity'][0] END,
   [(a)-[:WITH_MODEL]->(m) | [m.id, m.field]],
   a.households, a.from, a.until]) AS rows,
-  collect(DISTINCT u) AS units, collect(DISTINCT t.id) AS reach
+  collect(DISTINCT u) AS units, collect(DISTINCT t) AS reach
 """
 # A unit's properties as a list (no key names to send and decode for each of hundreds).
 _UNIT_KEYS = ("name", "title", "ref", "what", "description", "scope")
@@ -201,7 +206,7 @@ _VILLAGE = ("RETURN collect([v.id, v.name, "
             + "]) AS villages")
 _VILLAGES = {
     # the plan's reach: its targets, what they succeeded, and every place inside them
-    "reach": "WITH reach UNWIND reach AS i MATCH (p:Entity {id: i}) USING INDEX SEEK p:Entity(id) "
+    "reach": "WITH reach UNWIND reach AS p "
              "OPTIONAL MATCH (old)-[:SUCCEEDED_BY]->(p) "
              "WITH collect(p) + collect(old) AS roots UNWIND roots AS r "
              "MATCH (v:Village)-[:PART_OF*0..3]->(r) WITH DISTINCT v " + _VILLAGE,
@@ -210,12 +215,12 @@ _VILLAGES = {
 }
 _TAIL = """
 CALL {
-  WITH plans UNWIND plans AS i MATCH (p:Entity {id: i}) USING INDEX SEEK p:Entity(id)
+  WITH plan_nodes UNWIND plan_nodes AS p
   MATCH (d)-[:IMPLEMENTS*0..10]->(p) MATCH (u)-[:ISSUES]->(d)
   RETURN collect(DISTINCT u.id) AS issuers
 }
 CALL {
-  WITH plans UNWIND plans AS i MATCH (p:Entity {id: i}) USING INDEX SEEK p:Entity(id)
+  WITH plan_nodes UNWIND plan_nodes AS p
   MATCH (s)-[:MEASURES]->(p)
   RETURN collect([s.id, properties(s)]) AS reported
 }
@@ -239,23 +244,33 @@ def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
     anchor = next((k for k in ("units", "targets", "plans") if f[k] is not None), "all")
     villages = ("targets" if f["targets"] is not None else
                 "reach" if f["plans"] is not None else "all")
-    cypher = (_PLANS[plans] + "CALL { WITH plans " + _START[anchor] + _ROWS + "} "
+    cypher = (_PLANS[plans] + "CALL { WITH plans, plan_nodes " + _START[anchor] + _ROWS + "} "
               "CALL { " + _VILLAGES[villages] + " } " + _TAIL)
     r = _read_one(store, cypher, as_of=as_of, **params)
-    refs = {v: {"id": v, "name": name, "commune": {"id": c[0], "name": c[1]} if c else None}
-            for v, name, c in r["villages"]}
+    villages = {v: (name, c) for v, name, c in r["villages"]}  # c: [id, name] or null
+
+    def village_ref(v: str) -> dict[str, Any]:  # built for the few villages listed only
+        name, c = villages[v]
+        return {"id": v, "name": name, "commune": {"id": c[0], "name": c[1]} if c else None}
+
     # A village's commune is the one its ref names: every village a row targets is among
     # the villages read (the area is the targets given, the reach of the rows or every
     # village, and the rows are filtered by the targets), with the same lowest-id commune.
-    communes = {v: ref["commune"]["id"] if ref["commune"] else None for v, ref in refs.items()}
-    rows: list[Row] = [(u, t, label,
-                        t if label == "Commune" else communes[t] if label == "Village" else None,
+    def commune_of(t: str, label: str) -> str | None:
+        if label == "Commune":
+            return t
+        if label == "Village":
+            c = villages[t][1]
+            return c[0] if c else None
+        return None
+
+    rows: list[Row] = [(u, t, label, commune_of(t, label),
                         tuple(sorted(map(tuple, models))) if models else (), h, start, until)
                        for u, t, label, models, h, start, until in r["rows"]]
     reported = [_reported_item(s, {k: v for k, v in p.items() if k != "id"})
                 for s, p in r["reported"]]
     units = {u: dict(zip(_UNIT_KEYS, values, strict=True)) for u, values in r["units"]}
-    return _Raw(rows, units, sorted(refs), refs.__getitem__,
+    return _Raw(rows, units, sorted(villages), village_ref,
                 set(r["issuers"]) if r["plans"] is not None else None, reported)
 
 
