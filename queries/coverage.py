@@ -303,7 +303,10 @@ def _figures(store: Store, raw: _Raw, limit: int) -> dict[str, Any]:
     spread = sorted(((u, len(vs)) for u, vs in unit_villages.items() if len(vs) > 1),
                     key=lambda un: (-un[1], un[0]))[:limit]
     label_of = store.schema.label_of_id
-    levels = Counter(label_of(str(p.get("scope", ""))) or "other" for p in raw.unit_props.values())
+    levels: Counter[str] = Counter()
+    # Hundreds of units share a few scopes: each scope's level is looked up once.
+    for scope, n in Counter(str(p.get("scope", "")) for p in raw.unit_props.values()).items():
+        levels[label_of(scope) or "other"] += n
     return {
         "villages_total": len(raw.villages),
         "villages_helped": len(raw.villages) - len(unhelped),
