@@ -63,11 +63,18 @@ def expand(store: Store) -> Expand:
 # Neo4j, for the neighbourhood: the same steps with the neighbour's label and properties
 # (but its ``text``, which no item shows), so the nodes drawn need no second read; with
 # ``$roots`` also those of the nodes expanded, so the start needs no lookup of its own.
+# The neighbours' properties come only while the read has at most ``$room`` steps (the
+# nodes the answer can still take): around a hub (a plan with thousands of assignments)
+# only the kept nodes' are read afterwards, as before.
 _EXPAND_NODES = (
     "UNWIND $ids AS x MATCH (a:Entity {id: x}) "
+    "WITH x, a, [(a)-[r]-(b) | [type(r), startNode(r).id, endNode(r).id, b.id, " + lab("b") + ", "
+    "properties(r), b]] AS found "
+    "WITH collect([x, a, found]) AS expanded, sum(size(found)) AS total "
+    "UNWIND expanded AS e WITH e[0] AS x, e[1] AS a, e[2] AS found, total <= $room AS with_props "
     "RETURN x AS a, CASE WHEN $roots THEN [" + lab("a") + ", a {.*, text: null}] END AS node, "
-    "[(a)-[r]-(b) | [type(r), startNode(r).id, endNode(r).id, b.id, " + lab("b") + ", "
-    "properties(r), b {.*, text: null}]] AS steps")
+    "[f IN found | f[0..6] + [CASE WHEN with_props THEN [n IN [f[6]] | n {.*, text: null}][0] END]] "
+    "AS steps")
 
 # id → (label, properties without ``id`` and ``text``): what a node item shows.
 Shown = dict[str, tuple[str, dict[str, Any]]]
@@ -78,11 +85,13 @@ def _shown(label: str, props: dict[str, Any], drop: tuple[str, ...] = ("text",)
     return label, {k: v for k, v in props.items() if k not in drop}
 
 
-def _expand_shown(store: Store, ids: Iterable[str], shown: Shown, roots: bool = False) -> list[Step]:
+def _expand_shown(store: Store, ids: Iterable[str], shown: Shown, room: int,
+                  roots: bool = False) -> list[Step]:
     """:func:`expand` on Neo4j, also recording in ``shown`` what the items of the
-    neighbours (and with ``roots``, of ``ids`` found) show: one read for both."""
+    neighbours (if there are at most ``room`` steps) and, with ``roots``, of ``ids`` found
+    show: one read for both."""
     rows = store.read_many(_EXPAND_NODES, ("a", "node", "steps"),  # type: ignore[attr-defined]
-                           ids=sorted(set(ids)), roots=roots)
+                           ids=sorted(set(ids)), roots=roots, room=room)
     out: list[Step] = []
     for row in rows:
         a = row["a"]
@@ -90,7 +99,8 @@ def _expand_shown(store: Store, ids: Iterable[str], shown: Shown, roots: bool = 
             shown[a] = _shown(*row["node"], drop=("id", "text"))
         for t, s, e, b, bl, p, bp in row["steps"]:
             out.append((a, t, s, e, b, bl, p))
-            shown[b] = _shown(bl, bp, drop=("id", "text"))
+            if bp is not None:
+                shown[b] = _shown(bl, bp, drop=("id", "text"))
     return out
 
 
@@ -123,7 +133,7 @@ def _neighbourhood(store: Store, id: str, depth: int, labels: list[str] | None,
     pending: list[Step] | None = None  # the first level, when read with the start
     if store.kind == "neo4j" and by_id_text(id):
         # An id: the start and its first level in one read (a name is resolved first).
-        first = _expand_shown(store, [id], shown, roots=True)
+        first = _expand_shown(store, [id], shown, limit - 1, roots=True)
         if id in shown:
             start, pending = id, first
     if start is None:
@@ -135,7 +145,7 @@ def _neighbourhood(store: Store, id: str, depth: int, labels: list[str] | None,
             steps, pending = pending, None
             return steps
         if store.kind == "neo4j":
-            return _expand_shown(store, ids, shown)
+            return _expand_shown(store, ids, shown, limit - len(kept))
         return expand(store)(ids)
 
     depth_of = {start: 0}
