@@ -158,18 +158,26 @@ def _embedded(store: Store, f: dict[str, set[str] | None], as_of: str | None) ->
 # assignment with the lowest-id unit, target, plan and commune (as the embedded walk takes
 # them), the villages of the area (given, or the plan's reach), who issued the plans and
 # the figures reported on them. The first filter given picks the candidate assignments
-# through the id index; the WHERE clauses apply every filter.
+# through the id index; the WHERE clauses apply every filter. Every id lookup is hinted
+# ``USING INDEX SEEK``: a plain ``USING INDEX`` also allows a scan of the whole index
+# filtered by id, which the planner chose for the issuers' lookup (63 plans × every
+# node of the province: 130,000 index entries, most of the query's time).
+# The plans' ids (``plans``, null without a plan filter) and their nodes (``plan_nodes``),
+# which the later parts start from without looking them up again.
 _PLANS = {
-    "none": "WITH null AS plans ",
-    "given": "WITH $plans AS plans ",
-    "implementing": "CALL { UNWIND $plans AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id) "
-                    "MATCH (d)-[:IMPLEMENTS*0..10]->(p) RETURN collect(DISTINCT d.id) AS plans } ",
+    "none": "WITH null AS plans, [] AS plan_nodes ",
+    "given": "CALL { UNWIND $plans AS i MATCH (p:Entity {id: i}) USING INDEX SEEK p:Entity(id) "
+             "RETURN collect(p) AS plan_nodes } WITH $plans AS plans, plan_nodes ",
+    "implementing": "CALL { UNWIND $plans AS i MATCH (p:Entity {id: i}) USING INDEX SEEK p:Entity(id) "
+                    "MATCH (d)-[:IMPLEMENTS*0..10]->(p) "
+                    "RETURN collect(DISTINCT d.id) AS plans, collect(DISTINCT d) AS plan_nodes } ",
 }
-_SEEK = ("UNWIND {} AS i MATCH (x:Entity {{id: i}}) USING INDEX x:Entity(id) "
+_SEEK = ("UNWIND {} AS i MATCH (x:Entity {{id: i}}) USING INDEX SEEK x:Entity(id) "
          "MATCH (x)<-[:{}]-(a:Assignment) WITH DISTINCT a, plans ")
 _START = {"units": _SEEK.format("$units", "ASSIGNED_UNIT"),
           "targets": _SEEK.format("$targets", "ASSIGNED_TO"),
-          "plans": _SEEK.format("plans", "UNDER_PLAN"),
+          "plans": "UNWIND plan_nodes AS x MATCH (x)<-[:UNDER_PLAN]-(a:Assignment) "
+                   "WITH DISTINCT a, plans ",
           "all": "MATCH (a:Assignment) "}
 # The lowest id of a list (reduce and pattern comprehensions: cheaper than ORDER BY … LIMIT 1
 # subqueries, once per assignment).
@@ -184,39 +192,40 @@ WHERE u IS NOT NULL AND t IS NOT NULL
   AND (plans IS NULL OR plan IN plans)
   AND ($as_of IS NULL OR NOT ((coalesce(a.from, '') <> '' AND a.from > $as_of)
                               OR (coalesce(a.until, '') <> '' AND a.until < $as_of)))
-RETURN collect([u.id, t.id, [l IN labels(t) WHERE l <> 'Entity'][0],
-  CASE WHEN t:Commune THEN t.id WHEN t:Village THEN
-    {_LOWEST.format("[(t)-[:PART_OF]->(c:Commune) | c.id]", k="")} END,
+RETURN collect([u.id, t.id,
+  CASE WHEN t:Village THEN 'Village' WHEN t:Commune THEN 'Commune'
+       ELSE [l IN labels(t) WHERE l <> 'Entity'][0] END,
   [(a)-[:WITH_MODEL]->(m) | [m.id, m.field]],
   a.households, a.from, a.until]) AS rows,
-  collect(DISTINCT u) AS units, collect(DISTINCT t.id) AS reach
+  collect(DISTINCT u) AS units, collect(DISTINCT t) AS reach
 """
+# A unit's properties as a list (no key names to send and decode for each of hundreds).
+_UNIT_KEYS = ("name", "title", "ref", "what", "description", "scope")
 _VILLAGE = ("RETURN collect([v.id, v.name, "
             + _LOWEST.format("[(v)-[:PART_OF]->(c:Commune) | [c.id, c.name]]", k="[0]")
             + "]) AS villages")
 _VILLAGES = {
     # the plan's reach: its targets, what they succeeded, and every place inside them
-    "reach": "WITH reach UNWIND reach AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id) "
+    "reach": "WITH reach UNWIND reach AS p "
              "OPTIONAL MATCH (old)-[:SUCCEEDED_BY]->(p) "
              "WITH collect(p) + collect(old) AS roots UNWIND roots AS r "
              "MATCH (v:Village)-[:PART_OF*0..3]->(r) WITH DISTINCT v " + _VILLAGE,
-    "targets": "UNWIND $targets AS i MATCH (v:Village {id: i}) USING INDEX v:Village(id) " + _VILLAGE,
+    "targets": "UNWIND $targets AS i MATCH (v:Village {id: i}) USING INDEX SEEK v:Village(id) " + _VILLAGE,
     "all": "MATCH (v:Village) " + _VILLAGE,
 }
 _TAIL = """
 CALL {
-  WITH plans UNWIND plans AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id)
+  WITH plan_nodes UNWIND plan_nodes AS p
   MATCH (d)-[:IMPLEMENTS*0..10]->(p) MATCH (u)-[:ISSUES]->(d)
   RETURN collect(DISTINCT u.id) AS issuers
 }
 CALL {
-  WITH plans UNWIND plans AS i MATCH (p:Entity {id: i}) USING INDEX p:Entity(id)
+  WITH plan_nodes UNWIND plan_nodes AS p
   MATCH (s)-[:MEASURES]->(p)
   RETURN collect([s.id, properties(s)]) AS reported
 }
-RETURN plans, rows, [u IN units | [u.id, u {.name, .title, .ref, .what, .description, .scope}]]
-  AS units, villages, issuers, reported
-"""
+RETURN plans, rows, [u IN units | [u.id, [UNIT_KEYS]]] AS units, villages, issuers, reported
+""".replace("UNIT_KEYS", ", ".join(f"u.{k}" for k in _UNIT_KEYS))
 
 
 def _read_one(store: Store, cypher: str, **params: Any) -> dict[str, Any]:
@@ -235,16 +244,33 @@ def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
     anchor = next((k for k in ("units", "targets", "plans") if f[k] is not None), "all")
     villages = ("targets" if f["targets"] is not None else
                 "reach" if f["plans"] is not None else "all")
-    cypher = (_PLANS[plans] + "CALL { WITH plans " + _START[anchor] + _ROWS + "} "
+    cypher = (_PLANS[plans] + "CALL { WITH plans, plan_nodes " + _START[anchor] + _ROWS + "} "
               "CALL { " + _VILLAGES[villages] + " } " + _TAIL)
     r = _read_one(store, cypher, as_of=as_of, **params)
-    rows: list[Row] = [(u, t, label, c, tuple(sorted((m[0], m[1]) for m in models)), h, start, until)
-                       for u, t, label, c, models, h, start, until in r["rows"]]
-    refs = {v: {"id": v, "name": name, "commune": {"id": c[0], "name": c[1]} if c else None}
-            for v, name, c in r["villages"]}
+    villages = {v: (name, c) for v, name, c in r["villages"]}  # c: [id, name] or null
+
+    def village_ref(v: str) -> dict[str, Any]:  # built for the few villages listed only
+        name, c = villages[v]
+        return {"id": v, "name": name, "commune": {"id": c[0], "name": c[1]} if c else None}
+
+    # A village's commune is the one its ref names: every village a row targets is among
+    # the villages read (the area is the targets given, the reach of the rows or every
+    # village, and the rows are filtered by the targets), with the same lowest-id commune.
+    def commune_of(t: str, label: str) -> str | None:
+        if label == "Commune":
+            return t
+        if label == "Village":
+            c = villages[t][1]
+            return c[0] if c else None
+        return None
+
+    rows: list[Row] = [(u, t, label, commune_of(t, label),
+                        tuple(sorted(map(tuple, models))) if models else (), h, start, until)
+                       for u, t, label, models, h, start, until in r["rows"]]
     reported = [_reported_item(s, {k: v for k, v in p.items() if k != "id"})
                 for s, p in r["reported"]]
-    return _Raw(rows, dict(r["units"]), sorted(refs), refs.__getitem__,
+    units = {u: dict(zip(_UNIT_KEYS, values, strict=True)) for u, values in r["units"]}
+    return _Raw(rows, units, sorted(villages), village_ref,
                 set(r["issuers"]) if r["plans"] is not None else None, reported)
 
 
@@ -277,7 +303,10 @@ def _figures(store: Store, raw: _Raw, limit: int) -> dict[str, Any]:
     spread = sorted(((u, len(vs)) for u, vs in unit_villages.items() if len(vs) > 1),
                     key=lambda un: (-un[1], un[0]))[:limit]
     label_of = store.schema.label_of_id
-    levels = Counter(label_of(str(p.get("scope", ""))) or "other" for p in raw.unit_props.values())
+    levels: Counter[str] = Counter()
+    # Hundreds of units share a few scopes: each scope's level is looked up once.
+    for scope, n in Counter(str(p.get("scope", "")) for p in raw.unit_props.values()).items():
+        levels[label_of(scope) or "other"] += n
     return {
         "villages_total": len(raw.villages),
         "villages_helped": len(raw.villages) - len(unhelped),

@@ -20,6 +20,7 @@ from danvan.graph.schema import load_schema
 from danvan.queries.base import display_name
 from danvan.queries.catalogue import Param, QuerySpec, query
 from danvan.queries.listings import lab, resolve_any
+from danvan.queries.resolve import by_id_text
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
@@ -59,13 +60,61 @@ def expand(store: Store) -> Expand:
     return embedded
 
 
-def _node_items(store: Store, ids: list[str], depth: dict[str, int] | None = None) -> list[dict[str, Any]]:
-    nodes = store.get_many(ids)
+# Neo4j, for the neighbourhood: the same steps with the neighbour's label and properties
+# (but its ``text``, which no item shows), so the nodes drawn need no second read; with
+# ``$roots`` also those of the nodes expanded, so the start needs no lookup of its own.
+# The neighbours' properties come only while the read has at most ``$room`` steps (the
+# nodes the answer can still take): around a hub (a plan with thousands of assignments)
+# only the kept nodes' are read afterwards, as before.
+_EXPAND_NODES = (
+    "UNWIND $ids AS x MATCH (a:Entity {id: x}) "
+    "WITH x, a, [(a)-[r]-(b) | [type(r), startNode(r).id, endNode(r).id, b.id, " + lab("b") + ", "
+    "properties(r), b]] AS found "
+    "WITH collect([x, a, found]) AS expanded, sum(size(found)) AS total "
+    "UNWIND expanded AS e WITH e[0] AS x, e[1] AS a, e[2] AS found, total <= $room AS with_props "
+    "RETURN x AS a, CASE WHEN $roots THEN [" + lab("a") + ", a {.*, text: null}] END AS node, "
+    "[f IN found | f[0..6] + [CASE WHEN with_props THEN [n IN [f[6]] | n {.*, text: null}][0] END]] "
+    "AS steps")
+
+# id → (label, properties without ``id`` and ``text``): what a node item shows.
+Shown = dict[str, tuple[str, dict[str, Any]]]
+
+
+def _shown(label: str, props: dict[str, Any], drop: tuple[str, ...] = ("text",)
+           ) -> tuple[str, dict[str, Any]]:
+    return label, {k: v for k, v in props.items() if k not in drop}
+
+
+def _expand_shown(store: Store, ids: Iterable[str], shown: Shown, room: int,
+                  roots: bool = False) -> list[Step]:
+    """:func:`expand` on Neo4j, also recording in ``shown`` what the items of the
+    neighbours (if there are at most ``room`` steps) and, with ``roots``, of ``ids`` found
+    show: one read for both."""
+    rows = store.read_many(_EXPAND_NODES, ("a", "node", "steps"),  # type: ignore[attr-defined]
+                           ids=sorted(set(ids)), roots=roots, room=room)
+    out: list[Step] = []
+    for row in rows:
+        a = row["a"]
+        if row["node"] is not None:
+            shown[a] = _shown(*row["node"], drop=("id", "text"))
+        for t, s, e, b, bl, p, bp in row["steps"]:
+            out.append((a, t, s, e, b, bl, p))
+            if bp is not None:
+                shown[b] = _shown(bl, bp, drop=("id", "text"))
+    return out
+
+
+def _node_items(store: Store, ids: list[str], depth: dict[str, int] | None = None,
+                shown: Shown | None = None) -> list[dict[str, Any]]:
+    """Items of ``ids``; nodes not in ``shown`` are read (one read for all of them)."""
+    shown = dict(shown or {})
+    missing = [i for i in ids if i not in shown]
+    if missing:
+        shown.update((i, _shown(n.label, n.props)) for i, n in store.get_many(missing).items())
     out = []
     for i in ids:
-        n = nodes[i]
-        item = {"id": i, "label": n.label, "name": display_name(n.props, i),
-                "props": {k: v for k, v in n.props.items() if k != "text"}}
+        label, props = shown[i]
+        item = {"id": i, "label": label, "name": display_name(props, i), "props": props}
         if depth is not None:
             item["depth"] = depth[i]
         out.append(item)
@@ -79,8 +128,26 @@ def _edge_item(key: tuple[str, str, str], props: dict[str, Any]) -> dict[str, An
 # neighbourhood -------------------------------------------------------------------------------
 def _neighbourhood(store: Store, id: str, depth: int, labels: list[str] | None,
                    edge_types: list[str] | None, limit: int) -> dict[str, Any]:
-    start = resolve_any(store, id, "id")
-    step = expand(store)
+    shown: Shown = {}
+    start: str | None = None
+    pending: list[Step] | None = None  # the first level, when read with the start
+    if store.kind == "neo4j" and by_id_text(id):
+        # An id: the start and its first level in one read (a name is resolved first).
+        first = _expand_shown(store, [id], shown, limit - 1, roots=True)
+        if id in shown:
+            start, pending = id, first
+    if start is None:
+        start = resolve_any(store, id, "id")
+
+    def step(ids: list[str]) -> list[Step]:
+        nonlocal pending
+        if pending is not None:
+            steps, pending = pending, None
+            return steps
+        if store.kind == "neo4j":
+            return _expand_shown(store, ids, shown, limit - len(kept))
+        return expand(store)(ids)
+
     depth_of = {start: 0}
     kept = [start]
     seen: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -106,7 +173,8 @@ def _neighbourhood(store: Store, id: str, depth: int, labels: list[str] | None,
             break
     edges = [_edge_item(k, p) for k, p in sorted(seen.items())
              if k[0] in depth_of and k[2] in depth_of]
-    return {"nodes": _node_items(store, kept, depth_of), "edges": edges, "truncated": truncated}
+    return {"nodes": _node_items(store, kept, depth_of, shown), "edges": edges,
+            "truncated": truncated}
 
 
 _SCHEMA = load_schema()

@@ -28,13 +28,22 @@ if TYPE_CHECKING:
     from danvan.graph.store import Store
     from danvan.graph.types import Node
 
-__all__ = ["by_id", "fuzzy_matches", "resolve", "resolve_many"]
+__all__ = ["by_id", "by_id_text", "fuzzy_matches", "resolve", "resolve_many"]
 
 FUZZY_MIN = 86.0
 FUZZY_MARGIN = 4.0
 # Every id is the schema's slug of a node's identity keys (Schema.check_node refuses any
 # other), so text with capitals, spaces, accents or "/" cannot be one.
 _ID_CHARS = re.compile(r"[a-z0-9-]+")
+
+
+def by_id_text(text: str) -> bool:
+    """Whether ``text`` can be an id at all (see :func:`by_id`).
+
+    >>> by_id_text("commune-23488"), by_id_text("Xã Đăk Ruồng")
+    (True, False)
+    """
+    return _ID_CHARS.fullmatch(text) is not None
 
 
 def by_id(store: Store, text: str) -> Node | None:
@@ -44,7 +53,7 @@ def by_id(store: Store, text: str) -> Node | None:
     >>> by_id(EmbeddedStore(":memory:"), "133-KH/TU") is None
     True
     """
-    return store.get(text) if _ID_CHARS.fullmatch(text) else None
+    return store.get(text) if by_id_text(text) else None
 
 
 _BY_KEY = RowsCache(16)
