@@ -10,6 +10,7 @@ Expected failures print one line and exit non-zero; no tracebacks.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -83,7 +84,12 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
         typer.echo(f"loaded the bundled knowledge base: {result.nodes_created} nodes, "
                    f"{result.edges_created} edges", err=True)
     typer.echo(f"danvan serving the {s.kind} store on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(s, settings), host=host, port=port, log_level="warning")
+    served = create_app(s, settings)
+    # What is loaded by now (modules, the store's graph) lives as long as the server: out of
+    # the collector's reach, a full collection walks only what requests made since, so it
+    # no longer adds tens of ms (a province) to seconds (national) to the request it hits.
+    gc.freeze()
+    uvicorn.run(served, host=host, port=port, log_level="warning")
 
 
 @app.command()
