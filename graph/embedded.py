@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -37,6 +37,8 @@ __all__ = ["DB_FILE", "EmbeddedStore"]
 
 DB_FILE = "danvan.sqlite3"
 _KEEP_CHANGES = 200_000  # older change rows are trimmed; a reader that far behind reloads all
+_JOURNAL = 256  # generations whose changed node ids are kept (see nodes_changed_since)
+_JOURNAL_NODES = 10_000  # a write of more nodes is journalled as "unknown": rebuild, not patch
 
 _CACHE_SIZE = -2000  # SQLite's default page cache (2 MB), restored after a bulk write
 _BULK_CACHE_KB = 1_000_000  # page cache of a bulk write: 1 KB per row written, up to 1 GB
@@ -294,6 +296,8 @@ class EmbeddedStore(Store):
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self._seq = -1
         self.generation = 0  # bumped whenever the in-memory graph changes
+        # generation → ids of the nodes that change changed (None: unknown, e.g. a reload)
+        self._journal: OrderedDict[int, frozenset[str] | None] = OrderedDict()
         self._sync()
 
     # keeping the in-memory graph in step -------------------------------------------------------
@@ -308,12 +312,36 @@ class EmbeddedStore(Store):
             if latest == self._seq:
                 return
             oldest = self.db.execute("SELECT coalesce(min(seq), 0) FROM changes").fetchone()[0]
+            changed: list[str] | None = None
             if self._seq < 0 or (self._seq < oldest - 1) or latest < self._seq:
                 self._reload()
             else:
-                self._replay(self._seq, latest)
+                changed = self._replay(self._seq, latest)
             self._seq = latest
-            self.generation += 1
+            self._moved(changed)
+
+    def _moved(self, nodes: Iterable[str] | None) -> None:
+        """The graph changed: a new generation, whose changed node ids (None: unknown) are kept."""
+        self.generation += 1
+        self._journal[self.generation] = None if nodes is None else frozenset(nodes)
+        while len(self._journal) > _JOURNAL:
+            self._journal.popitem(last=False)
+
+    def nodes_changed_since(self, generation: int) -> frozenset[str] | None:
+        """Ids of the nodes added, changed or deleted since ``generation`` (edges aside),
+        or None when that is not known (a reload, a bulk write, too long ago).
+
+        Caches derived from node properties (e.g. search's name rows) patch themselves
+        with it instead of rebuilding from every node.
+        """
+        with self._lock:
+            changed: set[str] = set()
+            for gen in range(generation + 1, self.generation + 1):
+                ids = self._journal.get(gen)
+                if ids is None:
+                    return None
+                changed |= ids
+            return frozenset(changed)
 
     def _reload(self) -> None:
         size = self.db.execute("SELECT (SELECT count(*) FROM nodes) + (SELECT count(*) FROM edges)")
@@ -338,13 +366,14 @@ class EmbeddedStore(Store):
                                    in self.db.execute("SELECT source, type, target, props FROM edges")))
         self._replace_graph(g)
 
-    def _replay(self, after: int, upto: int) -> None:
+    def _replay(self, after: int, upto: int) -> list[str] | None:
+        """Apply other processes' changes; the ids of the nodes changed (None: reloaded)."""
         g = self.graph
         rows = self.db.execute("SELECT DISTINCT kind, key FROM changes WHERE seq > ? AND seq <= ?",
                                (after, upto)).fetchall()
         if any(kind in ("c", "r") for kind, _ in rows):  # cleared, or a bulk write: read all
             self._reload()
-            return
+            return None
         node_keys = [k for kind, k in rows if kind == "n"]
         edge_keys = [k for kind, k in rows if kind == "e"]
         for node_id in node_keys:
@@ -365,6 +394,7 @@ class EmbeddedStore(Store):
                     g.remove_edge(s, target, t)
             else:
                 g.add_edge(s, target, key=t, props=_loads(row[0]))
+        return node_keys
 
     def _replace_graph(self, graph: nx.MultiDiGraph) -> None:
         """Make ``graph`` the in-memory graph, and let the old one be freed.
@@ -406,7 +436,9 @@ class EmbeddedStore(Store):
             finally:
                 self.db.execute(f"PRAGMA cache_size={_CACHE_SIZE}")  # back from a bulk write's
             self._seq = self._max_seq()
-            self.generation += 1
+            nodes = sum(len(rows) for _, rows in ops.node_batches)
+            self._moved(None if nodes > _JOURNAL_NODES else
+                        [i for _, rows in ops.node_batches for i, _ in rows])
             return result
 
     def _commit(self, ops: _SqliteTx) -> None:
@@ -487,7 +519,7 @@ class EmbeddedStore(Store):
                 if node_id in self.graph:
                     self.graph.remove_node(node_id)
             self._seq = self._max_seq()
-            self.generation += 1
+            self._moved(ids)
             return gone
 
     def delete_edges(self, edges: Iterable[Edge]) -> int:
@@ -510,7 +542,7 @@ class EmbeddedStore(Store):
                 if self.graph.has_edge(e.source, e.target, e.type):
                     self.graph.remove_edge(e.source, e.target, e.type)
             self._seq = self._max_seq()
-            self.generation += 1
+            self._moved(())
             return gone
 
     def clear(self) -> None:
@@ -524,7 +556,7 @@ class EmbeddedStore(Store):
             self.db.execute("COMMIT")
             self._replace_graph(nx.MultiDiGraph())
             self._seq = self._max_seq()
-            self.generation += 1
+            self._moved(None)
 
     # reading ---------------------------------------------------------------------------------
     def _node(self, node_id: str) -> Node:

@@ -15,7 +15,7 @@ import functools
 import re
 import threading
 import weakref
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -130,13 +130,53 @@ def _names_embedded(store: EmbeddedStore, labels: Iterable[str]) -> tuple[NameRo
         g = store.fresh()
         generation, cached = _NAME_CACHE.get(store, (-1, {}))
         if generation != store.generation:
-            cached = {}
+            # A few nodes changed (an import, an edit): patch the rows, not fold every name
+            # again (seconds at national scale); unknown changes (a reload) rebuild.
+            changed = store.nodes_changed_since(generation) if generation >= 0 else None
+            cached = ({} if changed is None else
+                      {key: _patched(g, rows, key, changed) for key, rows in cached.items()})
             _NAME_CACHE[store] = (store.generation, cached)
         if wanted not in cached:
-            rows = [NameRow(i, d["label"], display_name(d["props"], i), _keys(d["props"]))
-                    for i, d in g.nodes(data=True) if d["label"] in wanted]
-            cached[wanted] = tuple(sorted(rows, key=lambda r: r.id))
+            rows = [_name_row(i, d) for i, d in g._node.items() if d.get("label") in wanted]
+            cached[wanted] = tuple(sorted(rows, key=_row_id))
         return cached[wanted]
+
+
+def _name_row(node_id: str, data: dict[str, Any]) -> NameRow:
+    props = data["props"]
+    return NameRow(node_id, data["label"], display_name(props, node_id), _keys(props))
+
+
+def _row_id(row: NameRow) -> str:
+    return row.id
+
+
+def _patched(g: Any, rows: tuple[NameRow, ...], wanted: frozenset[str],
+             changed: frozenset[str]) -> tuple[NameRow, ...]:
+    """``rows`` (of the labels ``wanted``, in id order) after the nodes ``changed`` changed.
+
+    The same tuple when none of them is among these labels, before or after: what was
+    built on it (the search index) stays valid.
+
+    >>> from danvan.graph.embedded import EmbeddedStore
+    >>> store = EmbeddedStore(":memory:")
+    >>> store.write([store.schema.node("Province", name="Tỉnh Kon Tum", code="62")])
+    ... # doctest: +ELLIPSIS
+    WriteResult(...)
+    >>> rows = names(store, ["Province"])
+    >>> _ = store.write([store.schema.node("Province", name="Tỉnh Gia Lai", code="64")])
+    >>> [r.name for r in names(store, ["Province"])]
+    ['Tỉnh Kon Tum', 'Tỉnh Gia Lai']
+    """
+    nodes = g._node
+    added = sorted((_name_row(i, nodes[i]) for i in changed
+                    if i in nodes and nodes[i].get("label") in wanted), key=_row_id)
+    if not added and not any(r.id in changed for r in rows):
+        return rows
+    out = [r for r in rows if r.id not in changed]
+    for row in added:
+        insort(out, row, key=_row_id)
+    return tuple(out)
 
 
 def area_in_graph(g: Any, ids: Iterable[str]) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from danvan.graph.embedded import EmbeddedStore
@@ -47,3 +49,44 @@ def test_the_index_answers_like_scoring_every_row(kb: EmbeddedStore, typed: str,
     for labels in (SEARCHABLE, ("Village",), ("Unit", "PartyBody")):
         rows = names(kb, labels)
         assert search_index(rows).rank_rows(typed, limit) == rank_rows(rows, typed, None, limit)
+
+
+def _rebuilt(store: EmbeddedStore, labels: list[str]) -> list[tuple[str, str, str]]:
+    """The name rows as a fresh build gives them: (id, label, name) of every node, by id."""
+    from danvan.queries.base import display_name
+
+    return sorted((n.id, n.label, display_name(n.props, n.id)) for n in store.nodes()
+                  if n.label in labels)
+
+
+def test_names_follow_writes_deletes_and_other_processes_without_a_rebuild(tmp_path: Path) -> None:
+    from danvan.queries.base import names
+
+    store, other = EmbeddedStore(tmp_path), EmbeddedStore(tmp_path)
+    s = store.schema
+    kon_tum = s.node("Province", name="Tỉnh Kon Tum", code="62")
+    districts = [s.node("District", name=f"Huyện {i}", code=f"9{i:02d}", province=kon_tum.id)
+                 for i in range(30)]
+    store.write([kon_tum, *districts])
+    labels = ["Province", "District"]
+    rows = names(store, labels)
+    assert [(r.id, r.label, r.name) for r in rows] == _rebuilt(store, labels)
+    steps = [
+        lambda: store.write([s.node("District", name="Huyện Mới", code="950", province=kon_tum.id)]),
+        lambda: store.write([s.node("District", name="Huyện Đổi Tên", code="905",
+                                    province=kon_tum.id)]),  # renamed: a changed row
+        lambda: store.delete([districts[3].id]),
+        lambda: other.write([s.node("Province", name="Tỉnh Gia Lai", code="64")]),  # replayed
+        lambda: other.delete([districts[7].id]),
+        lambda: store.write([s.node("Commune", name="Xã A", code="99001",
+                                    district=districts[0].id)]),  # another label
+    ]
+    for step in steps:
+        step()
+        got = names(store, labels)
+        assert [(r.id, r.label, r.name) for r in got] == _rebuilt(store, labels)
+    before = names(store, labels)
+    store.write([s.node("Commune", name="Xã B", code="99002", district=districts[1].id)])
+    assert names(store, labels) is before  # nothing of these labels changed: same tuple, same index
+    other.clear()
+    assert names(store, labels) == ()
