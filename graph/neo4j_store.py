@@ -355,11 +355,15 @@ class Neo4jStore(Store):
         return f"`{type_}`"
 
     def schema_statements(self) -> list[str]:
-        """Constraints and indexes derived from the schema declaration."""
+        """Constraints and indexes derived from the schema declaration.
+
+        Ids are unique across labels, so the one constraint on ``Entity.id`` is the id
+        index of every node; queries that find a node of some label by id match it as
+        ``(x:Entity {id: …}) WHERE x:Label``. (A per-label copy of that constraint cost
+        every node written a second uniqueness probe, lock and index entry.)
+        """
         out = ["CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE"]
         for label, spec in self.schema.labels.items():
-            out.append(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS "
-                       f"FOR (n:{self.cypher_label(label)}) REQUIRE n.id IS UNIQUE")
             for key in spec.identity:
                 if key not in ("name",):
                     out.append(f"CREATE INDEX {label.lower()}_{key} IF NOT EXISTS "
@@ -369,9 +373,18 @@ class Neo4jStore(Store):
                            f"FOR (n:{self.cypher_label(label)}) ON (n.name)")
         return out
 
+    def obsolete_constraints(self) -> set[str]:
+        """Names of constraints earlier versions created and this one drops: one
+        ``<label>_id`` uniqueness constraint per label (see :meth:`schema_statements`)."""
+        return {f"{label.lower()}_id" for label in self.schema.labels}
+
     def ensure_schema(self) -> None:
-        """Create the constraints and indexes (idempotent)."""
+        """Create the constraints and indexes, drop obsolete ones (idempotent)."""
         with self._errors(), self.session() as session:
+            present = {rec["name"] for rec in session.run("SHOW CONSTRAINTS YIELD name")}
+            for name in sorted(present & self.obsolete_constraints()):
+                # The name comes from the schema's labels, never from data.
+                session.run(f"DROP CONSTRAINT `{name}` IF EXISTS").consume()
             for statement in self.schema_statements():
                 session.run(statement).consume()
 
