@@ -256,6 +256,39 @@ class _Neo4jTx:
         self.counted = []
 
 
+class _Abandoned(Exception):
+    """Raised in a write transaction of a bulk load whose later checks failed: roll back."""
+
+
+class _Gate:
+    """Holds the commits of a bulk load's first transactions until its checks are done.
+
+    The node chunks of a load are written while the client still checks and plans the
+    edges; each transaction waits here before its commit. ``open`` lets them commit
+    (everything was checked); ``abandon`` makes them roll back (a check failed), so
+    nothing a failed load sent is ever committed.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._abandoned = False
+
+    def open(self) -> None:
+        """The checks passed: the waiting transactions may commit."""
+        self._event.set()
+
+    def abandon(self) -> None:
+        """A check failed: the waiting transactions roll back."""
+        self._abandoned = True
+        self._event.set()
+
+    def wait(self) -> None:
+        """Block until opened; raise :class:`_Abandoned` if abandoned instead."""
+        self._event.wait()
+        if self._abandoned:
+            raise _Abandoned("the bulk load's checks failed; nothing committed")
+
+
 class Neo4jStore(Store):
     """``Neo4jStore(uri, user, password)``; checks the connection and creates constraints."""
 
@@ -456,18 +489,21 @@ class Neo4jStore(Store):
 
     def load(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
              chunk: int | None = None) -> WriteResult:
-        """Bulk write: the whole batch is checked and planned first, then written in
+        """Bulk write: the whole batch is checked and planned, then written in
         transactions of ``chunk`` rows (LOAD_CHUNK by default).
 
-        Nothing is written if any row breaks the schema or names a missing node: the
-        checks, and the read that compares the batch with what is stored, happen in one
-        read transaction before the first write. The writes are not one transaction:
-        a national dataset in one would need more server memory than a default Neo4j
-        has. The chunks are written by LOAD_WORKERS sessions at once (nodes, then edges).
-        If the server fails midway, the nodes and edges of the committed chunks
-        stay; loading the same data again completes it (writes are idempotent). Nodes
-        go first, so an edge is never written before its ends. A batch of at most
-        ``chunk`` rows is simply :meth:`write`, one transaction.
+        Nothing is written if any row breaks the schema or names a missing node: no
+        transaction commits before every check has passed. The writes are not one
+        transaction: a national dataset in one would need more server memory than a
+        default Neo4j has. The chunks are written by LOAD_WORKERS sessions at once
+        (nodes, then edges). The node chunks start as soon as the nodes are planned
+        (one read of the stored nodes): while the server writes them, the client checks
+        and plans the edges, and the first transactions wait for that before their
+        commit (see :class:`_Gate`); if a check fails they roll back. If the server
+        fails midway, the nodes and edges of the committed chunks stay; loading the
+        same data again completes it (writes are idempotent). Nodes go first, so an
+        edge is never written before its ends. A batch of at most ``chunk`` rows is
+        simply :meth:`write`, one transaction.
         """
         size = chunk or LOAD_CHUNK
         nodes, edges = list(nodes), list(edges)
@@ -477,33 +513,66 @@ class Neo4jStore(Store):
                 return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
             self.generation += 1
             with self._errors(), self.session() as session:
-                def plan(tx: neo4j.ManagedTransaction) -> tuple[_Neo4jTx, Any]:
+                def read_nodes(tx: neo4j.ManagedTransaction) -> tuple[_Neo4jTx, Any]:
                     ops = _Neo4jTx(self, tx)
                     ops.written = checked.keys()
-                    return ops, self._plan(ops, checked, raw_edges)
+                    return ops, self._existing_ends(ops, checked, raw_edges)
 
-                ops, (result, node_rows, edge_rows) = session.execute_read(plan)
-            node_steps = [(label, rows[start:start + size])
-                          for label, rows in sorted(node_rows.items())
-                          for start in range(0, len(rows), size)]
-            edge_steps = [(type_, rows[start:start + size])
-                          for type_, rows in sorted(edge_rows.items())
-                          for start in range(0, len(rows), size)]
-            # Nodes first (every edge needs its ends' element ids), then the edges; the
-            # chunks of each phase are independent, so two sessions write them at once:
-            # while the server runs one chunk, the client packs the next.
-            bookmarks = self._load_parallel(ops, "nodes", node_steps, None)
-            self._load_parallel(ops, "edges", edge_steps, bookmarks)
+                ops, existing = session.execute_read(read_nodes)
+                result = WriteResult()
+                node_rows = self._node_rows(existing, checked, result)
+                # The edges are planned with what the read found absent (ops.absent, which the
+                # node writers copy before they strike off the ids they create).
+                planner = ops.fork()
+                gate = _Gate()
+                node_steps = self._steps(node_rows, size)
+                nodes_done: list[neo4j.Bookmarks] = []
+                failed: list[BaseException] = []
+
+                def write_nodes() -> None:
+                    try:
+                        nodes_done.append(self._load_parallel(ops, "nodes", node_steps, None, gate))
+                    except BaseException as exc:  # re-raised in the calling thread
+                        failed.append(exc)
+
+                writer = threading.Thread(target=write_nodes, name="danvan-load-nodes", daemon=True)
+                writer.start()
+                try:
+                    def plan_edges(tx: neo4j.ManagedTransaction) -> Any:
+                        planner.tx = tx
+                        counts = WriteResult()
+                        edge_rows = self._edge_rows(planner, self._check_edges(
+                            existing, checked, raw_edges), counts)
+                        return counts, edge_rows
+
+                    counts, edge_rows = session.execute_read(plan_edges)
+                except BaseException:
+                    gate.abandon()
+                    writer.join()
+                    raise
+                gate.open()
+                writer.join()
+            if failed:
+                raise failed[0]
+            result += counts
+            self._load_parallel(ops, "edges", self._steps(edge_rows, size), nodes_done[0])
             return result
 
+    @staticmethod
+    def _steps(rows: dict[str, list[Any]], size: int) -> list[tuple[str, list[Any]]]:
+        """The rows by label or type, in chunks of ``size``: (name, rows), names sorted."""
+        return [(name, part[start:start + size]) for name, part in sorted(rows.items())
+                for start in range(0, len(part), size)]
+
     def _load_parallel(self, ops: _Neo4jTx, kind: str, steps: list[tuple[str, list[Any]]],
-                       after: neo4j.Bookmarks | None) -> neo4j.Bookmarks:
+                       after: neo4j.Bookmarks | None, gate: _Gate | None = None) -> neo4j.Bookmarks:
         """Write ``steps`` (name, rows) in LOAD_WORKERS sessions, each chunk its own
         transaction; the first failure stops the others from taking more chunks.
 
         The sessions start after the transactions named by the bookmarks ``after``;
         returns the bookmarks of their last transactions (the edges of a load run
-        after all of its nodes, whichever session wrote them).
+        after all of its nodes, whichever session wrote them). Every transaction
+        waits for ``gate`` (if given) before its commit.
         """
         done = neo4j.Bookmarks()
         if not steps:
@@ -515,6 +584,8 @@ class Neo4jStore(Store):
         def worker() -> None:
             nonlocal done
             mine = ops.fork()
+            if kind == "nodes":  # each writer strikes off the ids it creates from its own copy
+                mine.absent = set(ops.absent)
             put = mine.put_nodes if kind == "nodes" else mine.put_edges
             try:
                 with self._errors(), self.driver.session(database=self.database,
@@ -524,7 +595,7 @@ class Neo4jStore(Store):
                             step = None if failed else next(pending, None)
                         if step is None:
                             break
-                        self._load_chunk(session, mine, put, *step)
+                        self._load_chunk(session, mine, put, *step, gate=gate)
                     with lock:
                         done += session.last_bookmarks()
             except BaseException as exc:  # re-raised in the calling thread
@@ -542,8 +613,9 @@ class Neo4jStore(Store):
         return done
 
     def _load_chunk(self, session: neo4j.Session, ops: _Neo4jTx, put: Callable[..., None],
-                    name: str, rows: list[Any]) -> None:
-        """One transaction of a bulk load, with what the plan learnt (which ids are new)."""
+                    name: str, rows: list[Any], gate: _Gate | None = None) -> None:
+        """One transaction of a bulk load, with what the plan learnt (which ids are new);
+        it waits for ``gate`` (if given) before its commit."""
         tries = 0
 
         def work(tx: neo4j.ManagedTransaction) -> None:
@@ -556,6 +628,8 @@ class Neo4jStore(Store):
             ops.created, ops.counted = [], []
             put(name, rows)
             ops.flush()
+            if gate is not None:
+                gate.wait()
 
         try:
             session.execute_write(work)
