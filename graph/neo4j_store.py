@@ -45,6 +45,33 @@ def _label_of(labels: Iterable[str]) -> str:
 _GRAPH_TYPES = (neo4j.graph.Node, neo4j.graph.Relationship, neo4j.graph.Path)
 
 
+def _map_pattern(source: str, keys: Collection[str]) -> str:
+    """The properties ``keys`` of the map ``source`` as a pattern's property map.
+
+    ``CREATE (n:L {`a`: row.`a`})`` makes a node with its properties in one step; the
+    same ``CREATE`` followed by ``SET n = row`` sets them one by one from a map whose
+    keys the planner cannot know, so it adds an Eager (all rows held in memory) and
+    costs the server about 20 % more per node. A key absent from a row is null there,
+    which a ``CREATE`` does not store. ``keys`` come from the schema (see ``_keys``).
+
+    >>> _map_pattern("row.props", ["role", "synthetic"])
+    ' {`role`: row.props.`role`, `synthetic`: row.props.`synthetic`}'
+    >>> _map_pattern("row", [])
+    ''
+    """
+    if not keys:
+        return ""
+    return " {" + ", ".join(f"`{k}`: {source}.`{k}`" for k in keys) + "}"
+
+
+def _keys(maps: Iterable[dict[str, Any]], allowed: Collection[str]) -> list[str] | None:
+    """The keys the maps use, sorted; None if one is not in ``allowed`` (the schema's)."""
+    keys: set[str] = set()
+    for m in maps:
+        keys.update(m)
+    return sorted(keys) if keys <= set(allowed) else None
+
+
 def _records(result: neo4j.Result) -> list[dict[str, Any]]:
     """The records as dicts of the values the codec decoded (lists, maps, scalars).
 
@@ -160,11 +187,15 @@ class _Neo4jTx:
         lab = self.store.cypher_label(label)
         new = [{**p, "id": i} for i, p in rows if self.create and i in self.absent]
         old = [{**p, "id": i} for i, p in rows if not (self.create and i in self.absent)]
+        allowed = {"id", *self.store.schema.labels[label].properties}
         for start in range(0, len(new), CHUNK):
+            part = new[start:start + CHUNK]
+            keys = _keys(part, allowed)
+            create = (f"CREATE (n:Entity:{lab}{_map_pattern('row', keys)})" if keys is not None
+                      else f"CREATE (n:Entity:{lab}) SET n = row")
             self.created.append(self.tx.run(
-                f"UNWIND $rows AS row CREATE (n:Entity:{lab}) SET n = row "
-                "RETURN collect(row.id) AS ids, collect(elementId(n)) AS eids",
-                rows=new[start:start + CHUNK]))
+                f"UNWIND $rows AS row {create} "
+                "RETURN collect(row.id) AS ids, collect(elementId(n)) AS eids", rows=part))
         self._send(f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) SET n = row, n:{lab}", old)
         self.absent.difference_update(i for i, _ in rows)
 
@@ -186,15 +217,27 @@ class _Neo4jTx:
                 direct.append({"s": es, "t": et, "props": p})
             else:
                 new.append({"s": s, "t": t, "props": p})
+        allowed = self.store.schema.edges[type_].properties
         for start in range(0, len(direct), CHUNK):
             part = direct[start:start + CHUNK]
             self.counted.append((self.tx.run(
                 "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.s "
-                f"MATCH (b) WHERE elementId(b) = row.t CREATE (a)-[r:{rel}]->(b) "
-                "SET r = row.props RETURN count(r) AS n", rows=part), len(part)))
+                f"MATCH (b) WHERE elementId(b) = row.t {self._create_edge(rel, part, allowed)} "
+                "RETURN count(r) AS n", rows=part), len(part)))
         ends = "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
-        self._send(f"{ends}CREATE (a)-[r:{rel}]->(b) SET r = row.props", new)
+        for start in range(0, len(new), CHUNK):
+            part = new[start:start + CHUNK]
+            self.tx.run(f"{ends}{self._create_edge(rel, part, allowed)}", rows=part)
         self._send(f"{ends}MERGE (a)-[r:{rel}]->(b) SET r = row.props", old)
+
+    @staticmethod
+    def _create_edge(rel: str, rows: list[dict[str, Any]], allowed: Collection[str]) -> str:
+        """``CREATE`` of an edge ``r`` of type ``rel`` from ``a`` to ``b`` with ``row.props``,
+        the properties in the pattern when the schema knows them all (see ``_map_pattern``)."""
+        keys = _keys((row["props"] for row in rows), allowed)
+        if keys is None:
+            return f"CREATE (a)-[r:{rel}]->(b) SET r = row.props"
+        return f"CREATE (a)-[r:{rel}{_map_pattern('row.props', keys)}]->(b)"
 
     def _read_element_ids(self) -> None:
         for result in self.created:
@@ -211,6 +254,39 @@ class _Neo4jTx:
                 raise StoreError(f"{expected - got} of {expected} new edges lost an end while "
                                  "they were written (a node deleted meanwhile?); nothing written")
         self.counted = []
+
+
+class _Abandoned(Exception):
+    """Raised in a write transaction of a bulk load whose later checks failed: roll back."""
+
+
+class _Gate:
+    """Holds the commits of a bulk load's first transactions until its checks are done.
+
+    The node chunks of a load are written while the client still checks and plans the
+    edges; each transaction waits here before its commit. ``open`` lets them commit
+    (everything was checked); ``abandon`` makes them roll back (a check failed), so
+    nothing a failed load sent is ever committed.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._abandoned = False
+
+    def open(self) -> None:
+        """The checks passed: the waiting transactions may commit."""
+        self._event.set()
+
+    def abandon(self) -> None:
+        """A check failed: the waiting transactions roll back."""
+        self._abandoned = True
+        self._event.set()
+
+    def wait(self) -> None:
+        """Block until opened; raise :class:`_Abandoned` if abandoned instead."""
+        self._event.wait()
+        if self._abandoned:
+            raise _Abandoned("the bulk load's checks failed; nothing committed")
 
 
 class Neo4jStore(Store):
@@ -355,11 +431,15 @@ class Neo4jStore(Store):
         return f"`{type_}`"
 
     def schema_statements(self) -> list[str]:
-        """Constraints and indexes derived from the schema declaration."""
+        """Constraints and indexes derived from the schema declaration.
+
+        Ids are unique across labels, so the one constraint on ``Entity.id`` is the id
+        index of every node; queries that find a node of some label by id match it as
+        ``(x:Entity {id: …}) WHERE x:Label``. (A per-label copy of that constraint cost
+        every node written a second uniqueness probe, lock and index entry.)
+        """
         out = ["CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE"]
         for label, spec in self.schema.labels.items():
-            out.append(f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS "
-                       f"FOR (n:{self.cypher_label(label)}) REQUIRE n.id IS UNIQUE")
             for key in spec.identity:
                 if key not in ("name",):
                     out.append(f"CREATE INDEX {label.lower()}_{key} IF NOT EXISTS "
@@ -369,9 +449,18 @@ class Neo4jStore(Store):
                            f"FOR (n:{self.cypher_label(label)}) ON (n.name)")
         return out
 
+    def obsolete_constraints(self) -> set[str]:
+        """Names of constraints earlier versions created and this one drops: one
+        ``<label>_id`` uniqueness constraint per label (see :meth:`schema_statements`)."""
+        return {f"{label.lower()}_id" for label in self.schema.labels}
+
     def ensure_schema(self) -> None:
-        """Create the constraints and indexes (idempotent)."""
+        """Create the constraints and indexes, drop obsolete ones (idempotent)."""
         with self._errors(), self.session() as session:
+            present = {rec["name"] for rec in session.run("SHOW CONSTRAINTS YIELD name")}
+            for name in sorted(present & self.obsolete_constraints()):
+                # The name comes from the schema's labels, never from data.
+                session.run(f"DROP CONSTRAINT `{name}` IF EXISTS").consume()
             for statement in self.schema_statements():
                 session.run(statement).consume()
 
@@ -400,18 +489,21 @@ class Neo4jStore(Store):
 
     def load(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
              chunk: int | None = None) -> WriteResult:
-        """Bulk write: the whole batch is checked and planned first, then written in
+        """Bulk write: the whole batch is checked and planned, then written in
         transactions of ``chunk`` rows (LOAD_CHUNK by default).
 
-        Nothing is written if any row breaks the schema or names a missing node: the
-        checks, and the read that compares the batch with what is stored, happen in one
-        read transaction before the first write. The writes are not one transaction:
-        a national dataset in one would need more server memory than a default Neo4j
-        has. The chunks are written by LOAD_WORKERS sessions at once (nodes, then edges).
-        If the server fails midway, the nodes and edges of the committed chunks
-        stay; loading the same data again completes it (writes are idempotent). Nodes
-        go first, so an edge is never written before its ends. A batch of at most
-        ``chunk`` rows is simply :meth:`write`, one transaction.
+        Nothing is written if any row breaks the schema or names a missing node: no
+        transaction commits before every check has passed. The writes are not one
+        transaction: a national dataset in one would need more server memory than a
+        default Neo4j has. The chunks are written by LOAD_WORKERS sessions at once
+        (nodes, then edges). The node chunks start as soon as the nodes are planned
+        (one read of the stored nodes): while the server writes them, the client checks
+        and plans the edges, and the first transactions wait for that before their
+        commit (see :class:`_Gate`); if a check fails they roll back. If the server
+        fails midway, the nodes and edges of the committed chunks stay; loading the
+        same data again completes it (writes are idempotent). Nodes go first, so an
+        edge is never written before its ends. A batch of at most ``chunk`` rows is
+        simply :meth:`write`, one transaction.
         """
         size = chunk or LOAD_CHUNK
         nodes, edges = list(nodes), list(edges)
@@ -421,33 +513,66 @@ class Neo4jStore(Store):
                 return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
             self.generation += 1
             with self._errors(), self.session() as session:
-                def plan(tx: neo4j.ManagedTransaction) -> tuple[_Neo4jTx, Any]:
+                def read_nodes(tx: neo4j.ManagedTransaction) -> tuple[_Neo4jTx, Any]:
                     ops = _Neo4jTx(self, tx)
                     ops.written = checked.keys()
-                    return ops, self._plan(ops, checked, raw_edges)
+                    return ops, self._existing_ends(ops, checked, raw_edges)
 
-                ops, (result, node_rows, edge_rows) = session.execute_read(plan)
-            node_steps = [(label, rows[start:start + size])
-                          for label, rows in sorted(node_rows.items())
-                          for start in range(0, len(rows), size)]
-            edge_steps = [(type_, rows[start:start + size])
-                          for type_, rows in sorted(edge_rows.items())
-                          for start in range(0, len(rows), size)]
-            # Nodes first (every edge needs its ends' element ids), then the edges; the
-            # chunks of each phase are independent, so two sessions write them at once:
-            # while the server runs one chunk, the client packs the next.
-            bookmarks = self._load_parallel(ops, "nodes", node_steps, None)
-            self._load_parallel(ops, "edges", edge_steps, bookmarks)
+                ops, existing = session.execute_read(read_nodes)
+                result = WriteResult()
+                node_rows = self._node_rows(existing, checked, result)
+                # The edges are planned with what the read found absent (ops.absent, which the
+                # node writers copy before they strike off the ids they create).
+                planner = ops.fork()
+                gate = _Gate()
+                node_steps = self._steps(node_rows, size)
+                nodes_done: list[neo4j.Bookmarks] = []
+                failed: list[BaseException] = []
+
+                def write_nodes() -> None:
+                    try:
+                        nodes_done.append(self._load_parallel(ops, "nodes", node_steps, None, gate))
+                    except BaseException as exc:  # re-raised in the calling thread
+                        failed.append(exc)
+
+                writer = threading.Thread(target=write_nodes, name="danvan-load-nodes", daemon=True)
+                writer.start()
+                try:
+                    def plan_edges(tx: neo4j.ManagedTransaction) -> Any:
+                        planner.tx = tx
+                        counts = WriteResult()
+                        edge_rows = self._edge_rows(planner, self._check_edges(
+                            existing, checked, raw_edges), counts)
+                        return counts, edge_rows
+
+                    counts, edge_rows = session.execute_read(plan_edges)
+                except BaseException:
+                    gate.abandon()
+                    writer.join()
+                    raise
+                gate.open()
+                writer.join()
+            if failed:
+                raise failed[0]
+            result += counts
+            self._load_parallel(ops, "edges", self._steps(edge_rows, size), nodes_done[0])
             return result
 
+    @staticmethod
+    def _steps(rows: dict[str, list[Any]], size: int) -> list[tuple[str, list[Any]]]:
+        """The rows by label or type, in chunks of ``size``: (name, rows), names sorted."""
+        return [(name, part[start:start + size]) for name, part in sorted(rows.items())
+                for start in range(0, len(part), size)]
+
     def _load_parallel(self, ops: _Neo4jTx, kind: str, steps: list[tuple[str, list[Any]]],
-                       after: neo4j.Bookmarks | None) -> neo4j.Bookmarks:
+                       after: neo4j.Bookmarks | None, gate: _Gate | None = None) -> neo4j.Bookmarks:
         """Write ``steps`` (name, rows) in LOAD_WORKERS sessions, each chunk its own
         transaction; the first failure stops the others from taking more chunks.
 
         The sessions start after the transactions named by the bookmarks ``after``;
         returns the bookmarks of their last transactions (the edges of a load run
-        after all of its nodes, whichever session wrote them).
+        after all of its nodes, whichever session wrote them). Every transaction
+        waits for ``gate`` (if given) before its commit.
         """
         done = neo4j.Bookmarks()
         if not steps:
@@ -459,6 +584,8 @@ class Neo4jStore(Store):
         def worker() -> None:
             nonlocal done
             mine = ops.fork()
+            if kind == "nodes":  # each writer strikes off the ids it creates from its own copy
+                mine.absent = set(ops.absent)
             put = mine.put_nodes if kind == "nodes" else mine.put_edges
             try:
                 with self._errors(), self.driver.session(database=self.database,
@@ -468,7 +595,7 @@ class Neo4jStore(Store):
                             step = None if failed else next(pending, None)
                         if step is None:
                             break
-                        self._load_chunk(session, mine, put, *step)
+                        self._load_chunk(session, mine, put, *step, gate=gate)
                     with lock:
                         done += session.last_bookmarks()
             except BaseException as exc:  # re-raised in the calling thread
@@ -486,8 +613,9 @@ class Neo4jStore(Store):
         return done
 
     def _load_chunk(self, session: neo4j.Session, ops: _Neo4jTx, put: Callable[..., None],
-                    name: str, rows: list[Any]) -> None:
-        """One transaction of a bulk load, with what the plan learnt (which ids are new)."""
+                    name: str, rows: list[Any], gate: _Gate | None = None) -> None:
+        """One transaction of a bulk load, with what the plan learnt (which ids are new);
+        it waits for ``gate`` (if given) before its commit."""
         tries = 0
 
         def work(tx: neo4j.ManagedTransaction) -> None:
@@ -500,6 +628,8 @@ class Neo4jStore(Store):
             ops.created, ops.counted = [], []
             put(name, rows)
             ops.flush()
+            if gate is not None:
+                gate.wait()
 
         try:
             session.execute_write(work)

@@ -225,8 +225,22 @@ class Store(abc.ABC):
         Returns the counts and the rows to put, by label and by edge type; reads only.
         """
         result = WriteResult()
+        existing = self._existing_ends(ops, nodes, raw_edges)
+        edges = self._check_edges(existing, nodes, raw_edges)
+        node_rows = self._node_rows(existing, nodes, result)
+        return result, node_rows, self._edge_rows(ops, edges, result)
+
+    @staticmethod
+    def _existing_ends(ops: TxOps, nodes: dict[str, Node],
+                       raw_edges: list[Edge]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """The stored nodes among ``nodes`` and the ends of ``raw_edges`` (one read)."""
         endpoint_ids = {e.source for e in raw_edges} | {e.target for e in raw_edges}
-        existing = ops.existing_nodes(list(endpoint_ids.union(nodes)))
+        return ops.existing_nodes(list(endpoint_ids.union(nodes)))
+
+    def _check_edges(self, existing: dict[str, tuple[str, dict[str, Any]]], nodes: dict[str, Node],
+                     raw_edges: list[Edge]) -> dict[str, Edge]:
+        """The checked edges by key (repeats merged); raises if an end is missing or the
+        schema refuses an edge between the labels of its ends (stored or in ``nodes``)."""
         labels = {i: label for i, (label, _) in existing.items()}
         labels.update({i: n.label for i, n in nodes.items()})
         edges: dict[str, Edge] = {}
@@ -245,6 +259,12 @@ class Store(abc.ABC):
                 edge = Edge(edge.type, edge.source, edge.target,
                             merge_props(previous.props, edge.props))
             edges[key] = edge
+        return edges
+
+    @staticmethod
+    def _node_rows(existing: dict[str, tuple[str, dict[str, Any]]], nodes: dict[str, Node],
+                   result: WriteResult) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """The nodes to put by label, merged with what is stored; counts them in ``result``."""
         node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for node in nodes.values():
             old = existing.get(node.id)
@@ -260,6 +280,12 @@ class Store(abc.ABC):
                 continue
             result.nodes_updated += 1
             node_rows.setdefault(node.label, []).append((node.id, merged))
+        return node_rows
+
+    @staticmethod
+    def _edge_rows(ops: TxOps, edges: dict[str, Edge],
+                   result: WriteResult) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+        """The edges to put by type, merged with what is stored (one read); counts them."""
         old_edges = ops.existing_edges(list(edges.values()))
         edge_rows: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         for key, edge in edges.items():
@@ -274,7 +300,7 @@ class Store(abc.ABC):
                     continue
                 result.edges_updated += 1
             edge_rows.setdefault(edge.type, []).append((edge.source, edge.target, merged))
-        return result, node_rows, edge_rows
+        return edge_rows
 
     @abc.abstractmethod
     def _run_write(self, fn: Callable[[TxOps], WriteResult]) -> WriteResult:

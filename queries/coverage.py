@@ -210,7 +210,10 @@ _VILLAGES = {
              "OPTIONAL MATCH (old)-[:SUCCEEDED_BY]->(p) "
              "WITH collect(p) + collect(old) AS roots UNWIND roots AS r "
              "MATCH (v:Village)-[:PART_OF*0..3]->(r) WITH DISTINCT v " + _VILLAGE,
-    "targets": "UNWIND $targets AS i MATCH (v:Village {id: i}) USING INDEX SEEK v:Village(id) " + _VILLAGE,
+    # (Entity:Village, not a WHERE on the label: with the hint, that plans an index scan;
+    # SEEK: a plain USING INDEX also allows a scan of the whole index.)
+    "targets": "UNWIND $targets AS i MATCH (v:Entity:Village {id: i}) USING INDEX SEEK v:Entity(id) "
+               + _VILLAGE,
     "all": "MATCH (v:Village) " + _VILLAGE,
 }
 _TAIL = """

@@ -188,7 +188,7 @@ RETURN {P('m', *_MODEL_KEYS)} AS m,
 """
 
 _MODEL_ANCHORS = {
-    "ids": "UNWIND $ids AS x MATCH (m:Model {id: x})",
+    "ids": "UNWIND $ids AS x MATCH (m:Entity {id: x}) WHERE m:Model",
     "units": "UNWIND $ids AS x MATCH (:Entity {id: x})-[:SUPPORTS]->(m:Model) WITH DISTINCT m",
     "area": "UNWIND $ids AS x MATCH (:Entity {id: x})<-[:LOCATED_IN]-(m:Model) WITH DISTINCT m",
     "plans": "UNWIND $ids AS x MATCH (p:Entity {id: x}) CALL { WITH p MATCH (p)<-[:REGISTERED_UNDER]-"
@@ -273,14 +273,21 @@ PlaceRow = tuple[Raw, list[Raw], list[tuple[Raw, list[Raw]]], list[Raw], list[tu
 
 # What place_item and the name filter of the places listing read, and no more.
 _PLACE_KEYS = ("name", "code", "kind", "aliases", "lat", "lon", "era")
+
+
+def _province_of(var: str) -> str:
+    """The province that place ``var`` names, found through the ``Entity(id)`` index."""
+    return f"COLLECT {{ MATCH (q:Entity {{id: {var}.province}}) WHERE q:Province RETURN {P('q', 'name')} }}"
+
+
 _PLACE_COLUMNS = {
     "n": P("n", *_PLACE_KEYS),
     "parents": f"[(n)-[:PART_OF]->(p) WHERE p:Province OR p:District OR p:Commune | {P('p', 'name', 'era')}]",
     "succ": f"""[(n)-[:SUCCEEDED_BY]->(s) |
-     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]]""",
-    "province": f"COLLECT {{ MATCH (q:Province {{id: n.province}}) RETURN {P('q', 'name')} }}",
+     [{P('s', 'name')}, {_province_of('s')}]]""",
+    "province": _province_of("n"),
     "parent_succ": f"""[(n)-[:PART_OF]->(c:Commune)-[:SUCCEEDED_BY]->(s) |
-     [{P('s', 'name')}, COLLECT {{ MATCH (q:Province {{id: s.province}}) RETURN {P('q', 'name')} }}]]""",
+     [{P('s', 'name')}, {_province_of('s')}]]""",
 }
 _PLACE_CYPHER = "RETURN " + ",\n  ".join(f"{expr} AS {name}" for name, expr in _PLACE_COLUMNS.items())
 PLACE_LIST = "[" + ", ".join(_PLACE_COLUMNS.values()) + "]"  # the row of place ``n`` as one list

@@ -70,3 +70,33 @@ def test_a_read_is_retried_after_a_transient_failure(neo4j: Any, monkeypatch: py
     monkeypatch.setattr(neo4j.driver, "session", flaky)
     assert neo4j.get("commune-23488").name == "Xã Đăk Ruồng"
     assert failures == [1]
+
+
+def test_opening_a_store_drops_the_old_per_label_id_constraints(neo4j: Any) -> None:
+    """Ids are unique across labels: ``Entity.id`` is the only id constraint, and a database
+    made by an earlier version loses its per-label copies when a store opens it (twice: no-op)."""
+    outside(neo4j, "CREATE CONSTRAINT village_id IF NOT EXISTS FOR (n:Village) REQUIRE n.id IS UNIQUE")
+    for _ in range(2):
+        neo4j.ensure_schema()  # what opening a store runs
+        names = {r["name"] for r in neo4j.read("SHOW CONSTRAINTS YIELD name")}
+        assert names == {"entity_id"}
+
+
+@pytest.mark.parametrize(("cypher", "label"), [
+    ("UNWIND $ids AS i MATCH (v:Entity:Village {id: i}) USING INDEX v:Entity(id) RETURN v", "Village"),
+    ("UNWIND $ids AS x MATCH (m:Entity {id: x}) WHERE m:Model RETURN m", "Model"),
+    ("UNWIND $ids AS x MATCH (q:Entity {id: x}) WHERE q:Province RETURN q", "Province"),
+])
+def test_nodes_of_a_label_are_found_by_id_through_the_entity_id_index(neo4j: Any, cypher: str,
+                                                                     label: str) -> None:
+    """The shapes the queries use to find a node of one label by id seek ``Entity(id)``
+    (with no per-label id index, ``(v:Village {id: …})`` would scan every village)."""
+    with neo4j.driver.session(database=neo4j.database) as session:
+        plan = session.run("EXPLAIN " + cypher, ids=["x"]).consume().plan
+
+    def operators(p: dict[str, Any]) -> list[str]:
+        return [p["operatorType"].split("@")[0]] + [o for c in p.get("children", []) for o in operators(c)]
+
+    found = operators(plan)
+    assert "NodeUniqueIndexSeek" in found, found
+    assert not {"NodeByLabelScan", "NodeIndexScan", "AllNodesScan"} & set(found), (label, found)
