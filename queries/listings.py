@@ -12,7 +12,7 @@ give the same answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError
@@ -309,53 +309,19 @@ def _succ_neo4j(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
     return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])  # type: ignore[misc,index]
 
 
-def place_rows(store: Store, ids: Iterable[str] | None = None, label: str | None = None,
-               code: str | None = None, keep: Callable[[dict[str, Any]], bool] | None = None,
-               contains: str | None = None) -> list[PlaceRow]:
-    """Raw place rows of ``ids``, or of every place (of one label, with one code).
-
-    ``keep`` may drop places by their properties early; callers still filter the rows.
-    ``contains`` (folded text) is a hint that ``keep`` drops every place none of whose
-    names and aliases contains it: Neo4j then reads only the places whose cached name
-    keys contain it, the embedded store looks them up in a per-label index of folded
-    names, neither reads every place of the level. From Neo4j the triples carry only the
-    properties :func:`place_item` reads.
+def place_rows(store: Store, ids: Iterable[str]) -> list[PlaceRow]:
+    """Raw place rows of ``ids``, in id order (the listing picks its ids first: see
+    :func:`_places`). From Neo4j the triples carry only the properties
+    :func:`place_item` reads.
     """
     if store.kind == "neo4j":
-        listing = ids is None  # keep applies to listings only, as in the embedded store
-        levels = [LEVELS[label.lower()]] if label else list(PLACE_LABELS)
-        if ids is None and contains:
-            ids = [r.id for r in names(store, levels) if any(contains in k for k in r.keys)]
-            ids_head = ("UNWIND $ids AS x MATCH (n:Entity {id: x}) "
-                        "WHERE ($code IS NULL OR n.code = $code) AND any(l IN labels(n) WHERE l IN $labels) ")
-            head, params = ids_head, {"ids": sorted(ids), "code": code, "labels": levels}
-        elif ids is not None:
-            head, params = "UNWIND $ids AS x MATCH (n:Entity {id: x}) ", {"ids": sorted(set(ids))}
-        else:
-            match = (f"MATCH (n:`{LEVELS[label.lower()]}`) " if label else
-                     "MATCH (n:Entity) WHERE (n:Province OR n:District OR n:Commune OR n:Village) ")
-            glue = "AND" if "WHERE" in match else "WHERE"
-            head, params = match + f"{glue} ($code IS NULL OR n.code = $code) ", {"code": code}
-        rows = store.read_many(head + _PLACE_CYPHER, tuple(_PLACE_COLUMNS), **params)  # type: ignore[attr-defined]
-        out = []
-        for r in rows:
-            if listing and keep is not None and not keep(n3(r["n"])[2]):  # type: ignore[index]
-                continue  # as the embedded store does: before shaping the rest of the row
-            out.append(place_row_neo4j([r[c] for c in _PLACE_COLUMNS]))
+        rows = store.read_many("UNWIND $ids AS x MATCH (n:Entity {id: x}) " + _PLACE_CYPHER,  # type: ignore[attr-defined]
+                               tuple(_PLACE_COLUMNS), ids=sorted(set(ids)))
+        out = [place_row_neo4j([r[c] for c in _PLACE_COLUMNS]) for r in rows]
         return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
-        if ids is not None:
-            wanted = sorted(i for i in set(ids) if i in g)
-        else:
-            nodes = g._node
-            labels = [LEVELS[label.lower()]] if label else list(PLACE_LABELS)
-            found: Iterable[str] = (
-                [i for lab in labels for i in ids_with_label(store, g, lab)] if contains is None  # type: ignore[arg-type]
-                else {i for lab in labels for i in _names_index(store, g, lab).owners_containing(contains)})
-            wanted = sorted(i for i in found
-                            if (code is None or nodes[i]["props"].get("code") == code)
-                            and (keep is None or keep(nodes[i]["props"])))
+        wanted = sorted(i for i in set(ids) if i in g)
 
         def province_of(node_id: str) -> list[Raw]:
             ref = g.nodes[node_id]["props"].get("province")
@@ -533,13 +499,14 @@ _FULL_ROWS = 300  # Neo4j: up to this many places named like the query, read the
 def _places(store: Store, level: str | None, name: str | None, code: str | None, era: str | None,
             limit: int, offset: int) -> dict[str, Any]:
     q = fold(name) if name else None
-    if store.kind == "neo4j" and q and len(_neo4j_named(store, level, q)) <= _FULL_ROWS:
-        return _places_whole(store, level, q, code, era, limit, offset)  # one read, not two
+    named = _neo4j_named(store, level, q) if store.kind == "neo4j" and q else None
+    if named is not None and len(named) <= _FULL_ROWS:
+        return _places_whole(store, named, q, code, era, limit, offset)  # one read, not two
     # Order and filter on a light row per place, then shape only the page: a national
     # "dak" matches ~7,000 places, and a full row (parents, successors) each cost ~0.5 s.
     kept = sorted((_LEVEL_ORDER[label.lower()], props.get("name") or "", node_id)
                   for node_id, label, props, place_era
-                  in _light_places(store, level, code, q, bool(era))
+                  in _light_places(store, level, code, q, bool(era), named)
                   if not era or place_era == era)
     page = [node_id for _, _, node_id in kept[offset:offset + limit]]
     rows = {row[0][0]: row for row in place_rows(store, page)}
@@ -552,16 +519,20 @@ def _neo4j_named(store: Store, level: str | None, contains: str) -> list[str]:
     return sorted(r.id for r in names(store, labels) if any(contains in k for k in r.keys))
 
 
-def _places_whole(store: Store, level: str | None, q: str, code: str | None, era: str | None,
-                  limit: int, offset: int) -> dict[str, Any]:
-    """The places listing from the full rows of every place whose name contains ``q``."""
-    def named(props: dict[str, Any]) -> bool:
-        return any(q in fold_cached(str(k)) for k in [props.get("name") or "",
-                                                    *(props.get("aliases") or [])])
+def _named(q: str, name: Any, aliases: Iterable[Any] | None) -> bool:
+    """Whether the folded ``q`` is in a place's name or one of its aliases."""
+    return any(q in fold_cached(str(k)) for k in [name or "", *(aliases or [])])
 
+
+def _places_whole(store: Store, ids: list[str], q: str, code: str | None, era: str | None,
+                  limit: int, offset: int) -> dict[str, Any]:
+    """The places listing from the full rows of the places ``ids`` (named like ``q``, or
+    a superset of those)."""
     items = []
-    for row in place_rows(store, label=level, code=code, keep=named, contains=q):
-        if not named(row[0][2]):
+    for row in place_rows(store, ids):
+        props = row[0][2]
+        if (code is not None and props.get("code") != code) or not _named(
+                q, props.get("name"), props.get("aliases")):
             continue
         item = place_item(row)
         if era and item["era"] != era:
@@ -572,9 +543,11 @@ def _places_whole(store: Store, level: str | None, q: str, code: str | None, era
 
 
 def _light_places(store: Store, level: str | None, code: str | None, contains: str | None,
-                  with_era: bool) -> list[tuple[str, str, dict[str, Any], str | None]]:
+                  with_era: bool, candidates: list[str] | None = None,
+                  ) -> list[tuple[str, str, dict[str, Any], str | None]]:
     """(id, label, props, era) of the places of ``level`` (all if None) with ``code`` and,
-    if ``contains`` (folded) is given, a name or alias that contains it.
+    if ``contains`` (folded) is given, a name or alias that contains it (on Neo4j, looked
+    for among ``candidates``: :func:`_neo4j_named`).
 
     ``era`` (None unless ``with_era``) is as :func:`place_item` gives it: the place's own,
     else that of the first commune it is part of (a village), else "legacy". Neo4j's
@@ -583,7 +556,7 @@ def _light_places(store: Store, level: str | None, code: str | None, contains: s
     labels = [LEVELS[level.lower()]] if level else list(PLACE_LABELS)
     if store.kind == "neo4j":
         if contains:
-            ids = _neo4j_named(store, level, contains)
+            ids = candidates if candidates is not None else _neo4j_named(store, level, contains)
             head = "UNWIND $ids AS x MATCH (n:Entity {id: x}) "
         else:
             ids = None
@@ -598,8 +571,7 @@ def _light_places(store: Store, level: str | None, code: str | None, contains: s
             ids=ids, labels=labels, code=code, with_era=with_era)
         out = []
         for r in rows:
-            if contains and not any(contains in fold_cached(str(k))
-                                    for k in [r["name"] or "", *(r["aliases"] or [])]):
+            if contains and not _named(contains, r["name"], r["aliases"]):
                 continue  # the name rows' keys also hold other forms of the name
             place_era = r["era"]
             if with_era and place_era is None:
