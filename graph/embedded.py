@@ -23,14 +23,14 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import networkx as nx
 import orjson
 
-from danvan.errors import MissingNodeError, StoreError
+from danvan.errors import StoreError
 from danvan.graph.schema import Schema
-from danvan.graph.store import BULK_ROWS, Store, TxOps, WriteResult, bulk_gc
+from danvan.graph.store import BULK_ROWS, Store, TxOps, WriteResult, bulk_gc, missing_end, put_rows
 from danvan.graph.types import Edge, Node, merge_props
 
 __all__ = ["DB_FILE", "EmbeddedStore"]
@@ -121,7 +121,7 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
         type_, s, t = edge.type, edge.source, edge.target
         source, target = labels.get(s), labels.get(t)
         if source is None or target is None:
-            _missing(edge, labels)
+            missing_end(edge, labels)
         ends = (type_, source, target)
         if ends not in ok_ends:
             schema.check_edge(edge, source, target)  # raises for ends the type refuses
@@ -154,14 +154,6 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
         rows.append((s, t, props))
     result = WriteResult(nodes_created=len(nodes), edges_created=len(merged))
     return result, node_rows, edge_rows
-
-
-def _missing(edge: Edge, labels: dict[str, str]) -> NoReturn:
-    """Raise the MissingNodeError ``Store._plan`` raises for an edge to no node."""
-    end = edge.target if edge.source in labels else edge.source
-    raise MissingNodeError(f"{edge.type}[{edge.source}->{edge.target}]",
-                           "source" if end == edge.source else "target",
-                           f"no node with id {end!r}")
 
 
 class _SqliteTx:
@@ -483,10 +475,7 @@ class EmbeddedStore(Store):
             result, node_rows, edge_rows = self._plan(ops, nodes, raw_edges)
         if isinstance(ops, _SqliteTx):
             ops.prepare(sum(map(len, node_rows.values())), sum(map(len, edge_rows.values())))
-        for label, rows in sorted(node_rows.items()):
-            ops.put_nodes(label, rows)
-        for type_, erows in sorted(edge_rows.items()):
-            ops.put_edges(type_, erows)
+        put_rows(ops, node_rows, edge_rows)
         return result
 
     def _trim(self) -> None:

@@ -25,13 +25,14 @@ import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from danvan.errors import MissingNodeError, ValidationError
 from danvan.graph.schema import Schema, load_schema
 from danvan.graph.types import Edge, Node, Subgraph, merge_props
 
-__all__ = ["BULK_ROWS", "Batch", "Store", "TxOps", "WriteResult", "bulk_gc", "release_heap"]
+__all__ = ["BULK_ROWS", "Batch", "Store", "TxOps", "WriteResult", "bulk_gc", "missing_end",
+           "put_rows", "release_heap"]
 
 
 BULK_ROWS = 20_000  # a write of this many rows or more is a bulk write (see bulk_gc)
@@ -80,6 +81,23 @@ def release_heap() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def missing_end(edge: Edge, labels: dict[str, str]) -> NoReturn:
+    """Raise the MissingNodeError for ``edge``, one of whose ends is not in ``labels``."""
+    end = edge.target if edge.source in labels else edge.source
+    raise MissingNodeError(f"{edge.type}[{edge.source}->{edge.target}]",
+                           "source" if end == edge.source else "target",
+                           f"no node with id {end!r}")
+
+
+def put_rows(ops: TxOps, node_rows: dict[str, list[tuple[str, dict[str, Any]]]],
+             edge_rows: dict[str, list[tuple[str, str, dict[str, Any]]]]) -> None:
+    """Put planned rows: nodes by label, then edges by type (names sorted)."""
+    for label, rows in sorted(node_rows.items()):
+        ops.put_nodes(label, rows)
+    for type_, erows in sorted(edge_rows.items()):
+        ops.put_edges(type_, erows)
 
 
 @dataclass
@@ -211,10 +229,7 @@ class Store(abc.ABC):
 
     def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
         result, node_rows, edge_rows = self._plan(ops, nodes, raw_edges)
-        for label, rows in sorted(node_rows.items()):
-            ops.put_nodes(label, rows)
-        for type_, erows in sorted(edge_rows.items()):
-            ops.put_edges(type_, erows)
+        put_rows(ops, node_rows, edge_rows)
         return result
 
     def _plan(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> tuple[
@@ -248,10 +263,7 @@ class Store(abc.ABC):
         for edge in raw_edges:
             source, target = labels.get(edge.source), labels.get(edge.target)
             if source is None or target is None:
-                end = edge.source if source is None else edge.target
-                where = f"{edge.type}[{edge.source}->{edge.target}]"
-                raise MissingNodeError(where, "source" if end == edge.source else "target",
-                                       f"no node with id {end!r}")
+                missing_end(edge, labels)
             edge = check(edge, source, target)
             key = edge.key
             previous = edges.get(key)
