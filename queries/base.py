@@ -171,9 +171,9 @@ def _patched(g: Any, rows: tuple[NameRow, ...], wanted: frozenset[str],
     nodes = g._node
     added = sorted((_name_row(i, nodes[i]) for i in changed
                     if i in nodes and nodes[i].get("label") in wanted), key=_row_id)
-    if not added and not any(r.id in changed for r in rows):
-        return rows
     out = [r for r in rows if r.id not in changed]
+    if not added and len(out) == len(rows):
+        return rows
     for row in added:
         insort(out, row, key=_row_id)
     return tuple(out)
