@@ -505,58 +505,60 @@ class Neo4jStore(Store):
         edge is never written before its ends. A batch of at most ``chunk`` rows is
         simply :meth:`write`, one transaction.
         """
-        size = chunk or LOAD_CHUNK
         nodes, edges = list(nodes), list(edges)
-        with bulk_gc(len(nodes) + len(edges)):
-            checked, raw_edges = self._checked(nodes, edges)
-            if len(checked) + len(raw_edges) <= size:
-                return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
-            self.generation += 1
-            with self._errors(), self.session() as session:
-                def read_nodes(tx: neo4j.ManagedTransaction) -> tuple[_Neo4jTx, Any]:
-                    ops = _Neo4jTx(self, tx)
-                    ops.written = checked.keys()
-                    return ops, self._existing_ends(ops, checked, raw_edges)
+        with bulk_gc(len(nodes) + len(edges)):  # its end finds the temporaries below gone
+            return self._load_checked(nodes, edges, chunk or LOAD_CHUNK)
 
-                ops, existing = session.execute_read(read_nodes)
-                result = WriteResult()
-                node_rows = self._node_rows(existing, checked, result)
-                # The edges are planned with what the read found absent (ops.absent, which the
-                # node writers copy before they strike off the ids they create).
-                planner = ops.fork()
-                gate = _Gate()
-                node_steps = self._steps(node_rows, size)
-                nodes_done: list[neo4j.Bookmarks] = []
-                failed: list[BaseException] = []
+    def _load_checked(self, nodes: list[Node], edges: list[Edge], size: int) -> WriteResult:
+        checked, raw_edges = self._checked(nodes, edges)
+        if len(checked) + len(raw_edges) <= size:
+            return self._run_write(lambda ops: self._apply(ops, checked, raw_edges))
+        self.generation += 1
+        with self._errors(), self.session() as session:
+            def read_nodes(tx: neo4j.ManagedTransaction) -> tuple[_Neo4jTx, Any]:
+                ops = _Neo4jTx(self, tx)
+                ops.written = checked.keys()
+                return ops, self._existing_ends(ops, checked, raw_edges)
 
-                def write_nodes() -> None:
-                    try:
-                        nodes_done.append(self._load_parallel(ops, "nodes", node_steps, None, gate))
-                    except BaseException as exc:  # re-raised in the calling thread
-                        failed.append(exc)
+            ops, existing = session.execute_read(read_nodes)
+            result = WriteResult()
+            node_rows = self._node_rows(existing, checked, result)
+            # The edges are planned with what the read found absent (ops.absent, which the
+            # node writers copy before they strike off the ids they create).
+            planner = ops.fork()
+            gate = _Gate()
+            node_steps = self._steps(node_rows, size)
+            nodes_done: list[neo4j.Bookmarks] = []
+            failed: list[BaseException] = []
 
-                writer = threading.Thread(target=write_nodes, name="danvan-load-nodes", daemon=True)
-                writer.start()
+            def write_nodes() -> None:
                 try:
-                    def plan_edges(tx: neo4j.ManagedTransaction) -> Any:
-                        planner.tx = tx
-                        counts = WriteResult()
-                        edge_rows = self._edge_rows(planner, self._check_edges(
-                            existing, checked, raw_edges), counts)
-                        return counts, edge_rows
+                    nodes_done.append(self._load_parallel(ops, "nodes", node_steps, None, gate))
+                except BaseException as exc:  # re-raised in the calling thread
+                    failed.append(exc)
 
-                    counts, edge_rows = session.execute_read(plan_edges)
-                except BaseException:
-                    gate.abandon()
-                    writer.join()
-                    raise
-                gate.open()
+            writer = threading.Thread(target=write_nodes, name="danvan-load-nodes", daemon=True)
+            writer.start()
+            try:
+                def plan_edges(tx: neo4j.ManagedTransaction) -> Any:
+                    planner.tx = tx
+                    counts = WriteResult()
+                    edge_rows = self._edge_rows(planner, self._check_edges(
+                        existing, checked, raw_edges), counts)
+                    return counts, edge_rows
+
+                counts, edge_rows = session.execute_read(plan_edges)
+            except BaseException:
+                gate.abandon()
                 writer.join()
-            if failed:
-                raise failed[0]
-            result += counts
-            self._load_parallel(ops, "edges", self._steps(edge_rows, size), nodes_done[0])
-            return result
+                raise
+            gate.open()
+            writer.join()
+        if failed:
+            raise failed[0]
+        result += counts
+        self._load_parallel(ops, "edges", self._steps(edge_rows, size), nodes_done[0])
+        return result
 
     @staticmethod
     def _steps(rows: dict[str, list[Any]], size: int) -> list[tuple[str, list[Any]]]:
