@@ -169,6 +169,46 @@ def neo4j_server_settings() -> dict[str, str]:
             "page_cache_mb": os.environ.get("NEO4J_TEST_PAGE_CACHE", "(launcher default: 256)")}
 
 
+def embedded_national_load(national: Dataset, folder: Path) -> tuple[EmbeddedStore, dict[str, Any]]:
+    """The national load into a new embedded store in ``folder``, with the RSS it adds."""
+    before = rss_mb()
+    print("national: embedded load", file=sys.stderr)
+    emb = EmbeddedStore(folder)
+    loaded = load(emb, national)
+    loaded["rss_delta_mb"] = round(rss_mb() - before, 1)
+    return emb, loaded
+
+
+def reopen_seconds(folder: Path) -> float:
+    """How long opening the embedded store in ``folder`` takes (reading it all into memory)."""
+    t = time.perf_counter()
+    EmbeddedStore(folder).close()
+    return round(time.perf_counter() - t, 2)
+
+
+def neo4j_national(neo: Store, national: Dataset, out: dict[str, Any], query_runs: int | None) -> None:
+    """The national load into Neo4j (cleared before and after), and its queries if
+    ``query_runs``; into ``out`` (an error instead of figures if the load fails)."""
+    print("national: neo4j load", file=sys.stderr)
+    neo.clear()
+    try:
+        out["neo4j_national_load"] = load(neo, national)
+        if query_runs:
+            out["neo4j_national_queries"] = time_queries(
+                neo, query_params(national, "162-KH/TU"), query_runs)
+    except DanvanError as exc:
+        out["neo4j_national_load"] = {"error": str(exc)[:300]}
+    neo.clear()
+
+
+def write_results(res: dict[str, Any], out: Path) -> None:
+    """``res`` as JSON at ``out`` and its summary beside it (.md), and on stdout."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+    out.with_suffix(".md").write_text(summary(res), encoding="utf-8")
+    print(summary(res))
+
+
 def national_load_only(args: argparse.Namespace, res: dict[str, Any]) -> None:
     """Only the national loads (embedded: load, reopen, RSS; Neo4j: load), into ``args.out``."""
     print("national: generating", file=sys.stderr)
@@ -179,32 +219,16 @@ def national_load_only(args: argparse.Namespace, res: dict[str, Any]) -> None:
     res["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     tmp = Path(tempfile.mkdtemp(prefix="danvan-bench-"))
     if not args.neo4j_only:
-        before = rss_mb()
-        print("national: embedded load", file=sys.stderr)
-        emb = EmbeddedStore(tmp / "national")
-        res["embedded_national_load"] = load(emb, national)
-        res["embedded_national_load"]["rss_delta_mb"] = round(rss_mb() - before, 1)
+        emb, res["embedded_national_load"] = embedded_national_load(national, tmp / "national")
         emb.close()
-        t = time.perf_counter()
-        reopened = EmbeddedStore(tmp / "national")
-        res["embedded_national_reopen_s"] = round(time.perf_counter() - t, 2)
-        reopened.close()
+        res["embedded_national_reopen_s"] = reopen_seconds(tmp / "national")
     neo = None if args.no_neo4j else neo4j_store()
     if neo is not None:
-        print("national: neo4j load", file=sys.stderr)
         res["neo4j_server"] = neo4j_server_settings()
-        neo.clear()
-        try:
-            res["neo4j_national_load"] = load(neo, national)
-        except DanvanError as exc:
-            res["neo4j_national_load"] = {"error": str(exc)[:300]}
-        neo.clear()
+        neo4j_national(neo, national, res, None)
         neo.close()
     res["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
-    args.out.with_suffix(".md").write_text(summary(res), encoding="utf-8")
-    print(summary(res))
+    write_results(res, args.out)
 
 
 def profile_embedded_write(data: Dataset, folder: Path) -> list[dict[str, Any]]:
@@ -330,17 +354,9 @@ def main() -> None:
             labels[n.label] = labels.get(n.label, 0) + 1
         res["national_counts"] = {"nodes": len(national.nodes), "edges_given": len(national.edges),
                                   "labels": labels}
-        before = rss_mb()
-        print("national: embedded load", file=sys.stderr)
-        emb = EmbeddedStore(tmp / "national")
-        res["embedded_national_load"] = load(emb, national)
-        res["embedded_national_load"]["rss_delta_mb"] = round(rss_mb() - before, 1)
-        params_n = query_params(national, "162-KH/TU")
-        res["embedded_national_queries"] = time_queries(emb, params_n, 10)
-        t = time.perf_counter()
-        reopened = EmbeddedStore(tmp / "national")
-        res["embedded_national_reopen_s"] = round(time.perf_counter() - t, 2)
-        reopened.close()
+        emb, res["embedded_national_load"] = embedded_national_load(national, tmp / "national")
+        res["embedded_national_queries"] = time_queries(emb, query_params(national, "162-KH/TU"), 10)
+        res["embedded_national_reopen_s"] = reopen_seconds(tmp / "national")
         emb.close()
         print("national: profiling the embedded write (province dataset)", file=sys.stderr)
         res["embedded_write_profile_province"] = profile_embedded_write(province, tmp / "profile")
@@ -357,20 +373,10 @@ def main() -> None:
         res["neo4j_batching"] = batching(neo)
 
     if not args.quick and neo is not None:
-        print("national: neo4j load", file=sys.stderr)
-        neo.clear()
-        try:
-            res["neo4j_national_load"] = load(neo, national)
-            res["neo4j_national_queries"] = time_queries(neo, params_n, 5)
-        except DanvanError as exc:
-            res["neo4j_national_load"] = {"error": str(exc)[:300]}
-        neo.clear()
+        neo4j_national(neo, national, res, 5)
     if neo is not None:
         neo.close()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
-    args.out.with_suffix(".md").write_text(summary(res), encoding="utf-8")
-    print(summary(res))
+    write_results(res, args.out)
 
 
 def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset, tmp: Path) -> None:
@@ -390,19 +396,10 @@ def neo4j_only(args: argparse.Namespace, res: dict[str, Any], province: Dataset,
     old["neo4j_batching"] = batching(neo)
     if not args.quick:
         old["neo4j_national_date"] = res["date"]
-        national = national_dataset()
-        neo.clear()
-        try:
-            old["neo4j_national_load"] = load(neo, national)
-            old["neo4j_national_queries"] = time_queries(neo, query_params(national, "162-KH/TU"), 5)
-        except DanvanError as exc:
-            old["neo4j_national_load"] = {"error": str(exc)[:300]}
-        neo.clear()
+        neo4j_national(neo, national_dataset(), old, 5)
     neo.close()
     old["neo4j_loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
-    args.out.write_text(json.dumps(old, ensure_ascii=False, indent=2), encoding="utf-8")
-    args.out.with_suffix(".md").write_text(summary(old), encoding="utf-8")
-    print(summary(old))
+    write_results(old, args.out)
 
 
 def summary(res: dict[str, Any]) -> str:
