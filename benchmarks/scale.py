@@ -209,7 +209,7 @@ def write_results(res: dict[str, Any], out: Path) -> None:
     print(summary(res))
 
 
-def national_load_only(args: argparse.Namespace, res: dict[str, Any]) -> None:
+def national_load_only(args: argparse.Namespace, res: dict[str, Any], tmp: Path) -> None:
     """Only the national loads (embedded: load, reopen, RSS; Neo4j: load), into ``args.out``."""
     print("national: generating", file=sys.stderr)
     t = time.perf_counter()
@@ -217,7 +217,6 @@ def national_load_only(args: argparse.Namespace, res: dict[str, Any]) -> None:
     res["national_generate_s"] = round(time.perf_counter() - t, 2)
     res["national_counts"] = {"nodes": len(national.nodes), "edges_given": len(national.edges)}
     res["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
-    tmp = Path(tempfile.mkdtemp(prefix="danvan-bench-"))
     if not args.neo4j_only:
         emb, res["embedded_national_load"] = embedded_national_load(national, tmp / "national")
         emb.close()
@@ -318,14 +317,21 @@ def main() -> None:
                          "--neo4j-only just Neo4j), no queries")
     ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = ap.parse_args()
-    repeat = 10 if args.quick else 30
     res: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"),
                            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                        "platform": platform.platform()},
                            "quick": args.quick, "goals": GOALS}
-    if args.national_load_only:
-        return national_load_only(args, res)
-    tmp = Path(tempfile.mkdtemp(prefix="danvan-bench-"))
+    # The stores go into a folder removed at the end (a national one takes ~450 MB).
+    with tempfile.TemporaryDirectory(prefix="danvan-bench-") as folder:
+        if args.national_load_only:
+            national_load_only(args, res, Path(folder))
+        else:
+            run(args, res, Path(folder))
+
+
+def run(args: argparse.Namespace, res: dict[str, Any], tmp: Path) -> None:
+    """Every measurement (or, with --neo4j-only, the Neo4j ones), stores in ``tmp``."""
+    repeat = 10 if args.quick else 30
     print("province: generating", file=sys.stderr)
     t = time.perf_counter()
     province = province_dataset()

@@ -29,6 +29,7 @@ import networkx as nx
 import orjson
 
 from danvan.errors import StoreError
+from danvan.graph.background import Background
 from danvan.graph.schema import Schema
 from danvan.graph.store import BULK_ROWS, Store, TxOps, WriteResult, bulk_gc, missing_end, put_rows
 from danvan.graph.types import Edge, Node, merge_props
@@ -54,15 +55,16 @@ DROP INDEX IF EXISTS edges_target;
 CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
   key TEXT NOT NULL);
 """
-
-
-def _dumps(props: dict[str, Any]) -> str:
-    """Properties as compact UTF-8 JSON text (orjson: ~6× the stdlib encoder per row).
-
-    >>> _dumps({"name": "Thôn 9", "sources": ["a#1-2"]})
-    '{"name":"Thôn 9","sources":["a#1-2"]}'
-    """
-    return orjson.dumps(props).decode()
+# Rows go in as one JSON array per statement, which SQLite unpacks (json_each) and sorts
+# into key order itself: no Python per row, and none of it holds the GIL, so a bulk
+# write's inserts run in the background (see _SqliteTx.prepare). ``value->1`` is the
+# props object's JSON text, the same text orjson wrote (tested).
+_PUT_NODES = """INSERT INTO nodes(id, label, props)
+  SELECT value->>0, ?, value->1 FROM json_each(?) WHERE true ORDER BY 1
+  ON CONFLICT(id) DO UPDATE SET label=excluded.label, props=excluded.props"""
+_PUT_EDGES = """INSERT INTO edges(source, type, target, props)
+  SELECT value->>0, ?, value->>1, value->2 FROM json_each(?) WHERE true ORDER BY 1, 3
+  ON CONFLICT(source, type, target) DO UPDATE SET props=excluded.props"""
 
 
 _loads = orjson.loads  # ~4× json.loads: a national store reopens 1.1 M rows
@@ -98,10 +100,17 @@ def _fill_graph(g: nx.MultiDiGraph, nodes: Iterable[tuple[str, dict[str, Any]]],
     getattr(g, "__networkx_cache__", {}).clear()  # networkx ≥ 3.3 caches backend conversions
 
 
-def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edge]) -> tuple[
-        WriteResult, dict[str, list[tuple[str, dict[str, Any]]]],
-        dict[str, list[tuple[str, str, dict[str, Any]]]]]:
-    """``Store._plan`` for a store holding nothing: every row is created, no diff.
+def _rows_by_label(nodes: dict[str, Node]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """The rows ``(id, props)`` of ``nodes``, by label."""
+    node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for node in nodes.values():
+        node_rows.setdefault(node.label, []).append((node.id, node.props))
+    return node_rows
+
+
+def _edge_rows_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edge]) -> dict[
+        str, list[tuple[str, str, dict[str, Any]]]]:
+    """``Store._plan``'s edge rows for a store holding nothing but ``nodes``: no diff.
 
     Each edge is checked as ``Schema.check_edge`` does (which runs, for its errors, on
     the first edge of each type and end labels and on any property it does not know),
@@ -110,9 +119,6 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
     graph never changes a props dict in place (writes put new ones), so that is safe.
     """
     labels = {i: n.label for i, n in nodes.items()}
-    node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for node in nodes.values():
-        node_rows.setdefault(node.label, []).append((node.id, node.props))
     ok_ends: set[tuple[str, str, str]] = set()
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     shared: dict[tuple[Any, ...], dict[str, Any]] = {}  # one dict per distinct set of props
@@ -152,8 +158,7 @@ def _plan_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edg
         if rows is None:
             rows = edge_rows[type_] = []
         rows.append((s, t, props))
-    result = WriteResult(nodes_created=len(nodes), edges_created=len(merged))
-    return result, node_rows, edge_rows
+    return edge_rows
 
 
 class _SqliteTx:
@@ -166,6 +171,7 @@ class _SqliteTx:
         self.node_batches: list[tuple[str, Sequence[tuple[str, dict[str, Any]]]]] = []
         self.edge_batches: list[tuple[str, Sequence[tuple[str, str, dict[str, Any]]]]] = []
         self.rows = 0
+        self.background: Background | None = None  # see prepare
 
     def touched_nodes(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """The nodes put, as networkx ``(id, data)`` pairs."""
@@ -193,34 +199,38 @@ class _SqliteTx:
         return out
 
     def prepare(self, node_rows: int, edge_rows: int) -> None:
-        """Get ready for a write of this many rows: for a bulk write, a page cache big
-        enough to hold what it touches (SQLite's default 2 MB would spill pages to the WAL
-        again and again); the store restores the default after the write."""
+        """Get ready for a write of this many rows (or fewer).
+
+        For a bulk write: a page cache big enough to hold what it touches (SQLite's
+        default 2 MB would spill pages to the WAL again and again; the store restores it
+        after the write). Into an empty store, its statements then run in the background
+        (:class:`Background`): SQLite inserts while this thread plans and builds the graph.
+        """
         if node_rows + edge_rows >= BULK_ROWS:
             self.store.db.execute(
                 f"PRAGMA cache_size=-{min(node_rows + edge_rows, _BULK_CACHE_KB)}")
+            if not self.store.graph._node:
+                self.background = Background("danvan-sql")
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> None:
+        """``fn(*args)`` now, or in the background after the statements before it."""
+        if self.background is None:
+            fn(*args)
+        else:
+            self.background.submit(fn, *args)
+
+    def settle(self) -> BaseException | None:
+        """Wait for the statements running in the background; the error of the one that failed."""
+        background, self.background = self.background, None
+        return None if background is None else background.finish()
 
     def put_nodes(self, label: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        self.store.db.executemany(
-            "INSERT INTO nodes(id, label, props) VALUES (?, ?, ?) ON CONFLICT(id) "
-            "DO UPDATE SET label=excluded.label, props=excluded.props",
-            [(i, label, _dumps(p)) for i, p in rows])
+        self.run(self.store.db.execute, _PUT_NODES, (label, orjson.dumps(rows).decode()))
         self.node_batches.append((label, rows))
         self.rows += len(rows)
 
     def put_edges(self, type_: str, rows: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        # Most edges share one props dict ({"synthetic": true}, see _plan_into_empty):
-        # each dict is encoded once; all of them live until the end, so ids are unique.
-        texts: dict[int, str] = {}
-        sql_rows = []
-        for s, t, p in rows:  # inline: ~1 M rows nationally
-            text = texts.get(id(p))
-            if text is None:
-                text = texts[id(p)] = _dumps(p)
-            sql_rows.append((s, type_, t, text))
-        self.store.db.executemany(
-            "INSERT INTO edges(source, type, target, props) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(source, type, target) DO UPDATE SET props=excluded.props", sql_rows)
+        self.run(self.store.db.execute, _PUT_EDGES, (type_, orjson.dumps(rows).decode()))
         self.edge_batches.append((type_, rows))
         self.rows += len(rows)
 
@@ -234,13 +244,13 @@ class _SqliteTx:
         db = self.store.db
         rows = self.rows
         if rows >= BULK_ROWS and rows >= len(self.store.graph):
-            db.execute("DELETE FROM changes")  # superseded: every reader behind reloads
-            db.execute("INSERT INTO changes(kind, key) VALUES ('r', '')")
+            self.run(db.execute, "DELETE FROM changes")  # superseded: every reader behind reloads
+            self.run(db.execute, "INSERT INTO changes(kind, key) VALUES ('r', '')")
             return
-        db.executemany("INSERT INTO changes(kind, key) VALUES ('n', ?)",
-                       [(i,) for _, rows in self.node_batches for i, _ in rows])
-        db.executemany("INSERT INTO changes(kind, key) VALUES ('e', ?)",
-                       [(f"{s}|{k}|{t}",) for k, rows in self.edge_batches for s, t, _ in rows])
+        self.run(db.executemany, "INSERT INTO changes(kind, key) VALUES ('n', ?)",
+                 [(i,) for _, rows in self.node_batches for i, _ in rows])
+        self.run(db.executemany, "INSERT INTO changes(kind, key) VALUES ('e', ?)",
+                 [(f"{s}|{k}|{t}",) for k, rows in self.edge_batches for s, t, _ in rows])
 
     def new_graph(self) -> nx.MultiDiGraph | None:
         """For a write into an empty store: a new graph of the rows written (the store's
@@ -418,10 +428,11 @@ class EmbeddedStore(Store):
                 self._sync()  # we hold the write lock: memory now equals disk
                 result = fn(ops)
                 ops.log()
-                self._trim()
+                ops.run(self._trim)
                 with bulk_gc(ops.rows):
                     self._commit(ops)
             except BaseException:
+                ops.settle()  # statements still running in the background end first
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise
@@ -437,46 +448,36 @@ class EmbeddedStore(Store):
         """Commit, and bring the in-memory graph to what was committed.
 
         Into an empty store, the graph is built new and kept only once the commit has
-        succeeded. For a bulk write, SQLite commits (writes the WAL, syncs it and
-        checkpoints: seconds at national scale, all without the GIL) in a thread while
-        this one builds the graph. Otherwise the rows are applied after the commit.
+        succeeded. For a bulk write into an empty store, SQLite inserts and commits
+        (writes the WAL, syncs it and checkpoints: seconds at national scale, all without
+        the GIL) in the background while this thread builds the graph. Otherwise the
+        rows are applied after the commit.
         """
-        if self.graph._node or ops.rows < BULK_ROWS:
-            self.db.execute("COMMIT")
-            graph = ops.new_graph()
-            if graph is None:
-                ops.apply_to_graph()
-            else:
-                self._replace_graph(graph)
-            return
-        failed: list[BaseException] = []
-
-        def commit() -> None:
-            try:
-                self.db.execute("COMMIT")
-            except BaseException as exc:  # re-raised below, in the writing thread
-                failed.append(exc)
-
-        committer = threading.Thread(target=commit, name="danvan-commit")
-        committer.start()
-        try:
-            graph = ops.new_graph()
-        finally:
-            committer.join()
-        if failed:
-            raise failed[0]
-        if graph is not None:
+        ops.run(self.db.execute, "COMMIT")
+        graph = ops.new_graph()
+        failed = ops.settle()
+        if failed is not None:
+            raise failed
+        if graph is None:
+            ops.apply_to_graph()
+        else:
             self._replace_graph(graph)
 
     def _apply(self, ops: TxOps, nodes: dict[str, Node], raw_edges: list[Edge]) -> WriteResult:
-        if isinstance(ops, _SqliteTx) and not self.graph._node:  # synced: disk is empty too
-            result, node_rows, edge_rows = _plan_into_empty(self.schema, nodes, raw_edges)
-        else:
+        if not isinstance(ops, _SqliteTx) or self.graph._node:
             result, node_rows, edge_rows = self._plan(ops, nodes, raw_edges)
-        if isinstance(ops, _SqliteTx):
-            ops.prepare(sum(map(len, node_rows.values())), sum(map(len, edge_rows.values())))
-        put_rows(ops, node_rows, edge_rows)
-        return result
+            if isinstance(ops, _SqliteTx):
+                ops.prepare(sum(map(len, node_rows.values())), sum(map(len, edge_rows.values())))
+            put_rows(ops, node_rows, edge_rows)
+            return result
+        # Into an empty store (synced: disk is empty too) every row is new: no diff. The
+        # nodes are put first, so a bulk write inserts them while the edges are planned.
+        ops.prepare(len(nodes), len(raw_edges))  # at most that many edges, once merged
+        put_rows(ops, _rows_by_label(nodes), {})
+        edge_rows = _edge_rows_into_empty(self.schema, nodes, raw_edges)
+        put_rows(ops, {}, edge_rows)
+        return WriteResult(nodes_created=len(nodes),
+                           edges_created=sum(map(len, edge_rows.values())))
 
     def _trim(self) -> None:
         latest = self._max_seq()

@@ -194,6 +194,46 @@ def test_a_bulk_write_whose_commit_fails_leaves_memory_and_disk_empty(tmp_path: 
                                                 "edge_types": {}}
 
 
+def bulk_dataset() -> tuple[list[Node], list[Edge]]:
+    """Just over BULK_ROWS rows (with the implied edges): a bulk write's own path."""
+    data = national_dataset(communes=admin_units().all_communes()[:200])
+    implied = sum(len(S.ref_edges(n)) for n in data.nodes)
+    assert len(data.nodes) + len(data.edges) + implied >= BULK_ROWS
+    return data.nodes, data.edges
+
+
+def stored_rows(store: EmbeddedStore) -> tuple[list[Any], list[Any]]:
+    """What the store's SQLite file holds, in key order."""
+    return (store.db.execute("SELECT id, label, props FROM nodes ORDER BY id").fetchall(),
+            store.db.execute("SELECT * FROM edges ORDER BY source, type, target").fetchall())
+
+
+def test_a_bulk_load_into_an_empty_store_stores_what_small_writes_would(tmp_path: Path) -> None:
+    # Into an empty store, SQLite inserts in the background while the edges are planned.
+    nodes, edges = bulk_dataset()
+    bulk = EmbeddedStore(tmp_path / "bulk")
+    bulk.load(nodes, edges)
+    small = EmbeddedStore(tmp_path / "small")
+    for start in range(0, len(nodes), 5000):  # each write below BULK_ROWS, into a store in use
+        small.write(nodes[start:start + 5000])
+    for start in range(0, len(edges), 5000):
+        small.write((), edges[start:start + 5000])
+    assert stored_rows(bulk) == stored_rows(small)
+    assert bulk.export().to_dict() == small.export().to_dict()
+    assert EmbeddedStore(tmp_path / "bulk").export().to_dict() == small.export().to_dict()
+    assert bulk.load(nodes, edges).changed == 0
+
+
+def test_a_bulk_load_that_fails_after_its_nodes_went_in_writes_nothing(tmp_path: Path) -> None:
+    nodes, edges = bulk_dataset()
+    store = EmbeddedStore(tmp_path)
+    with pytest.raises(MissingNodeError):  # found while the nodes are being inserted
+        store.load(nodes, [*edges, Edge("PART_OF", nodes[-1].id, "province-00")])
+    assert store.counts()["nodes"] == 0 and stored_rows(store) == ([], [])
+    assert EmbeddedStore(tmp_path).counts()["nodes"] == 0
+    assert store.load(nodes, edges).nodes_created == len(nodes)
+
+
 def test_a_store_made_with_the_old_tables_opens_and_deletes(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "danvan.sqlite3")
     db.executescript("""
