@@ -31,8 +31,8 @@ import orjson
 from danvan.errors import StoreError
 from danvan.graph.background import Background
 from danvan.graph.schema import Schema
-from danvan.graph.store import BULK_ROWS, Store, TxOps, WriteResult, bulk_gc, missing_end, put_rows
-from danvan.graph.types import Edge, Node, merge_props
+from danvan.graph.store import BULK_ROWS, Store, TxOps, WriteResult, bulk_gc, plan_new_edges, put_rows
+from danvan.graph.types import Edge, Node
 
 __all__ = ["DB_FILE", "EmbeddedStore"]
 
@@ -106,59 +106,6 @@ def _rows_by_label(nodes: dict[str, Node]) -> dict[str, list[tuple[str, dict[str
     for node in nodes.values():
         node_rows.setdefault(node.label, []).append((node.id, node.props))
     return node_rows
-
-
-def _edge_rows_into_empty(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edge]) -> dict[
-        str, list[tuple[str, str, dict[str, Any]]]]:
-    """``Store._plan``'s edge rows for a store holding nothing but ``nodes``: no diff.
-
-    Each edge is checked as ``Schema.check_edge`` does (which runs, for its errors, on
-    the first edge of each type and end labels and on any property it does not know),
-    and repeats of a (source, type, target) are merged with ``merge_props`` in order.
-    Edges with the same properties (most: ``{"synthetic": true}``) share one dict; the
-    graph never changes a props dict in place (writes put new ones), so that is safe.
-    """
-    labels = {i: n.label for i, n in nodes.items()}
-    ok_ends: set[tuple[str, str, str]] = set()
-    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
-    shared: dict[tuple[Any, ...], dict[str, Any]] = {}  # one dict per distinct set of props
-    coercers_of = schema._edge_coercers  # per type, filled by check_edge on its first edge
-    for edge in raw_edges:  # one pass over ~1.1 M edges nationally: kept inline
-        type_, s, t = edge.type, edge.source, edge.target
-        source, target = labels.get(s), labels.get(t)
-        if source is None or target is None:
-            missing_end(edge, labels)
-        ends = (type_, source, target)
-        if ends not in ok_ends:
-            schema.check_edge(edge, source, target)  # raises for ends the type refuses
-            ok_ends.add(ends)
-        props = edge.props
-        if props:
-            coercers = coercers_of.get(type_) or {}
-            clean: dict[str, Any] = {}
-            for name, value in props.items():
-                coerce = coercers.get(name)
-                if coerce is None:  # unknown property (raises) or type not seen with props
-                    clean = schema.check_edge(edge, source, target).props
-                    break
-                if value is not None:
-                    clean[name] = coerce(value, edge)
-            try:  # checked values: one type per property, so no True standing for 1
-                props = shared.setdefault(tuple(clean.items()), clean)
-            except TypeError:  # a list (sources): this edge keeps its own
-                props = clean
-        key = (s, type_, t)
-        previous = merged.get(key)
-        # An implied edge without evidence ({}) merges into the given one unchanged.
-        merged[key] = (props if previous is None or (not previous and "sources" not in props)
-                       else merge_props(previous, props))
-    edge_rows: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-    for (s, type_, t), props in merged.items():
-        rows = edge_rows.get(type_)
-        if rows is None:
-            rows = edge_rows[type_] = []
-        rows.append((s, t, props))
-    return edge_rows
 
 
 class _SqliteTx:
@@ -474,7 +421,7 @@ class EmbeddedStore(Store):
         # nodes are put first, so a bulk write inserts them while the edges are planned.
         ops.prepare(len(nodes), len(raw_edges))  # at most that many edges, once merged
         put_rows(ops, _rows_by_label(nodes), {})
-        edge_rows = _edge_rows_into_empty(self.schema, nodes, raw_edges)
+        edge_rows = plan_new_edges(self.schema, nodes, raw_edges)
         put_rows(ops, {}, edge_rows)
         return WriteResult(nodes_created=len(nodes),
                            edges_created=sum(map(len, edge_rows.values())))
@@ -595,6 +542,9 @@ class EmbeddedStore(Store):
                      for s, t, k, d in g.edges(keys=True, data=True)
                      if type_ is None or k == type_]
         yield from sorted(found, key=lambda e: e.key)
+
+    def is_empty(self) -> bool:
+        return not self.fresh()._node
 
     def counts(self) -> dict[str, Any]:
         with self._lock:

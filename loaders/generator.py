@@ -460,7 +460,7 @@ def write_dataset(store: Any, data: Dataset, chunk: int | None = None,
     """
     nodes, edges = data.nodes, data.edges
     real: set[str] = set()
-    if skip_real:
+    if skip_real and not store.is_empty():
         existing = store.get_many([n.id for n in nodes])
         real = {i for i, n in existing.items() if not n.props.get("synthetic")}
         nodes = [n for n in nodes if n.id not in real]

@@ -269,32 +269,40 @@ def test_a_graph_replaced_after_a_bulk_write_is_freed(tmp_path: Path) -> None:
     assert old() is None
 
 
+@pytest.mark.parametrize("empty", [True, False], ids=["empty database", "database in use"])
 def test_neo4j_writes_nodes_while_it_checks_the_edges_and_commits_nothing_if_one_fails(
-        neo4j_server: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+        neo4j_server: Store, monkeypatch: pytest.MonkeyPatch, empty: bool) -> None:
     """The node chunks of a Neo4j load run while the edges are checked; their transactions
-    wait before the commit, and roll back when an edge check fails."""
+    wait before the commit, and roll back when an edge check fails. Into an empty database
+    the edges are checked without reading anything back (plan_new_edges)."""
     import threading
 
     from danvan.graph import neo4j_store
 
     neo4j_server.clear()
+    other = [] if empty else [S.node("Source", key="other-document", title="Another document")]
+    neo4j_server.write(other)
     nodes, edges = dataset()
     at_gate = threading.Event()
-    real_wait, real_check = neo4j_store._Gate.wait, Store._check_edges
+    real_wait = neo4j_store._Gate.wait
+    real_check = neo4j_store.plan_new_edges if empty else Store._check_edges
 
     def wait(gate: neo4j_store._Gate) -> None:
         at_gate.set()
         real_wait(gate)
 
-    def check_edges(self: Store, *args: object) -> object:
+    def check_edges(*args: Any) -> Any:
         assert at_gate.wait(30), "no node transaction was under way while the edges were checked"
-        return real_check(self, *args)  # type: ignore[arg-type]
+        return real_check(*args)
 
     monkeypatch.setattr(neo4j_store._Gate, "wait", wait)
-    monkeypatch.setattr(Store, "_check_edges", check_edges)
+    if empty:
+        monkeypatch.setattr(neo4j_store, "plan_new_edges", check_edges)
+    else:
+        monkeypatch.setattr(Store, "_check_edges", check_edges)
     with pytest.raises(MissingNodeError):
         neo4j_server.load(nodes, [*edges, Edge("PART_OF", nodes[-1].id, "province-00")], chunk=CHUNK)
-    assert neo4j_server.counts()["nodes"] == 0
+    assert neo4j_server.counts()["nodes"] == len(other)
     at_gate.clear()
     result = neo4j_server.load(nodes, edges, chunk=CHUNK)
-    assert result.nodes_created == len(nodes) == neo4j_server.counts()["nodes"]
+    assert result.nodes_created == len(nodes) == neo4j_server.counts()["nodes"] - len(other)

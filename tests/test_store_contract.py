@@ -170,9 +170,11 @@ def test_export_of_some_ids_keeps_only_edges_among_them(store: Store) -> None:
 
 
 def test_clear_empties_the_store(store: Store) -> None:
+    assert store.is_empty()
     store.write(places())
+    assert not store.is_empty()
     store.clear()
-    assert store.counts()["nodes"] == 0
+    assert store.counts()["nodes"] == 0 and store.is_empty()
 
 
 def test_text_is_stored_in_nfc(store: Store) -> None:
