@@ -100,14 +100,6 @@ def _fill_graph(g: nx.MultiDiGraph, nodes: Iterable[tuple[str, dict[str, Any]]],
     getattr(g, "__networkx_cache__", {}).clear()  # networkx ≥ 3.3 caches backend conversions
 
 
-def _rows_by_label(nodes: dict[str, Node]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """The rows ``(id, props)`` of ``nodes``, by label."""
-    node_rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for node in nodes.values():
-        node_rows.setdefault(node.label, []).append((node.id, node.props))
-    return node_rows
-
-
 class _SqliteTx:
     """TxOps over an open SQLite transaction and the in-memory graph."""
 
@@ -419,12 +411,11 @@ class EmbeddedStore(Store):
             return result
         # Into an empty store (synced: disk is empty too) every row is new: no diff. The
         # nodes are put first, so a bulk write inserts them while the edges are planned.
+        result = WriteResult()
         ops.prepare(len(nodes), len(raw_edges))  # at most that many edges, once merged
-        put_rows(ops, _rows_by_label(nodes), {})
-        edge_rows = plan_new_edges(self.schema, nodes, raw_edges)
-        put_rows(ops, {}, edge_rows)
-        return WriteResult(nodes_created=len(nodes),
-                           edges_created=sum(map(len, edge_rows.values())))
+        put_rows(ops, self._node_rows({}, nodes, result), {})
+        put_rows(ops, {}, plan_new_edges(self.schema, nodes, raw_edges, result))
+        return result
 
     def _trim(self) -> None:
         latest = self._max_seq()

@@ -562,8 +562,8 @@ class Neo4jStore(Store):
             writer.start()
             try:
                 if empty:
-                    edge_rows = plan_new_edges(self.schema, checked, raw_edges)
-                    counts = WriteResult(edges_created=sum(map(len, edge_rows.values())))
+                    counts = WriteResult()
+                    edge_rows = plan_new_edges(self.schema, checked, raw_edges, counts)
                 else:
                     counts, edge_rows = session.execute_read(plan_edges)
             except BaseException:

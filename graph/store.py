@@ -91,10 +91,11 @@ def missing_end(edge: Edge, labels: dict[str, str]) -> NoReturn:
                            f"no node with id {end!r}")
 
 
-def plan_new_edges(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edge]) -> dict[
-        str, list[tuple[str, str, dict[str, Any]]]]:
+def plan_new_edges(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edge],
+                   result: WriteResult) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
     """The edge rows by type that ``Store._plan`` gives when nothing is stored but ``nodes``
     (a load into an empty store): every edge is new, so there is nothing to read or diff.
+    Counts them in ``result``, as ``Store._edge_rows`` does.
 
     Each edge is checked as ``Schema.check_edge`` does (which runs, for its errors, on
     the first edge of each type and end labels and on any property it does not know),
@@ -142,6 +143,7 @@ def plan_new_edges(schema: Schema, nodes: dict[str, Node], raw_edges: list[Edge]
         if rows is None:
             rows = edge_rows[type_] = []
         rows.append((s, t, props))
+    result.edges_created += len(merged)
     return edge_rows
 
 
