@@ -186,23 +186,24 @@ def embedded_national_load(national: Dataset, folder: Path) -> tuple[EmbeddedSto
 # national dataset is then allocated into a heap the province work has fragmented, and
 # gc.freeze() (time_queries) keeps that work's garbage. That is the harness, not the store.
 def embedded_national_fresh(tmp: Path) -> dict[str, Any]:
-    """``embedded_national`` in a new Python process; its results."""
+    """``embedded_national`` of a newly generated national dataset, with 10 runs of each
+    query, in a new Python process (see ``--embedded-national``); its results."""
     out = tmp / "embedded-national.json"
     subprocess.run([sys.executable, __file__, "--embedded-national", "--out", str(out)], check=True)
     return {**json.loads(out.read_text("utf-8")), "embedded_national_process": "its own"}
 
 
-def embedded_national(out: Path) -> None:
-    """Generate the national dataset, load it into a new embedded store (time, RSS), time
-    its queries and its reopening; the results as JSON at ``out``."""
-    with tempfile.TemporaryDirectory(prefix="danvan-bench-") as folder:
-        national = national_dataset()
-        emb, res = embedded_national_load(national, Path(folder) / "national")
-        queries = time_queries(emb, query_params(national, "162-KH/TU"), 10)
-        emb.close()
-        reopen = reopen_seconds(Path(folder) / "national")
-    out.write_text(json.dumps({"embedded_national_load": res, "embedded_national_queries": queries,
-                               "embedded_national_reopen_s": reopen}), encoding="utf-8")
+def embedded_national(national: Dataset, folder: Path, query_runs: int | None) -> dict[str, Any]:
+    """The national load into a new embedded store in ``folder`` (time, RSS), its queries
+    if ``query_runs``, and its reopening."""
+    emb, loaded = embedded_national_load(national, folder)
+    res: dict[str, Any] = {"embedded_national_load": loaded}
+    if query_runs:
+        res["embedded_national_queries"] = time_queries(
+            emb, query_params(national, "162-KH/TU"), query_runs)
+    emb.close()
+    res["embedded_national_reopen_s"] = reopen_seconds(folder)
+    return res
 
 
 def reopen_seconds(folder: Path) -> float:
@@ -269,9 +270,7 @@ def national_load_only(args: argparse.Namespace, res: dict[str, Any], tmp: Path)
     res["national_counts"] = {"nodes": len(national.nodes), "edges_given": len(national.edges)}
     res["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     if not args.neo4j_only:
-        emb, res["embedded_national_load"] = embedded_national_load(national, tmp / "national")
-        emb.close()
-        res["embedded_national_reopen_s"] = reopen_seconds(tmp / "national")
+        res.update(embedded_national(national, tmp / "national", None))
     neo = None if args.no_neo4j else neo4j_store()
     if neo is not None:
         res["neo4j_server"] = neo4j_server_settings()
@@ -372,7 +371,10 @@ def main() -> None:
     ap.add_argument("--embedded-national", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.embedded_national:  # the child process of embedded_national_fresh
-        return embedded_national(args.out)
+        with tempfile.TemporaryDirectory(prefix="danvan-bench-") as folder:
+            child = embedded_national(national_dataset(), Path(folder) / "national", 10)
+        args.out.write_text(json.dumps(child), encoding="utf-8")
+        return None
     res: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"),
                            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                        "platform": platform.platform()},
