@@ -80,8 +80,9 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
     if load_kb and s.counts()["nodes"] == 0:
         from danvan.loaders.kb import load_kb as load
 
-        result = load(s)
-        typer.echo(f"loaded the bundled knowledge base: {result.nodes_created} nodes, "
+        result = load(s, maps=True)
+        typer.echo("loaded the bundled knowledge base and both administrative maps: "
+                   f"{result.nodes_created} nodes, "
                    f"{result.edges_created} edges", err=True)
     typer.echo(f"danvan serving the {s.kind} store on http://{host}:{port}/", err=True)
     served = create_app(s, settings)
@@ -96,6 +97,9 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
 def load(documents: Annotated[list[Path] | None, typer.Option(
              "--documents", help="also extract and load these documents or folders")] = None,
          kb: Annotated[bool, typer.Option(help="load the curated knowledge base")] = True,
+         maps: Annotated[bool, typer.Option(
+             help="with the knowledge base, load both administrative maps (every unit of "
+                  "before and after 1 July 2025)")] = True,
          store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
          neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
     """Load the curated knowledge base (idempotent: a second run changes nothing)."""
@@ -104,7 +108,7 @@ def load(documents: Annotated[list[Path] | None, typer.Option(
     if kb:
         from danvan.loaders.kb import load_kb
 
-        result = load_kb(s)
+        result = load_kb(s, maps=maps)
         typer.echo(f"knowledge base: {result.nodes_created} nodes created, "
                    f"{result.nodes_updated} updated, {result.nodes_unchanged} unchanged; "
                    f"{result.edges_created} edges created, {result.edges_updated} updated, "
