@@ -34,6 +34,7 @@ import typer
 from danvan.errors import DanvanError, LoadError
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
+from danvan.loaders.admin_units import ERA_2025, admin_units
 from danvan.loaders.extractor import Extraction, Extractor, Mention
 from danvan.loaders.gazetteer import Gazetteer
 from danvan.loaders.reading import Document, iter_paths, read_document
@@ -140,6 +141,16 @@ class _Builder:
         if node_id in self.nodes or self.store.get(node_id) is not None:
             return node_id
         kind, code = node_id.split("-", 1)
+        if code.startswith(f"{ERA_2025}-"):  # a unit of the 2025 map and its province
+            units = admin_units()
+            unit = getattr(units, kind)(code.split("-", 1)[1], era=ERA_2025)
+            nodes = [units.unit_node(unit)]
+            if kind == "commune":
+                nodes.append(units.unit_node(units.province(unit.province_code, era=ERA_2025)))
+            for node in nodes:
+                if node.id not in self.nodes and self.store.get(node.id) is None:
+                    self.nodes[node.id] = node
+            return node_id
         nodes, edges, main = place_records({kind: code})
         for node in nodes:
             if node.id not in self.nodes and self.store.get(node.id) is None:
