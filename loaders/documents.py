@@ -360,15 +360,15 @@ def load_documents_command(store: Store, paths: list[Path]) -> None:
 
 
 def extract_command(
-        files: Annotated[list[Path], typer.Argument(help="files or folders (.txt .docx .pdf "
+        files: Annotated[list[Path], typer.Argument(help="tệp hoặc thư mục (.txt .docx .pdf "
                                                      ".html)")],
-        as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per file")]
+        as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON mỗi tệp")]
         = False,
-        kb: Annotated[bool, typer.Option(help="resolve against the bundled knowledge base")]
+        kb: Annotated[bool, typer.Option(help="đối chiếu với cơ sở tri thức kèm theo")]
         = True) -> None:
-    """Extract mentions and relations from documents; writes nothing to a store.
+    """Trích xuất các thực thể và quan hệ từ văn bản; không ghi gì vào kho.
 
-    Offsets are character offsets into the file's text after NFC normalisation.
+    Vị trí là số thứ tự ký tự trong văn bản sau khi chuẩn hóa NFC.
     """
     store = None
     if kb:
