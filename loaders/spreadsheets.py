@@ -49,6 +49,7 @@ from typing import Annotated, Any
 import typer
 from rapidfuzz import fuzz
 
+from danvan.cells import restore
 from danvan.errors import AmbiguousError, DanvanError, LoadError, NotFoundError
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store, WriteResult
@@ -157,7 +158,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = " ".join(nfc(str(value)).split())
+    text = " ".join(restore(nfc(str(value))).split())  # an export's '=… is the name =…
     return text or None
 
 
@@ -810,7 +811,7 @@ def import_command(
         neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
         neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
         neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
-    """Import an assignment sheet (.xlsx/.csv): check every row, then write all or nothing."""
+    """Nhập bảng phân công (.xlsx/.csv): kiểm tra mọi dòng rồi ghi tất cả hoặc không ghi gì."""
     import json
 
     from danvan.cli import store_from_options
