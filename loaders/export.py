@@ -167,16 +167,16 @@ def export_graph(store: Store, path: str | Path, ids: Iterable[str] | None = Non
 
 def export_command(
         file: Annotated[Path, typer.Argument(
-            help=".xlsx/.csv (assignments) or .graphml/.gexf/.json (graph)")],
-        plan: Annotated[str | None, typer.Option(help="only this plan's assignments (sheets)")] = None,
-        ids: Annotated[str | None, typer.Option(help="graph: comma-separated node ids (default all)")] = None,
-        depth: Annotated[int, typer.Option(min=0, max=3, help="graph: neighbours of --ids")] = 0,
+            help=".xlsx/.csv (phân công) hoặc .graphml/.gexf/.json (đồ thị)")],
+        plan: Annotated[str | None, typer.Option(help="chỉ phân công của kế hoạch này (bảng tính)")] = None,
+        ids: Annotated[str | None, typer.Option(help="đồ thị: id các nút, cách nhau dấu phẩy")] = None,
+        depth: Annotated[int, typer.Option(min=0, max=3, help="đồ thị: số bước lân cận của --ids")] = 0,
         store: Annotated[str | None, typer.Option("--store")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
         neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
         neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
         neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
-    """Export assignments to .xlsx/.csv (import layout) or the graph to GraphML/GEXF/JSON."""
+    """Xuất phân công ra .xlsx/.csv (nhập lại được) hoặc đồ thị ra GraphML/GEXF/JSON."""
     from danvan.cli import store_from_options
 
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,

@@ -27,6 +27,7 @@ from typing import Any
 
 from danvan.graph.schema import load_schema
 from danvan.loaders import patterns as P
+from danvan.loaders.admin_units import ERA_2025, LEGACY
 from danvan.loaders.gazetteer import ORG_TYPES, Gazetteer, OrgType, fold_fast, squash
 from danvan.text import fold, nfc
 
@@ -61,6 +62,31 @@ _NOT_STAT_BEFORE = {"thon", "lang", "to", "khu", "so", "an", "chi", "quy", "nam"
                     "giai", "dot", "lan"}
 _PERSON = re.compile(r"(?<![\w])(đồng chí|Đồng chí|ông|bà|chị|anh|Ông|Bà|Chị|Anh)\s+"
                      r"((?:[A-ZĐÀ-Ỹ][\w]*)(?:\s[A-ZĐÀ-Ỹ][\w]*){1,4})")
+
+
+_KIND_OF = {"xa": "Xã", "phuong": "Phường", "thi tran": "Thị trấn", "huyen": "Huyện",
+            "thanh pho": "Thành phố", "thi xa": "Thị xã", "tinh": "Tỉnh"}
+_FULL_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(20\d\d)(?![\d/])")
+#: a year that dates the text ("năm 2026", "Tết năm 2024"), not a target ("đến năm 2030")
+_YEAR_OF_TEXT = re.compile(r"(?<!đến )(?<!tới )(?<!giai đoạn )(?<![-–])\bnăm (?:mới )?(20\d\d)\b",
+                           re.I)
+
+
+def _document_year(text: str) -> tuple[int | None, str | None]:
+    """The document's year and, when written in full near its top, its date (ISO)."""
+    head = text[:1500]
+    date = P.DATE_WORDS.search(head)
+    iso = P.iso_date(*date.groups()) if date else None
+    if iso is None:
+        dates = [P.iso_date(*d.groups()) for d in _FULL_DATE.finditer(text)]
+        iso = max((d for d in dates if d), default=None)
+    if iso is not None:
+        return int(iso[:4]), iso
+    years = [int(y) for y in _YEAR_OF_TEXT.findall(text)]
+    if years:
+        return max(years), None
+    first = re.search(r"(?<!\d)(20\d\d)(?!\d)", text[:3000])
+    return (int(first.group(1)) if first else None), None
 
 
 @dataclass
@@ -148,12 +174,13 @@ class Extractor:
         self.schema = load_schema()
         self._place_ids: dict[tuple[str, str], str] = {}
 
-    def place_id(self, label: str, code: str) -> str:
-        """Node id of an official place (``Commune``, ``23488`` → ``commune-23488``)."""
-        key = (label, code)
+    def place_id(self, label: str, code: str, era: str = LEGACY) -> str:
+        """Node id of an official place (``Commune``, ``23488`` → ``commune-23488``;
+        of the 2025 map ``commune-2025-23497``)."""
+        key = (label, code, era)
         got = self._place_ids.get(key)
         if got is None:
-            got = self._place_ids[key] = self.schema.node_id(label, {"code": code})
+            got = self._place_ids[key] = self.schema.node_id(label, {"code": code, "era": era})
         return got
 
     # entry point -----------------------------------------------------------------
@@ -172,7 +199,9 @@ class _Run:
         self.mentions: list[Mention] = []
         self.relations: set[Relation] = set()
         self.district: str | None = None
-        self.province: str | None = None
+        self.province: str | None = None  # a code of the document's era
+        self.era = LEGACY
+        self.dated = False  # the era comes from the document's date, not from its names
         self.year: int | None = None
         self._words: dict[int, list[tuple[int, int]]] = {}
         self.campaign_board = False
@@ -215,12 +244,28 @@ class _Run:
 
     def resolve_name(self, level: str, name: str, commune_district: str | None = None,
                      ) -> Any:
-        if level == "commune":
-            return self.g.commune(name, district=commune_district or self.district,
-                                  province=self.province)
+        """The unit ``name`` stands for in this document's map (an undated one: either map).
+
+        In the 2025 map a name is searched among the document's province's communes, then
+        spelled exactly anywhere; districts exist only in the legacy map.
+        """
         if level == "district":
-            return self.g.district(name, province=self.province)
-        return self.g.province(name)
+            return self.g.district(name, province=self.legacy_province())
+        other = ERA_2025 if self.era == LEGACY else LEGACY
+        for era in (self.era,) if self.dated else (self.era, other):
+            prov = self.province if era == self.era else None
+            if level == "commune":
+                found = self.g.commune(name, district=(commune_district or self.district)
+                                       if era == LEGACY else None, province=prov, era=era)
+            else:
+                found = self.g.province(name, era=era)
+            if found is not None:
+                return found
+        return None
+
+    def legacy_province(self) -> str | None:
+        """The document's province code in the legacy map (None for a 2025 document)."""
+        return self.province if self.era == LEGACY else None
 
     def longest_place(self, level: str, pos: int, district: str | None = None,
                       ) -> tuple[Any, int, int] | None:
@@ -235,8 +280,11 @@ class _Run:
     def place_mention(self, level: str, unit: Any, start: int, end: int,
                       conf: float = 0.9) -> Mention:
         label = {"commune": "Commune", "district": "District", "province": "Province"}[level]
-        node_id = self.ex.place_id(label, unit.code)
+        era = getattr(unit, "era", LEGACY)
+        node_id = self.ex.place_id(label, unit.code, era)
         attrs: dict[str, Any] = {"code": unit.code}
+        if era != LEGACY:
+            attrs["era"] = era
         if level == "commune":
             attrs["district"] = unit.district_code
         return self.add(Mention(level, self.text[start:end], start, end, unit.name, node_id,
@@ -261,50 +309,128 @@ class _Run:
                           self_index, {"district": self.district, "province": self.province})
 
     def context(self) -> None:
-        """The district and province the document is about, and its year."""
+        """The document's map (era), province, district and year.
+
+        The date decides the map (on or after 1 July 2025: the 2025 map); an undated
+        document is read in the map its place names fit. Province and district come
+        from votes of places spelled exactly: a province named with its level word or in
+        a provincial body's name weighs 3, a district 2, a commune 1; a fuzzy guess
+        weighs nothing, so one near miss cannot outvote what the text states.
+        """
+        self.year, date = _document_year(self.text)
+        if date is not None:
+            self.era, self.dated = (ERA_2025 if date >= "2025-07-01" else LEGACY), True
+        elif self.year is not None and self.year >= 2026:
+            self.era, self.dated = ERA_2025, True
+        else:
+            self.era = self.era_of_names()
         votes: Counter[str] = Counter()
-        head = self.folded[:600]
+        district_votes: Counter[str] = Counter()
+        for m in _PLACE_WORDS.finditer(self.folded):
+            level = _LEVEL_OF[m.group(1)]
+            words = self.words_after(m.end(), 5)
+            for k in range(len(words), 0, -1):
+                name = self.text[words[0][0]:words[k - 1][1]]
+                unit = self.exact_unit(level, name, m.group(1))
+                if unit is None:
+                    continue
+                weight = {"province": 3, "district": 2, "commune": 1}[level]
+                if level == "district":
+                    district_votes[unit.code] += 3 if m.start() < 600 else 2
+                    votes[self.in_era_province(unit.province_code, LEGACY)] += weight
+                else:
+                    code = unit.province_code if level == "commune" else unit.code
+                    votes[self.in_era_province(code, unit.era)] += weight
+                    if getattr(unit, "district_code", None):
+                        district_votes[unit.district_code] += 1
+                break
+        # bodies named with their place: "Tỉnh ủy Gia Lai", "UBND tỉnh X", "Huyện ủy Kbang"
+        for m in re.finditer(r"(?<![a-z])(tinh uy|thanh uy|huyen uy|bdbp|bo doi bien phong)"
+                             r" (?=[^ ])", self.folded):
+            words = self.words_after(m.end(), 4)
+            for k in range(len(words), 0, -1):
+                name = self.text[words[0][0]:words[k - 1][1]]
+                if m.group(1) == "huyen uy":
+                    unit = self.exact_unit("district", name, "huyen")
+                    if unit is not None:
+                        district_votes[unit.code] += 3
+                        votes[self.in_era_province(unit.province_code, LEGACY)] += 2
+                        break
+                    continue
+                unit = self.exact_unit("province", name, "tinh")
+                if unit is not None:
+                    votes[self.in_era_province(unit.code, unit.era)] += 3
+                    break
+        votes.pop(None, None)  # type: ignore[call-overload]
+        if votes:
+            self.province = votes.most_common(1)[0][0]
+        if self.era == LEGACY:
+            inside = [(n, c) for c, n in district_votes.items()
+                      if self.province is None
+                      or self.g.unit("district", c).province_code == self.province]
+            if inside:
+                self.district = max(inside)[1]
+                self.province = self.g.unit("district", self.district).province_code
+
+    def exact_unit(self, level: str, name: str, word: str) -> Any:
+        """The unit spelled ``name`` at ``level`` in the document's map (or the legacy
+        map for districts), only if spelled exactly (no fuzzy guess)."""
+        if level == "district":
+            unit = self.g.district(name)
+            eras: tuple[str, ...] = ()
+        else:
+            eras = (self.era,) if self.dated else (self.era, ERA_2025 if self.era == LEGACY
+                                                   else LEGACY)
+            unit = None
+            for era in eras:
+                unit = (self.g.commune(f"{_KIND_OF[word]} {name}", era=era) if level == "commune"
+                        else self.g.province(name, era=era))
+                if unit is not None:
+                    break
+        return unit if unit is not None and Gazetteer.exact(unit, name) else None
+
+    def in_era_province(self, code: str, era: str) -> str | None:
+        """A province code of ``era`` as a code of the document's era."""
+        if era == self.era:
+            return code
+        if era == LEGACY:
+            return self.g.units.province_successor(code).code
+        return None  # a 2025 province does not say which legacy one
+
+    def era_of_names(self) -> str:
+        """The map an undated document's place names fit: names found in one map only vote.
+
+        Districts and *thị trấn* exist only before 1 July 2025; a commune spelled exactly
+        in one map and not in the other votes for that map. A tie is read as the legacy map.
+        """
+        legacy = new = 0
         for m in _PLACE_WORDS.finditer(self.folded):
             level = _LEVEL_OF[m.group(1)]
             if level == "province":
                 continue
-            found = None
             words = self.words_after(m.end(), 5)
+            if not words:
+                continue
             for k in range(len(words), 0, -1):
                 name = self.text[words[0][0]:words[k - 1][1]]
-                found = (self.g.district(name) if level == "district"
-                         else self.g.commune(name))
-                if found is not None:
-                    break
-            if found is None:
-                continue
-            code = found.code if level == "district" else found.district_code
-            weight = 3 if m.start() < 600 and level == "district" else (2 if level ==
-                                                                         "district" else 1)
-            votes[code] += weight
-        for m in re.finditer(r"huyen uy|ubnd huyen|uy ban nhan dan huyen", head):
-            words = self.words_after(m.end(), 4)
-            if words:
-                d = self.g.district(self.text[words[0][0]:words[-1][1]])
-                if d is not None:
-                    votes[d.code] += 3
-        if votes:
-            self.district = votes.most_common(1)[0][0]
-            self.province = self.g.unit("district", self.district).province_code
-        else:
-            for m in re.finditer(r"(?<![a-z])(tinh|tinh uy) ", self.folded):
-                words = self.words_after(m.end(), 3)
-                if words:
-                    p = self.g.province(self.text[words[0][0]:words[-1][1]])
-                    if p is not None:
-                        self.province = p.code
+                if level == "district":
+                    unit = self.g.district(name)
+                    if unit is not None and Gazetteer.exact(unit, name):
+                        legacy += 2
                         break
-        date = P.DATE_WORDS.search(self.text[:1500])
-        year = date.group(3) if date else None
-        if year is None:
-            years = re.findall(r"(?<!\d)(20\d\d)(?!\d)", self.text[:3000])
-            year = years[0] if years else None
-        self.year = int(year) if year else None
+                    continue
+                full = f"{_KIND_OF[m.group(1)]} {name}"
+                old = self.g.commune(full)
+                new_unit = self.g.commune(full, era=ERA_2025)
+                old_ok = old is not None and Gazetteer.exact(old, name) and \
+                    old.kind == _KIND_OF[m.group(1)]
+                new_ok = new_unit is not None and Gazetteer.exact(new_unit, name) and \
+                    new_unit.kind == _KIND_OF[m.group(1)]
+                if old_ok or new_ok:
+                    legacy += old_ok and not new_ok
+                    new += new_ok and not old_ok
+                    break
+        return ERA_2025 if new > legacy else LEGACY
 
     def places(self) -> None:
         """Provinces, districts and communes written after their type word, and lists of them."""
@@ -431,18 +557,20 @@ class _Run:
     def scope_of(self, level: str, unit: Any, at: int) -> tuple[str | None, str | None]:
         if unit is not None:
             label = {"commune": "Commune", "district": "District", "province": "Province"}[level]
-            return self.ex.place_id(label, unit.code), unit.short_name
+            return self.ex.place_id(label, unit.code, getattr(unit, "era", LEGACY)), \
+                unit.short_name
         if level == "district" and self.district:
             d = self.g.unit("district", self.district)
             return self.ex.place_id("District", d.code), d.short_name
         if level == "province" and self.province:
-            p = self.g.unit("province", self.province)
-            return self.ex.place_id("Province", p.code), p.short_name
+            p = self.g.unit("province", self.province, self.era)
+            return self.ex.place_id("Province", p.code, self.era), p.short_name
         if level == "commune":
             near = [m for m in self.mentions if m.type == "commune" and not m.unresolved
                     and at - 250 < m.end <= at and "\n" not in self.text[m.end:at]]
             if near:
-                c = self.g.unit("commune", near[-1].attributes["code"])
+                c = self.g.unit("commune", near[-1].attributes["code"],
+                                near[-1].attributes.get("era", LEGACY))
                 return near[-1].id, c.short_name
         return None, None
 

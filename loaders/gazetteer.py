@@ -28,8 +28,8 @@ from rapidfuzz import fuzz
 
 from danvan.errors import AmbiguousError, NotFoundError
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import Commune, District, Province, admin_units
-from danvan.text import fold
+from danvan.loaders.admin_units import LEGACY, Commune, District, Province, admin_units
+from danvan.text import fold, nfc
 
 __all__ = ["ORG_TYPES", "Gazetteer", "KnownEntity", "MultiMatcher", "OrgType", "fold_fast",
            "org_key", "squash"]
@@ -231,6 +231,11 @@ ORG_TYPES: tuple[OrgType, ...] = (
 _LEVEL_WORD = {"district": "huyện", "province": "tỉnh", "commune": "xã"}
 
 
+def _accented(name: str) -> str:
+    """Case-free NFC form with accents kept: tells "Ia Băng" from "Ia Bang"."""
+    return " ".join(nfc(name).casefold().split())
+
+
 @dataclass(frozen=True)
 class KnownEntity:
     """An entity of the store, as the gazetteer indexes it."""
@@ -281,9 +286,21 @@ class Gazetteer:
 
     # places ----------------------------------------------------------------------
     def _one(self, fn: Any, name: str, **scope: Any) -> Any:
+        """One unit or None; of several, the one spelled exactly as ``name`` (accents kept).
+
+        Folding makes "Ia Bang" and "Ia Băng" one key: the written accents then decide.
+        """
+        args = {k: v for k, v in scope.items() if v is not None}
         try:
-            return fn(name, **{k: v for k, v in scope.items() if v is not None})
-        except (NotFoundError, AmbiguousError, ValueError):
+            return fn(name, **args)
+        except AmbiguousError as err:
+            want = _accented(name)
+            same = [c for c in err.candidates if _accented(c["name"]) == want
+                    or _accented(c["name"]).endswith(" " + want)]
+            if len(same) == 1:
+                return self._one(fn, same[0]["code"], era=args.get("era"))
+            return None
+        except (NotFoundError, ValueError):
             return None
 
     def _memo(self, key: tuple[str | None, ...], compute: Any) -> Any:
@@ -297,28 +314,41 @@ class Gazetteer:
         value = self._places[key] = compute()
         return value
 
-    def unit(self, level: str, code: str) -> Any:
+    def unit(self, level: str, code: str, era: str = LEGACY) -> Any:
         """The official unit of ``level`` (commune, district, province) with ``code``."""
-        return self._memo(("code", level, code), lambda: getattr(self.units, level)(code))
+        if level == "district" or era == LEGACY:
+            return self._memo(("code", level, code), lambda: getattr(self.units, level)(code))
+        return self._memo(("code", level, code, era),
+                          lambda: getattr(self.units, level)(code, era=era))
 
     def clear_cache(self) -> None:
         """Forget remembered place lookups (the benchmark measures cold documents with it)."""
         self._places.clear()
 
     def commune(self, name: str, district: str | None = None,
-                province: str | None = None) -> Commune | None:
-        """The legacy commune called ``name``: in the district, else the province, else anywhere."""
-        return self._memo(("c", name, district, province),
-                          lambda: self._commune(name, district, province))
+                province: str | None = None, era: str = LEGACY) -> Commune | None:
+        """The commune called ``name`` of ``era``: in the district, else the province, else anywhere.
 
-    def _commune(self, name: str, district: str | None, province: str | None) -> Commune | None:
+        A name written with its level word ("phường Hải Châu") prefers units of that kind.
+        Outside the given scope only a name spelled like the unit's (no fuzzy guess) is taken:
+        a near miss in another province is not evidence of anything.
+        """
+        return self._memo(("c", name, district, province, era),
+                          lambda: self._commune(name, district, province, era))
+
+    def _commune(self, name: str, district: str | None, province: str | None,
+                 era: str) -> Commune | None:
         if len(squash(name)) < 2:
             return None
+        if era != LEGACY:
+            district = None
+        scoped = district is not None or province is not None
         for scope in ({"district": district}, {"province": province}, {}):
             if any(v is None for v in scope.values()):
                 continue
-            found = self._one(self.units.commune, name, **scope)
-            if found is not None:
+            found = self._one(self.units.commune, name, **scope,
+                              era=None if era == LEGACY else era)
+            if found is not None and (scope or not scoped or self.exact(found, name)):
                 return found
         return None
 
@@ -333,16 +363,30 @@ class Gazetteer:
             found = self._one(self.units.district, name, province=province)
             if found is not None:
                 return found
-        return self._one(self.units.district, name)
+        found = self._one(self.units.district, name)
+        if found is not None and province and not self.exact(found, name):
+            return None
+        return found
 
-    def province(self, name: str) -> Province | None:
-        """The legacy province called ``name``."""
-        return self._memo(("p", name), lambda: self._province(name))
+    def province(self, name: str, era: str = LEGACY) -> Province | None:
+        """The province of ``era`` called ``name``."""
+        return self._memo(("p", name, era), lambda: self._province(name, era))
 
-    def _province(self, name: str) -> Province | None:
+    def _province(self, name: str, era: str) -> Province | None:
         if len(squash(name)) < 2:
             return None
-        return self._one(self.units.province, name)
+        return self._one(self.units.province, name, era=None if era == LEGACY else era)
+
+    @staticmethod
+    def exact(unit: Any, name: str) -> bool:
+        """``name`` (with or without its level word) is the unit's name, folded: no fuzzy guess.
+
+        >>> g = Gazetteer()
+        >>> Gazetteer.exact(g.commune("Đăk Tô Lung", district="614"), "Đăk Tơ Lung")
+        True
+        """
+        key = squash(name)
+        return key in (squash(unit.short_name), squash(unit.name))
 
     # the store's own entities ------------------------------------------------------
     def best(self, label: str, name: str, accept: Any = None, cutoff: float = 88.0,

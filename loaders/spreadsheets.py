@@ -926,7 +926,7 @@ def import_command(
         neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
         neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
         neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
-    """Import an assignment sheet (.xlsx/.csv): check every row, then write all or nothing."""
+    """Nhập bảng phân công (.xlsx/.csv): kiểm tra mọi dòng rồi ghi tất cả hoặc không ghi gì."""
     import json
 
     from danvan.cli import store_from_options

@@ -77,3 +77,44 @@ def test_year_missing_from_a_date_comes_from_context(extractor: Extractor) -> No
                                "Ban Thường vụ Huyện ủy Kon Rẫy")
     d = next(m for m in result.mentions if m.type == "directive")
     assert d.attributes["date"] == "2025-04-08"
+
+
+def test_a_2026_text_is_read_in_the_2025_map(extractor: Extractor) -> None:
+    text = ("Ngày 12/3/2026, Ban Thường vụ Tỉnh ủy Quảng Ngãi ban hành Kế hoạch số 45-KH/TU "
+            "giúp đỡ các thôn của xã Kon Braih, Đăk Kôi.\nBan Thường vụ Tỉnh ủy chỉ đạo.")
+    result = extractor.extract(text)
+    communes = {m.canonical: m.id for m in result.mentions if m.type == "commune"}
+    assert communes == {"Xã Kon Braih": "commune-2025-23497", "Xã Đăk Kôi": "commune-2025-23485"}
+    bodies = [m for m in result.mentions if m.type == "organisation"]
+    assert [m.canonical for m in bodies] == ["Ban Thường vụ Tỉnh ủy Quảng Ngãi"] * 2
+    assert {m.props["scope"] for m in bodies} == {"province-2025-51"}
+
+
+def test_a_2023_text_reads_the_same_name_in_the_legacy_map(extractor: Extractor) -> None:
+    result = extractor.extract("Ngày 05/6/2023, UBND xã Đăk Kôi, huyện Kon Rẫy họp.")
+    commune = next(m for m in result.mentions if m.type == "commune")
+    assert commune.id == "commune-23482" and commune.attributes["district"] == "614"
+
+
+def test_an_undated_text_takes_the_map_its_names_fit(extractor: Extractor) -> None:
+    # "phường Hải Châu" exists only in the 2025 map (before: quận Hải Châu)
+    result = extractor.extract("Đảng ủy phường Hải Châu kết nghĩa với xã Hùng Sơn.")
+    ids = {m.canonical: m.id for m in result.mentions if m.type == "commune"}
+    assert ids == {"Phường Hải Châu": "commune-2025-20242", "Xã Hùng Sơn": "commune-2025-20443"}
+
+
+def test_a_fuzzy_guess_elsewhere_does_not_outvote_the_named_province(
+        extractor: Extractor) -> None:
+    # "xã Ia Pa" is no legacy commune of Gia Lai (fuzzy: Ia Pia, Ia Pal); the text names
+    # tỉnh Gia Lai twice: the bare "Tỉnh ủy" is Gia Lai's
+    text = ("Ngày 5/3/2024, UBND tỉnh Gia Lai và Tỉnh ủy Gia Lai họp tại xã Ia Pa. "
+            "Ban Thường vụ Tỉnh ủy kết luận.")
+    result = extractor.extract(text)
+    assert result.context["province"] == "64"
+    last = [m for m in result.mentions if m.type == "organisation"][-1]
+    assert last.canonical == "Ban Thường vụ Tỉnh ủy Gia Lai"
+
+
+def test_accents_tell_apart_names_that_fold_alike() -> None:
+    g = Gazetteer()
+    assert g.commune("Ia Bang", province="64").name == "Xã Ia Bang"
