@@ -21,6 +21,7 @@ then relations from the phrases that carry them (``Căn cứ``, ``thực hiện`
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,12 +65,58 @@ _PERSON = re.compile(r"(?<![\w])(đồng chí|Đồng chí|ông|bà|chị|anh|Ô
                      r"((?:[A-ZĐÀ-Ỹ][\w]*)(?:\s[A-ZĐÀ-Ỹ][\w]*){1,4})")
 
 
+_NAMED_HEADS = {"don bien phong": "Đồn Biên phòng", "cong ty": "Công ty", "truong": "Trường",
+                "to ket nghia so": "Tổ kết nghĩa số"}
+_NAMED_BODY = re.compile(r"(?<![a-z])(don bien phong|cong ty|truong|to ket nghia so) (?=[^ ])")
+_LEGAL_FORMS = {"co phan": "Cổ phần", "cp": "Cổ phần", "tnhh mtv": "Trách nhiệm hữu hạn Một thành viên",
+                "tnhh mot thanh vien": "Trách nhiệm hữu hạn Một thành viên",
+                "trach nhiem huu han mot thanh vien": "Trách nhiệm hữu hạn Một thành viên",
+                "tnhh": "Trách nhiệm hữu hạn", "trach nhiem huu han": "Trách nhiệm hữu hạn"}
+_LEGAL_FORM = re.compile(r"(" + "|".join(sorted(_LEGAL_FORMS, key=len, reverse=True))
+                         + r") +(?=[^ ])")
+_SCHOOLS = {"thcs": "Trung học cơ sở", "thpt": "Trung học phổ thông", "tieuhoc": "Tiểu học",
+            "mamnon": "Mầm non", "mau giao": "Mẫu giáo", "trunghoccoso": "Trung học cơ sở",
+            "trunghocphothong": "Trung học phổ thông", "mauigiao": "Mẫu giáo"}
+_SCHOOL = re.compile(r"(thcs|thpt|tieu hoc|mam non|mau giao|trung hoc co so|trung hoc pho thong"
+                     r"|ptdtbt[ -]?(?:th|thcs|th&thcs|th va thcs)?|ptdtnt(?: thcs| thpt)?) (?=[^ ])")
+#: lower-case words that end a proper name ("Công ty Cao su Đăk Lăk nhận kết nghĩa")
+_NAME_STOP = {"cung", "va", "da", "gan", "ket", "nhan", "duoc", "la", "tai", "o", "cua", "voi",
+              "trao", "tang", "lam", "de", "co", "doi", "trong", "cho", "se", "vua", "dang",
+              "phoi", "ho", "giup", "to", "thuc", "trien", "ky", "den", "ve", "tu", "thi", "nen",
+              "nay", "do", "bam", "cu", "ho tro", "tham", "chung", "deu", "khong", "moi", "luon",
+              "thuoc", "theo", "nham", "tren", "duoi", "sau", "khi", "nhu", "ma", "hay", "hoac"}
 _KIND_OF = {"xa": "Xã", "phuong": "Phường", "thi tran": "Thị trấn", "huyen": "Huyện",
             "thanh pho": "Thành phố", "thi xa": "Thị xã", "tinh": "Tỉnh"}
 _FULL_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(20\d\d)(?![\d/])")
 #: a year that dates the text ("năm 2026", "Tết năm 2024"), not a target ("đến năm 2030")
 _YEAR_OF_TEXT = re.compile(r"(?<!đến )(?<!tới )(?<!giai đoạn )(?<![-–])\bnăm (?:mới )?(20\d\d)\b",
                            re.I)
+
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _tones(word: str) -> str | None:
+    """The tone marks of a written word (None when it carries no mark at all)."""
+    nfd = unicodedata.normalize("NFD", word)
+    if nfd.isascii():
+        return None
+    return "".join(sorted(ch for ch in nfd if ch in _TONES))
+
+
+def _tones_agree(text: str, forms: list[str]) -> bool:
+    """``text`` carries, word for word, the tones of one of ``forms`` (or no accents at all).
+
+    Folding drops tones, so "tình" would match "Tỉnh"; a word written with no mark at all
+    (a text typed without accents) agrees with anything.
+    """
+    words = text.split()
+    candidates = [f.split() for f in forms if len(f.split()) == len(words)]
+    if not candidates:
+        return True
+    return any(all(_tones(w) is None or _tones(w) == _tones(c) for w, c in zip(words, cand,
+                                                                             strict=True))
+               for cand in candidates)
 
 
 def _document_year(text: str) -> tuple[int | None, str | None]:
@@ -295,7 +342,9 @@ class _Run:
         self.context()
         self.places()
         self.organisations()
+        self.named_bodies()
         self.villages()
+        self.village_bodies()
         directives = self.directives()
         self.short_refs(directives)
         self.models()
@@ -436,9 +485,14 @@ class _Run:
         """Provinces, districts and communes written after their type word, and lists of them."""
         for m in _PLACE_WORDS.finditer(self.folded):
             level = _LEVEL_OF[m.group(1)]
-            found = self.longest_place(level, m.end())
+            at = m.end()
+            # "xã biên giới Khổng Lào": a describing word between the level word and the name
+            adj = re.match(r" (bien gioi|vung cao|mien nui|vung bien)(?= [^ ])", self.folded[at:at + 14])
+            if adj and level == "commune":
+                at += adj.end()
+            found = self.longest_place(level, at)
             if found is None:
-                words = self.words_after(m.end(), 4)
+                words = self.words_after(at, 4)
                 if (words and level == "commune" and self.text[words[0][0]].isupper()
                         and not self.text[m.start():words[-1][1]].isupper()):
                     s, e = m.start(), words[-1][1]
@@ -447,7 +501,7 @@ class _Run:
                 continue
             unit, _, end = found
             if level == "commune":
-                unit = self.explicit_district(unit, m.end(), end)
+                unit = self.explicit_district(unit, at, end)
             mention = self.place_mention(level, unit, m.start(), end)
             self.enumeration(mention, level, unit)
 
@@ -494,7 +548,9 @@ class _Run:
             before = self.folded[max(0, start - 30):start]
             # "các huyện ủy, thành ủy": every body of a kind, not one
             # ("các thành viên Ban Chỉ đạo", "các PCT UBND huyện": many people of one body)
-            if re.search(r"(cac|nhung|moi) ((?:[a-z]+ ){0,2}[a-z]+, )?$", before):
+            many = re.search(r"(?<![a-z])(cac|nhung|moi) ((?:[a-z]+ ){0,2}[a-z]+, )?$", before)
+            if many and self.text[start - len(before) + many.start(1):][:5].split(" ")[0].lower() \
+                    in ("các", "những", "mọi"):
                 continue
             if org.head.startswith("Thường trực") and before.endswith("bi thu "):
                 # "Phó Bí thư Thường trực Huyện ủy": a title; the body is the Huyện ủy
@@ -508,12 +564,16 @@ class _Run:
         after = self.folded[end:end + 40]
         if re.match(r" (cac|nhung) ", after) or re.match(r" cung cap", after):
             return
+        if not _tones_agree(self.text[start:end], self.g.org_written.get(self.folded[start:end],
+                                                                         [])):
+            return  # "tình đoàn kết" is no "Tỉnh đoàn": accents written decide
         level, scope_unit, m_end = org.level, None, end
-        sw = re.match(r"( viet nam)?( cap)? (huyen|tinh|xa|thi tran|thanh pho)(?![a-z0-9])", after)
-        if sw and not (org.level and sw.group(3) in ("huyen", "tinh")):
-            if sw.group(2):
+        sw = re.match(r"( \([a-z]{2,6}\))?( cua)?( viet nam)?( cap)? "
+                      r"(huyen|tinh|xa|phuong|thi tran|thanh pho)(?![a-z0-9])", after)
+        if sw and not (org.level and sw.group(5) in ("huyen", "tinh")):
+            if sw.group(4):
                 return  # "cấp xã": every commune, not one body
-            level = _LEVEL_OF[sw.group(3)]
+            level = _LEVEL_OF[sw.group(5)]
             m_end = end + sw.end()
             found = self.longest_place(level, m_end)
             if found:
@@ -526,10 +586,20 @@ class _Run:
                 scope_unit, s, e = found
                 self.place_mention(org.level, scope_unit, s, e, 0.85)
                 m_end = e
+            elif org.level == "district" and org.head == "Thành ủy":
+                # "Thành ủy Đà Nẵng": the committee of a centrally-run city
+                found = self.bare_place("province", end)
+                if found:
+                    scope_unit, m_end = found
+                    level = "province"
+        elif org.home and (found := self.bare_place(org.home, end)):
+            # "BĐBP Bình Phước", "Bộ đội Biên phòng Quảng Trị": the name is no place mention
+            scope_unit, m_end = found
+            level = org.home
         elif (not org.scoped or org.head == "Ban Chỉ đạo Cuộc vận động"
               or re.search(r"(?<![a-z])(tm|t/m)\.? *$", self.folded[max(0, start - 6):start])):
             # "TM. ỦY BAN NHÂN DÂN" signs for the body of the document's own place
-            level = "district" if self.district else "province"
+            level = org.home or ("district" if self.district else "province")
         else:
             return
         if level is None:
@@ -537,12 +607,21 @@ class _Run:
         scope_id, place_name = self.scope_of(level, scope_unit, start)
         level_word = Gazetteer.level_word(level)
         if level == "commune" and sw:
-            level_word = {"xa": "xã", "thi tran": "thị trấn"}.get(sw.group(3), "xã")
+            level_word = {"xa": "xã", "thi tran": "thị trấn", "phuong": "phường"}.get(
+                sw.group(5), "xã")
+        if level == "province" and scope_unit is None and self.province:
+            p = self.g.unit("province", self.province, self.era)
+            level_word = p.kind.lower()
+        elif level == "province" and scope_unit is not None:
+            level_word = scope_unit.kind.lower()
         text = self.text[start:m_end]
         head = org.head
         if head == "Ban Chỉ đạo" and self.campaign_board:
             head = "Ban Chỉ đạo Cuộc vận động"  # the one board the document is about
-        if org.level:
+        if org.party:
+            committee = {"province": "Tỉnh ủy", "district": "Huyện ủy"}.get(level, "Đảng ủy")
+            canonical = f"{head} {committee} {place_name}" if place_name else head
+        elif org.level or (head == "Thành ủy" and level == "province"):
             canonical = f"{head} {place_name}" if place_name else head
         else:
             canonical = (f"{head} {level_word} {place_name}" if place_name
@@ -553,6 +632,119 @@ class _Run:
                          known.id if known else None, {"kind": org.kind, "scope": scope_id},
                          unresolved=scope_id is None, label=org.label, props=props,
                          confidence=0.85 if scope_unit else 0.7))
+
+    def named_bodies(self) -> None:
+        """Bodies known by a proper name: ``Đồn Biên phòng Đắc Ơ``, ``Công ty CP Phân bón Bình
+        Điền``, ``Trường THCS Phú Lộc``, ``tổ kết nghĩa số 8``."""
+        for m in _NAMED_BODY.finditer(self.folded):
+            kind = m.group(1)
+            head = _NAMED_HEADS[kind]
+            at = m.end()
+            if kind == "cong ty":
+                form = _LEGAL_FORM.match(self.folded, at)
+                prefix = ""
+                if form:
+                    prefix = _LEGAL_FORMS[re.sub(r" +", " ", form.group(1))] + " "
+                    at = form.end()
+                words = self.name_run(at)
+                if not words:
+                    continue
+                end = words[-1][1]
+                canonical = f"Công ty {prefix}{self.text[words[0][0]:end]}"
+                self.body_mention(m.start(), end, canonical, "Unit", "enterprise", "province")
+            elif kind == "truong":
+                school = _SCHOOL.match(self.folded, at)
+                if not school:
+                    continue
+                level_name = _SCHOOLS.get(school.group(1).replace(" ", ""),
+                                          self.text[at:school.end(1)])
+                words = self.words_after(school.end(), 4)
+                if not words:
+                    continue
+                end = words[-1][1]
+                tail = re.match(r" \d{1,2}(?![\d/])", self.text[end:end + 4])
+                end += tail.end() if tail else 0
+                canonical = f"Trường {level_name} {self.text[words[0][0]:end]}"
+                self.body_mention(m.start(), end, canonical, "Unit", "school", "district")
+            elif kind.startswith("to ket nghia"):
+                number = re.match(r"\d{1,3}", self.text[at:at + 3])
+                if not number:
+                    continue
+                end = at + number.end()
+                level = "district" if self.district else "province"
+                scope_id, place = self.scope_of(level, None, m.start())
+                if scope_id is None:
+                    continue
+                word = Gazetteer.level_word(level)
+                self.body_mention(m.start(), end, f"Tổ kết nghĩa số {number.group(0)} {word} "
+                                  f"{place}", "Unit", "other", level)
+            else:  # đồn biên phòng
+                words = self.words_after(at, 4)
+                if not words:
+                    continue
+                end = words[-1][1]
+                self.body_mention(m.start(), end, f"{head} {self.text[words[0][0]:end]}",
+                                  "Unit", "armed_force", "province")
+
+    def name_run(self, at: int) -> list[tuple[int, int]]:
+        """Words of a proper name from ``at``: capitalised ones, and lower-case ones between
+        them ("Tư vấn xây dựng Đắk Lắk"), up to a verb or a connective."""
+        out: list[tuple[int, int]] = []
+        for w in re.finditer(r"\S+", self.text[at:at + 120]):
+            word = w.group(0)
+            core = word.rstrip(".,;:)”\"")
+            if not core or not re.fullmatch(r"[\w'’&-]+", core):
+                break
+            if core[0].islower() and fold(core) in _NAME_STOP:
+                break
+            out.append((at + w.start(), at + w.start() + len(core)))
+            if core != word or (w.end() < 120 and self.text[at + w.end():at + w.end() + 1]
+                                not in (" ",)):
+                break
+        while out and self.text[out[-1][0]].islower():
+            out.pop()
+        return out if out and any(self.text[a].isupper() for a, _ in out) else []
+
+    def body_mention(self, start: int, end: int, canonical: str, label: str, kind: str,
+                     level: str) -> None:
+        scope_id, _ = self.scope_of(level, None, start)
+        if scope_id is None and level == "district":
+            scope_id, _ = self.scope_of("province", None, start)
+        known = self.g.organisation(canonical, label, scope_id) if scope_id else None
+        self.add(Mention("organisation", self.text[start:end], start, end, canonical,
+                         known.id if known else None, {"kind": kind, "scope": scope_id},
+                         unresolved=scope_id is None, label=label,
+                         props={"name": canonical, "scope": scope_id, "kind": kind},
+                         confidence=0.8))
+
+    def village_bodies(self) -> None:
+        """``Chi bộ thôn 1``, ``ban tự quản buôn Kbu``: a village's own body."""
+        villages = {m.start: m for m in self.mentions if m.type == "village" and not m.unresolved}
+        for m in re.finditer(r"(?<![a-z])(chi bo|ban tu quan|ban cong tac mat tran) ",
+                             self.folded):
+            v = villages.get(m.end())
+            if v is None:
+                continue
+            head = {"chi bo": "Chi bộ", "ban tu quan": "Ban tự quản",
+                    "ban cong tac mat tran": "Ban Công tác Mặt trận"}[m.group(1)]
+            name = v.canonical.replace(", ", " ")
+            name = name[0].lower() + name[1:]
+            self.add(Mention("organisation", self.text[m.start():v.end], m.start(), v.end,
+                             f"{head} {name}", None,
+                             {"kind": "other", "scope": v.attributes.get("commune")},
+                             label="Unit", props={"name": f"{head} {name}", "scope":
+                                                  v.attributes.get("commune"), "kind": "other"},
+                             confidence=0.75))
+
+    def bare_place(self, level: str, end: int) -> tuple[Any, int] | None:
+        """A unit of ``level`` named right after ``end`` without a level word, spelled exactly."""
+        words = self.words_after(end, 4)
+        for k in range(len(words), 0, -1):
+            name = self.text[words[0][0]:words[k - 1][1]]
+            unit = self.resolve_name(level, name)
+            if unit is not None and Gazetteer.exact(unit, name):
+                return unit, words[k - 1][1]
+        return None
 
     def scope_of(self, level: str, unit: Any, at: int) -> tuple[str | None, str | None]:
         if unit is not None:

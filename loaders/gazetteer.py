@@ -29,6 +29,7 @@ from rapidfuzz import fuzz
 from danvan.errors import AmbiguousError, NotFoundError
 from danvan.graph.store import Store
 from danvan.loaders.admin_units import LEGACY, Commune, District, Province, admin_units
+from danvan.loaders.bodies import PARTY_BOARDS, PROVINCIAL_BODIES, PROVINCIAL_DEPARTMENTS, spellings
 from danvan.text import fold, nfc
 
 __all__ = ["ORG_TYPES", "Gazetteer", "KnownEntity", "MultiMatcher", "OrgType", "fold_fast",
@@ -134,7 +135,10 @@ class OrgType:
     """A kind of organisation: canonical head, graph label and kind, written variants.
 
     ``level`` is the level the head itself names (Huyện ủy → district); ``scoped``
-    says the head needs a scope word after it (``UBND huyện``) to be one body.
+    says the head needs a scope word after it (``UBND huyện``) to be one body;
+    ``home`` is the level of an unscoped body named alone (a *Sở* is the province's);
+    ``party`` bodies are named after their committee ("Ban Dân vận tỉnh X" is the
+    "Ban Dân vận Tỉnh ủy X"); ``written`` keeps the accented spellings.
     """
 
     head: str
@@ -143,15 +147,48 @@ class OrgType:
     variants: tuple[str, ...]
     level: str | None = None
     scoped: bool = True
+    home: str | None = None
+    party: bool = False
+    written: tuple[str, ...] = ()
 
 
 def _o(head: str, label: str, kind: str, *variants: str, level: str | None = None,
-       scoped: bool = True) -> OrgType:
-    return OrgType(head, label, kind, (fold(head), *(fold(v) for v in variants)), level, scoped)
+       scoped: bool = True, home: str | None = None, party: bool = False,
+       folded: Iterable[str] = ()) -> OrgType:
+    keys = dict.fromkeys((fold(head), *(fold(v) for v in variants), *folded))
+    return OrgType(head, label, kind, tuple(keys), level, scoped, home, party,
+                   (head, *variants))
+
+
+def _official_bodies() -> tuple[OrgType, ...]:
+    """Org types of the official structure every province has (see :mod:`.bodies`)."""
+    out = []
+    for name, abbrs in PROVINCIAL_DEPARTMENTS:
+        out.append(_o(name, "Unit", "agency", *abbrs, scoped=False, home="province",
+                      folded=spellings(name)))
+    for board, abbrs in PARTY_BOARDS:
+        for committee, level in (("Tỉnh ủy", "province"), ("Huyện ủy", "district")):
+            out.append(_o(f"{board} {committee}", "PartyBody", board,
+                          *(f"{a} {committee}" for a in abbrs), level=level, scoped=False,
+                          folded={f"{v} {fold(committee)}" for v in spellings(board)}))
+    for name, abbrs in PROVINCIAL_BODIES:
+        label = "PartyBody" if name.startswith(("Đảng ủy", "Ban Thường vụ")) else "Unit"
+        kind = "armed_force" if "Bộ đội" in name or "Quân sự" in name else (
+            "Đảng ủy" if label == "PartyBody" else "agency")
+        out.append(_o(name, label, kind, *abbrs, scoped=name == "Thanh tra",
+                      home="province"))
+    return tuple(out)
 
 
 #: Organisation names as written in provincial documents (hand-written lexicon).
 ORG_TYPES: tuple[OrgType, ...] = (
+    *_official_bodies(),
+    _o("Ban Dân vận", "PartyBody", "Ban Dân vận", "BDV", party=True),
+    _o("Ban Tuyên giáo", "PartyBody", "Ban Tuyên giáo", party=True),
+    # "BĐBP" alone is the province's force; "Bộ đội Biên phòng" alone is the force in general
+    OrgType("Bộ đội Biên phòng", "Unit", "armed_force", ("bdbp",), None, False, "province",
+            False, ("BĐBP",)),
+    _o("Trung tâm Chính trị", "Unit", "agency", scoped=False),
     _o("Ban Thường vụ Huyện ủy", "PartyBody", "Ban Thường vụ", "BTV Huyện ủy",
        "Ban Thường vụ HU", level="district", scoped=False),
     _o("Thường trực Huyện ủy", "PartyBody", "Thường trực", "TT Huyện ủy", level="district",
@@ -195,7 +232,7 @@ ORG_TYPES: tuple[OrgType, ...] = (
     _o("Công an", "Unit", "police"),
     _o("Ban Chỉ huy Quân sự", "Unit", "armed_force", "Ban CHQS", "BCHQS"),
     _o("Bộ Chỉ huy Quân sự", "Unit", "armed_force", "Bộ CHQS"),
-    _o("Bộ đội Biên phòng", "Unit", "armed_force", "BĐBP", "Bộ Chỉ huy Bộ đội Biên phòng"),
+    _o("Bộ đội Biên phòng", "Unit", "armed_force", home="province"),
     _o("Ngân hàng Chính sách xã hội", "Unit", "bank", "Ngân hàng Chính sách - Xã hội",
        "Ngân hàng CSXH", "NHCSXH", "Phòng giao dịch Ngân hàng Chính sách xã hội"),
     _o("Phòng Dân tộc", "Unit", "agency", scoped=False),
@@ -276,9 +313,12 @@ class Gazetteer:
             self.ids = {n.id for n in store.nodes()}
         self.org_matcher = MultiMatcher([v for t in ORG_TYPES for v in t.variants])
         self.org_by_variant = {}
+        self.org_written: dict[str, list[str]] = defaultdict(list)
         for org in ORG_TYPES:
             for v in org.variants:
                 self.org_by_variant.setdefault(v, org)
+            for w in org.written:
+                self.org_written[fold(w)].append(w)
         self.directives: dict[str, list[KnownEntity]] = defaultdict(list)
         for d in self.by_label["Directive"]:
             for name in d.names:

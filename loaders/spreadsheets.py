@@ -49,6 +49,7 @@ from typing import Annotated, Any
 import typer
 from rapidfuzz import fuzz
 
+from danvan.cells import restore
 from danvan.errors import AmbiguousError, DanvanError, LoadError, NotFoundError
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store, WriteResult
@@ -160,7 +161,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = " ".join(nfc(str(value)).split())
+    text = " ".join(restore(nfc(str(value))).split())  # an export's '=… is the name =…
     return text or None
 
 

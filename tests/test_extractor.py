@@ -118,3 +118,44 @@ def test_a_fuzzy_guess_elsewhere_does_not_outvote_the_named_province(
 def test_accents_tell_apart_names_that_fold_alike() -> None:
     g = Gazetteer()
     assert g.commune("Ia Bang", province="64").name == "Xã Ia Bang"
+
+
+def _orgs(extractor: Extractor, text: str) -> list[str]:
+    return [m.canonical for m in extractor.extract(text).mentions if m.type == "organisation"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # departments of any province, in any spelling of their separators, scoped to the province
+    ("Ngày 2/3/2024, UBND tỉnh Phú Yên giao Sở Văn hóa-Thể thao và Du lịch và Sở lao động "
+     "Thương binh và Xã hội phụ trách.",
+     ["Ủy ban nhân dân tỉnh Phú Yên", "Sở Văn hóa, Thể thao và Du lịch tỉnh Phú Yên",
+      "Sở Lao động - Thương binh và Xã hội tỉnh Phú Yên"]),
+    ("Thanh tra tỉnh Bình Định và Văn phòng UBND tỉnh họp.",
+     ["Thanh tra tỉnh Bình Định", "Văn phòng Ủy ban nhân dân tỉnh Bình Định"]),
+    # boards of a party committee; the Dân vận board named after its province
+    ("Ban Tổ chức Tỉnh ủy Hà Giang và ban Dân vận tỉnh Hà Giang dự.",
+     ["Ban Tổ chức Tỉnh ủy Hà Giang", "Ban Dân vận Tỉnh ủy Hà Giang"]),
+    # named bodies: border posts, companies (legal form written out), schools
+    ("Đồn Biên phòng Na Ngoi và Công ty TNHH MTV Lâm nghiệp Con Cuông nhận kết nghĩa. "
+     "Trường THCS Môn Sơn tặng quà.",
+     ["Đồn Biên phòng Na Ngoi",
+      "Công ty Trách nhiệm hữu hạn Một thành viên Lâm nghiệp Con Cuông",
+      "Trường Trung học cơ sở Môn Sơn"]),
+    # the force of the province, named without "tỉnh"
+    ("Ngày 2/3/2024, BĐBP Hà Giang tặng quà.", ["Bộ đội Biên phòng tỉnh Hà Giang"]),
+])
+def test_bodies_of_the_official_structure_of_any_province(
+        extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _orgs(extractor, text) == expected
+
+
+def test_folded_accents_do_not_invent_a_body(extractor: Extractor) -> None:
+    # "tình đoàn kết" folds like "Tỉnh đoàn"; the written tone says it is not
+    assert _orgs(extractor, "Vun đắp tình đoàn kết giữa bà con, tỉnh Gia Lai.") == []
+    assert _orgs(extractor, "Tỉnh đoàn Gia Lai tặng quà.") == ["Tỉnh đoàn Gia Lai"]
+
+
+def test_a_word_that_folds_like_moi_is_no_plural(extractor: Extractor) -> None:
+    # "nông thôn mới tỉnh tổng hợp, UBND tỉnh …": "mới" (new) is not "mọi" (every)
+    text = "Văn phòng Điều phối nông thôn mới tỉnh tổng hợp, UBND tỉnh Quảng Bình giao."
+    assert "Ủy ban nhân dân tỉnh Quảng Bình" in _orgs(extractor, text)
