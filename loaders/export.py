@@ -2,9 +2,10 @@
 
 The sheet has the same columns as ``danvan import`` reads (headers in
 Vietnamese, dates dd/mm/yyyy), one row per assignment and model, so an export
-imported again changes nothing. Graph formats use networkx's writers; list
-properties become "; "-joined strings in GraphML/GEXF (they have no list type)
-and stay lists in node-link JSON.
+imported again changes nothing. Text that a spreadsheet would run as a formula
+is written with a leading ``'`` (:mod:`danvan.cells`), which the import removes.
+Graph formats use networkx's writers; list properties become "; "-joined strings
+in GraphML/GEXF (they have no list type) and stay lists in node-link JSON.
 
     danvan export assignments.xlsx [--plan 133-KH/TU]
     danvan export graph.graphml [--ids commune-23488 --depth 1]
@@ -26,6 +27,7 @@ from typing import Annotated, Any
 import networkx as nx
 import typer
 
+from danvan.cells import safe_cell
 from danvan.errors import ConfigError
 from danvan.graph.store import Store
 from danvan.graph.types import Subgraph
@@ -92,6 +94,7 @@ def export_assignments(store: Store, path: str | Path, plan: str | None = None) 
     out = Path(path)
     items = _items(store, plan)
     rows = sheet_rows(items, _provinces(store, items))
+    rows = [[safe_cell(v) for v in row] for row in rows]  # names like =HYPERLINK(…) stay text
     if out.suffix.lower() == ".csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
