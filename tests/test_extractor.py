@@ -159,3 +159,34 @@ def test_a_word_that_folds_like_moi_is_no_plural(extractor: Extractor) -> None:
     # "nông thôn mới tỉnh tổng hợp, UBND tỉnh …": "mới" (new) is not "mọi" (every)
     text = "Văn phòng Điều phối nông thôn mới tỉnh tổng hợp, UBND tỉnh Quảng Bình giao."
     assert "Ủy ban nhân dân tỉnh Quảng Bình" in _orgs(extractor, text)
+
+
+def _villages(extractor: Extractor, text: str) -> list[str]:
+    return [m.canonical for m in extractor.extract(text).mentions if m.type == "village"]
+
+
+def test_village_words_beyond_thon_and_lang(extractor: Extractor) -> None:
+    text = ("Ngày 3/4/2024, Hội Nông dân tỉnh nhận giúp đỡ buôn Tơng Jú (xã Ea Kao, thành phố "
+            "Buôn Ma Thuột) và Bon Bu Đăk, xã Hòa Khánh.")
+    assert _villages(extractor, text) == ["Buôn Tơng Jú, Xã Ea Kao", "Bon Bu Đăk, Xã Hòa Khánh"]
+    text = "Sở Tư pháp giúp đỡ bản Phiêng Luông, xã Chiềng Sơ, huyện Điện Biên Đông."
+    assert _villages(extractor, text) == ["Bản Phiêng Luông, Xã Chiềng Sơ"]
+
+
+def test_a_village_of_an_unknown_commune_takes_no_other_commune(extractor: Extractor) -> None:
+    text = "Ngày 3/4/2024, tại xã Ea Kao, huyện Ea Súp; Sở Y tế giúp thôn 4, xã Zơ Ngai Blơk."
+    village = next(m for m in extractor.extract(text).mentions if m.type == "village")
+    assert village.unresolved
+
+
+def test_words_that_fold_like_village_words_are_not_villages(extractor: Extractor) -> None:
+    # "Ban" (board), "Lạng Sơn" (province), "già làng" (a person), "làng DTTS"
+    text = ("Ban Chỉ đạo tỉnh Lạng Sơn và già làng Y Bốc thăm các làng DTTS ở xã Bản Lầu; "
+            "Bản Lầu có 12 thôn.")
+    assert _villages(extractor, text) == []
+
+
+def test_a_later_bare_mention_takes_the_commune_named_earlier(extractor: Extractor) -> None:
+    text = ("Buôn Cuôr Đăng nằm gần trung tâm xã. Sở Y tế kết nghĩa với buôn Cuôr Đăng, "
+            "xã Cuôr Đăng, huyện Cư M'gar.")
+    assert _villages(extractor, text) == ["Buôn Cuôr Đăng, Xã Cuôr Đăng"] * 2
