@@ -85,8 +85,9 @@ def serve(host: Annotated[str, typer.Option(help="địa chỉ lắng nghe")] = 
     if load_kb and s.counts()["nodes"] == 0:
         from danvan.loaders.kb import load_kb as load
 
-        result = load(s)
-        typer.echo(f"loaded the bundled knowledge base: {result.nodes_created} nodes, "
+        result = load(s, maps=True)
+        typer.echo("loaded the bundled knowledge base and both administrative maps: "
+                   f"{result.nodes_created} nodes, "
                    f"{result.edges_created} edges", err=True)
     typer.echo(f"danvan serving the {s.kind} store on http://{host}:{port}/", err=True)
     served = create_app(s, settings)
@@ -101,6 +102,8 @@ def serve(host: Annotated[str, typer.Option(help="địa chỉ lắng nghe")] = 
 def load(documents: Annotated[list[Path] | None, typer.Option(
              "--documents", help="trích xuất và nạp thêm các văn bản hoặc thư mục này")] = None,
          kb: Annotated[bool, typer.Option(help="nạp cơ sở tri thức đã biên soạn")] = True,
+         maps: Annotated[bool, typer.Option(
+             help="cùng cơ sở tri thức, nạp cả hai danh mục hành chính (trước và từ 1/7/2025)")] = True,
          store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
          neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
     """Nạp cơ sở tri thức (chạy lại lần hai không thay đổi gì)."""
@@ -109,7 +112,7 @@ def load(documents: Annotated[list[Path] | None, typer.Option(
     if kb:
         from danvan.loaders.kb import load_kb
 
-        result = load_kb(s)
+        result = load_kb(s, maps=maps)
         typer.echo(f"knowledge base: {result.nodes_created} nodes created, "
                    f"{result.nodes_updated} updated, {result.nodes_unchanged} unchanged; "
                    f"{result.edges_created} edges created, {result.edges_updated} updated, "
