@@ -1,7 +1,8 @@
 """CSV the board can open in Excel: UTF-8 with BOM, Vietnamese headers, no formula injection.
 
 A cell that starts with ``= + - @`` (or a tab or carriage return) is prefixed
-with ``'`` so a spreadsheet shows it as text instead of running it.
+with ``'`` so a spreadsheet shows it as text instead of running it
+(:func:`danvan.cells.neutralise`, the one rule every export uses).
 
 >>> neutralise('=HYPERLINK("http://x")')
 '\\'=HYPERLINK("http://x")'
@@ -21,20 +22,15 @@ from urllib.parse import quote
 
 from fastapi import Response
 
+from danvan.cells import neutralise
 from danvan.text import nfc, slug
 
 __all__ = ["Column", "cell", "csv_response", "neutralise", "to_csv"]
 
 BOM = "\ufeff"
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 # (Vietnamese header, keys to try in order; the first present one is used)
 Column = tuple[str, tuple[str, ...]]
-
-
-def neutralise(text: str) -> str:
-    """Prefix ``'`` when a spreadsheet would read the text as a formula."""
-    return "'" + text if text.startswith(_DANGEROUS) else text
 
 
 def cell(value: Any) -> str:

@@ -107,7 +107,8 @@ class CsvSpec:
 
 ASSIGNMENT_CSV = CsvSpec("phan-cong", (
     ("Đơn vị", ("unit",)), ("Thôn/làng", ("village",)), ("Xã", ("commune",)),
-    ("Huyện", ("district",)), ("Địa bàn được giúp", ("target",)), ("Kế hoạch", ("plan",)),
+    ("Xã cũ", ("former_commune",)), ("Huyện", ("district",)), ("Địa bàn được giúp", ("target",)),
+    ("Kế hoạch", ("plan",)),
     ("Mô hình", ("models",)), ("Lĩnh vực", ("fields",)), ("Từ ngày", ("from",)),
     ("Đến ngày", ("until",)), ("Số hộ", ("households",)), ("Dữ liệu mô phỏng", ("synthetic",)),
     ("Mã phân công", ("id",))), _assignment_rows)
@@ -130,7 +131,8 @@ SEARCH_CSV = CsvSpec("tim-kiem", (
     ("Loại", ("type_vi",)), ("Tên", ("name",)), ("Điểm", ("score",)), ("Mã", ("id",))),
     _search_rows, qualifiers=("q",))
 UNHELPED_CSV = CsvSpec("thon-chua-co-don-vi-giup", (
-    ("Thôn/làng", ("name",)), ("Xã", ("commune",)), ("Mã thôn", ("id",))),
+    ("Thôn/làng", ("name",)), ("Xã", ("commune",)), ("Xã cũ", ("former_commune",)),
+    ("Mã thôn", ("id",))),
     lambda result: list(result["villages_unhelped"]), qualifiers=("plan", "district", "commune"))
 
 

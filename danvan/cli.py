@@ -5,7 +5,8 @@
     danvan query NAME [--param value…] [--json]
     danvan info
 
-Expected failures print one line and exit non-zero; no tracebacks.
+Expected failures print one line and exit non-zero (1: the command failed, 2: usage or
+settings); no tracebacks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from danvan.config import Settings, open_store
 from danvan.errors import DanvanError
@@ -25,17 +27,20 @@ from danvan.graph.store import Store
 
 __all__ = ["app", "main", "register", "store_from_options"]
 
-app = typer.Typer(help="danvan: who helps which village, under which plan, with which model.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+# Plain help and errors (no rich panels): the same text in a terminal, a log or a test.
+app = typer.Typer(help="danvan: đơn vị nào giúp thôn nào, theo kế hoạch nào, với mô hình nào.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode=None)
 
-StoreOpt = Annotated[str | None, typer.Option("--store", help="embedded or neo4j "
-                                              "(default: $DANVAN_STORE or embedded)")]
-DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="embedded store folder "
-                                                 "(default: $DANVAN_DATA_DIR)")]
-UriOpt = Annotated[str | None, typer.Option("--neo4j-uri", help="default: $NEO4J_URI")]
-UserOpt = Annotated[str | None, typer.Option("--neo4j-user", help="default: $NEO4J_USER")]
+StoreOpt = Annotated[str | None, typer.Option("--store", help="embedded hoặc neo4j "
+                                              "(mặc định: $DANVAN_STORE hoặc embedded)")]
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="thư mục của kho embedded "
+                                                 "(mặc định: $DANVAN_DATA_DIR)")]
+UriOpt = Annotated[str | None, typer.Option("--neo4j-uri", help="mặc định: $NEO4J_URI")]
+UserOpt = Annotated[str | None, typer.Option("--neo4j-user", help="mặc định: $NEO4J_USER")]
 PasswordOpt = Annotated[str | None, typer.Option("--neo4j-password",
-                                                 help="default: $NEO4J_PASSWORD")]
+                                                 help="mặc định: $NEO4J_PASSWORD")]
+PORT_MAX = 65535
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -63,13 +68,13 @@ def register(command: Callable[..., Any], name: str | None = None) -> None:
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="port")] = 8000,
+def serve(host: Annotated[str, typer.Option(help="địa chỉ lắng nghe")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=1, max=PORT_MAX, help="cổng (1-65535)")] = 8000,
           store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
           neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None,
-          load_kb: Annotated[bool, typer.Option(help="load the bundled knowledge base into "
-                                                "an empty store first")] = True) -> None:
-    """Serve the explorer (HTML) and the API (JSON under /api/v1)."""
+          load_kb: Annotated[bool, typer.Option(help="nạp cơ sở tri thức kèm theo vào kho "
+                                                "còn trống trước khi chạy")] = True) -> None:
+    """Chạy trang tra cứu (HTML) và API (JSON dưới /api/v1)."""
     settings = settings_from_options(store, data_dir, neo4j_uri, neo4j_user, neo4j_password)
     s = open_store(settings)  # first: a store that cannot be reached fails fast
 
@@ -80,8 +85,9 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
     if load_kb and s.counts()["nodes"] == 0:
         from danvan.loaders.kb import load_kb as load
 
-        result = load(s)
-        typer.echo(f"loaded the bundled knowledge base: {result.nodes_created} nodes, "
+        result = load(s, maps=True)
+        typer.echo("loaded the bundled knowledge base and both administrative maps: "
+                   f"{result.nodes_created} nodes, "
                    f"{result.edges_created} edges", err=True)
     typer.echo(f"danvan serving the {s.kind} store on http://{host}:{port}/", err=True)
     served = create_app(s, settings)
@@ -94,17 +100,19 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
 
 @app.command()
 def load(documents: Annotated[list[Path] | None, typer.Option(
-             "--documents", help="also extract and load these documents or folders")] = None,
-         kb: Annotated[bool, typer.Option(help="load the curated knowledge base")] = True,
+             "--documents", help="trích xuất và nạp thêm các văn bản hoặc thư mục này")] = None,
+         kb: Annotated[bool, typer.Option(help="nạp cơ sở tri thức đã biên soạn")] = True,
+         maps: Annotated[bool, typer.Option(
+             help="cùng cơ sở tri thức, nạp cả hai danh mục hành chính (trước và từ 1/7/2025)")] = True,
          store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
          neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
-    """Load the curated knowledge base (idempotent: a second run changes nothing)."""
+    """Nạp cơ sở tri thức (chạy lại lần hai không thay đổi gì)."""
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
                            neo4j_user=neo4j_user, neo4j_password=neo4j_password)
     if kb:
         from danvan.loaders.kb import load_kb
 
-        result = load_kb(s)
+        result = load_kb(s, maps=maps)
         typer.echo(f"knowledge base: {result.nodes_created} nodes created, "
                    f"{result.nodes_updated} updated, {result.nodes_unchanged} unchanged; "
                    f"{result.edges_created} edges created, {result.edges_updated} updated, "
@@ -118,19 +126,44 @@ def load(documents: Annotated[list[Path] | None, typer.Option(
 @app.command()
 def info(store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
          neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
-    """Show which store is used and how many nodes and edges of each kind it holds."""
+    """Cho biết kho đang dùng và số nút, số quan hệ mỗi loại."""
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
                            neo4j_user=neo4j_user, neo4j_password=neo4j_password)
     typer.echo(json.dumps({"store": s.kind, **s.counts()}, ensure_ascii=False, indent=2))
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+class _QueryCommand(TyperCommand):
+    """``danvan query --help`` ends with the catalogue: every query and its parameters."""
+
+    def format_epilog(self, ctx: typer.Context, formatter: Any) -> None:  # click's HelpFormatter
+        from danvan.queries.catalogue import CATALOGUE
+
+        with formatter.section("Các câu hỏi (NAME) và tham số"):
+            for spec in sorted(CATALOGUE.values(), key=lambda s: s.name):
+                formatter.write_text(f"{spec.name} — {spec.title}")
+                with formatter.indentation():
+                    formatter.write_dl([(f"--{p.name.replace('_', '-')} {p.type.upper()}",
+                                         _param_help(p)) for p in spec.params] or
+                                       [("(không có tham số)", "")])
+
+
+def _param_help(p: Any) -> str:
+    extra = [f"mặc định {p.default}" if p.default not in (None, "", [], ()) else "",
+             "bắt buộc" if p.required else "",
+             f"{p.minimum}–{p.maximum}" if p.minimum is not None and p.maximum is not None else "",
+             f"một trong: {', '.join(p.choices)}" if p.choices else ""]
+    return "; ".join(x for x in (p.help, *extra) if x)
+
+
+@app.command(cls=_QueryCommand,
+             context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def query(ctx: typer.Context,
-          name: Annotated[str, typer.Argument(help="catalogue query, e.g. assignments")],
-          as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = True,
+          name: Annotated[str, typer.Argument(help="tên câu hỏi trong danh mục, ví dụ assignments "
+                                              "(danh sách ở cuối)")],
+          as_json: Annotated[bool, typer.Option("--json", help="in JSON")] = True,
           store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
           neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
-    """Run a catalogued query: ``danvan query assignments --plan 133-KH/TU``."""
+    """Chạy một câu hỏi trong danh mục: ``danvan query assignments --plan 133-KH/TU``."""
     from danvan.queries.catalogue import parse_cli_params
 
     params = parse_cli_params(name, ctx.args)
@@ -178,24 +211,17 @@ def _record_as_cli() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``danvan`` command."""
+    """Entry point of the ``danvan`` command: exits 0 on success, 1 when a command reports a
+    failure (rejected rows, a file that could not be read), 2 on a usage or danvan error."""
     core = {"serve", "load", "info", "query"}
     if not (len(sys.argv) > 1 and sys.argv[1] in core):  # spare core commands the heavy imports
         _register_plugins()
     _record_as_cli()
     try:
-        app(standalone_mode=False)
+        # Standalone mode: the click typer runs on (typer ≥ 0.29 bundles its own copy, whose
+        # exceptions are not ``click``'s) shows its usage errors itself and turns
+        # ``typer.Exit(n)`` into the exit status. Only danvan's own errors are left here.
+        app(standalone_mode=True)
     except DanvanError as exc:
         typer.echo(f"danvan: {' '.join(str(exc).split())}", err=True)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

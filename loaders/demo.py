@@ -20,6 +20,7 @@ PosixPath('/d/demo')
 from __future__ import annotations
 
 import json
+import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,7 @@ from danvan.errors import ConfigError
 from danvan.graph.store import Store
 from danvan.loaders.generator import national_dataset, province_dataset, write_dataset
 
-__all__ = ["DEMO_FOLDER", "demo_settings", "load_demo", "register_cli"]
+__all__ = ["DEMO_FOLDER", "demo_settings", "load_demo", "open_hint", "register_cli"]
 
 DEMO_FOLDER = "demo"
 
@@ -63,22 +64,26 @@ def load_demo(store: Store, scale: str = "province", seed: int = 2024,
         raise ConfigError(f"--scale must be province or national, not {scale!r}")
     generated = time.perf_counter()
     written = write_dataset(store, data, skip_real=into_current or store.kind == "neo4j")
-    return {"scale": scale, "seed": seed, "store": store.kind, **data.counts(), **written,
+    # The dataset's edges with those its nodes' references imply (a village's PART_OF its
+    # commune…), which the store writes too: the figure a later ``danvan info`` shows.
+    edges = {e.key for e in data.edges} | {e.key for n in data.nodes for e in store.schema.ref_edges(n)}
+    return {"scale": scale, "seed": seed, "store": store.kind, **data.counts(), "edges": len(edges),
+            **written,
             "generate_s": round(generated - started, 2),
             "write_s": round(time.perf_counter() - generated, 2), "figures": data.figures}
 
 
-def demo(scale: Annotated[str, typer.Option(help="province (Kon Tum) or national")] = "province",
-         seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 2024,
+def demo(scale: Annotated[str, typer.Option(help="province (Kon Tum) hoặc national (cả nước)")] = "province",
+         seed: Annotated[int, typer.Option(help="hạt giống ngẫu nhiên (cùng hạt, cùng dữ liệu)")] = 2024,
          into_current: Annotated[bool, typer.Option(
-             "--into-current", help="write into the configured store instead of a demo store")] = False,
-         store: Annotated[str | None, typer.Option("--store", help="embedded or neo4j")] = None,
+             "--into-current", help="ghi vào kho đang cấu hình thay vì kho mô phỏng riêng")] = False,
+         store: Annotated[str | None, typer.Option("--store", help="embedded hoặc neo4j")] = None,
          data_dir: Annotated[Path | None, typer.Option(
-             "--data-dir", help="embedded demo store folder (default <DANVAN_DATA_DIR>/demo)")] = None,
+             "--data-dir", help="thư mục kho mô phỏng (mặc định <DANVAN_DATA_DIR>/demo)")] = None,
          neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
          neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
          neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
-    """Write the synthetic demo dataset (Kon Tum, 133-KH/TU) into a demo store."""
+    """Ghi bộ dữ liệu mô phỏng (Kon Tum, 133-KH/TU) vào kho mô phỏng riêng."""
     from danvan.cli import settings_from_options
 
     settings = settings_from_options(store, None, neo4j_uri, neo4j_user, neo4j_password)
@@ -88,9 +93,22 @@ def demo(scale: Annotated[str, typer.Option(help="province (Kon Tum) or national
         report = load_demo(s, scale, seed, into_current)
     finally:
         s.close()
-    where = target.neo4j_uri if target.store == "neo4j" else str(target.data_dir)
-    typer.echo(f"dữ liệu mô phỏng ({scale}) → {target.store} store {where}", err=True)
     typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    typer.echo(f"dữ liệu mô phỏng ({scale}): {report['nodes']} nút, {report['edges']} quan hệ → "
+               f"kho {target.store} {open_hint(target)[1]}", err=True)
+    typer.echo(f"xem dữ liệu này: {open_hint(target)[0]}", err=True)
+
+
+def open_hint(settings: Settings) -> tuple[str, str]:
+    """The ``danvan serve`` command that shows the store ``settings`` select, and where it is.
+
+    >>> open_hint(Settings(data_dir=Path("/d/demo")))
+    ('danvan serve --data-dir /d/demo', '/d/demo')
+    """
+    if settings.store == "neo4j":
+        return f"danvan serve --store neo4j --neo4j-uri {settings.neo4j_uri}", settings.neo4j_uri
+    folder = str(settings.data_dir)
+    return f"danvan serve --data-dir {shlex.quote(folder)}", folder
 
 
 def register_cli(register: Callable[..., Any]) -> None:

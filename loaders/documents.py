@@ -34,6 +34,7 @@ import typer
 from danvan.errors import DanvanError, LoadError
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
+from danvan.loaders.admin_units import ERA_2025, admin_units
 from danvan.loaders.extractor import Extraction, Extractor, Mention
 from danvan.loaders.gazetteer import Gazetteer
 from danvan.loaders.reading import Document, iter_paths, read_document
@@ -140,6 +141,16 @@ class _Builder:
         if node_id in self.nodes or self.store.get(node_id) is not None:
             return node_id
         kind, code = node_id.split("-", 1)
+        if code.startswith(f"{ERA_2025}-"):  # a unit of the 2025 map and its province
+            units = admin_units()
+            unit = getattr(units, kind)(code.split("-", 1)[1], era=ERA_2025)
+            nodes = [units.unit_node(unit)]
+            if kind == "commune":
+                nodes.append(units.unit_node(units.province(unit.province_code, era=ERA_2025)))
+            for node in nodes:
+                if node.id not in self.nodes and self.store.get(node.id) is None:
+                    self.nodes[node.id] = node
+            return node_id
         nodes, edges, main = place_records({kind: code})
         for node in nodes:
             if node.id not in self.nodes and self.store.get(node.id) is None:
@@ -349,15 +360,15 @@ def load_documents_command(store: Store, paths: list[Path]) -> None:
 
 
 def extract_command(
-        files: Annotated[list[Path], typer.Argument(help="files or folders (.txt .docx .pdf "
+        files: Annotated[list[Path], typer.Argument(help="tệp hoặc thư mục (.txt .docx .pdf "
                                                      ".html)")],
-        as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per file")]
+        as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON mỗi tệp")]
         = False,
-        kb: Annotated[bool, typer.Option(help="resolve against the bundled knowledge base")]
+        kb: Annotated[bool, typer.Option(help="đối chiếu với cơ sở tri thức kèm theo")]
         = True) -> None:
-    """Extract mentions and relations from documents; writes nothing to a store.
+    """Trích xuất các thực thể và quan hệ từ văn bản; không ghi gì vào kho.
 
-    Offsets are character offsets into the file's text after NFC normalisation.
+    Vị trí là số thứ tự ký tự trong văn bản sau khi chuẩn hóa NFC.
     """
     store = None
     if kb:

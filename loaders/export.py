@@ -2,9 +2,10 @@
 
 The sheet has the same columns as ``danvan import`` reads (headers in
 Vietnamese, dates dd/mm/yyyy), one row per assignment and model, so an export
-imported again changes nothing. Graph formats use networkx's writers; list
-properties become "; "-joined strings in GraphML/GEXF (they have no list type)
-and stay lists in node-link JSON.
+imported again changes nothing. Text that a spreadsheet would run as a formula
+is written with a leading ``'`` (:mod:`danvan.cells`), which the import removes.
+Graph formats use networkx's writers; list properties become "; "-joined strings
+in GraphML/GEXF (they have no list type) and stay lists in node-link JSON.
 
     danvan export assignments.xlsx [--plan 133-KH/TU]
     danvan export graph.graphml [--ids commune-23488 --depth 1]
@@ -26,6 +27,7 @@ from typing import Annotated, Any
 import networkx as nx
 import typer
 
+from danvan.cells import safe_cell
 from danvan.errors import ConfigError
 from danvan.graph.store import Store
 from danvan.graph.types import Subgraph
@@ -92,6 +94,7 @@ def export_assignments(store: Store, path: str | Path, plan: str | None = None) 
     out = Path(path)
     items = _items(store, plan)
     rows = sheet_rows(items, _provinces(store, items))
+    rows = [[safe_cell(v) for v in row] for row in rows]  # names like =HYPERLINK(…) stay text
     if out.suffix.lower() == ".csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
@@ -167,16 +170,16 @@ def export_graph(store: Store, path: str | Path, ids: Iterable[str] | None = Non
 
 def export_command(
         file: Annotated[Path, typer.Argument(
-            help=".xlsx/.csv (assignments) or .graphml/.gexf/.json (graph)")],
-        plan: Annotated[str | None, typer.Option(help="only this plan's assignments (sheets)")] = None,
-        ids: Annotated[str | None, typer.Option(help="graph: comma-separated node ids (default all)")] = None,
-        depth: Annotated[int, typer.Option(min=0, max=3, help="graph: neighbours of --ids")] = 0,
+            help=".xlsx/.csv (phân công) hoặc .graphml/.gexf/.json (đồ thị)")],
+        plan: Annotated[str | None, typer.Option(help="chỉ phân công của kế hoạch này (bảng tính)")] = None,
+        ids: Annotated[str | None, typer.Option(help="đồ thị: id các nút, cách nhau dấu phẩy")] = None,
+        depth: Annotated[int, typer.Option(min=0, max=3, help="đồ thị: số bước lân cận của --ids")] = 0,
         store: Annotated[str | None, typer.Option("--store")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
         neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
         neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
         neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
-    """Export assignments to .xlsx/.csv (import layout) or the graph to GraphML/GEXF/JSON."""
+    """Xuất phân công ra .xlsx/.csv (nhập lại được) hoặc đồ thị ra GraphML/GEXF/JSON."""
     from danvan.cli import store_from_options
 
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,

@@ -21,12 +21,14 @@ then relations from the phrases that carry them (``Căn cứ``, ``thực hiện`
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from danvan.graph.schema import load_schema
 from danvan.loaders import patterns as P
+from danvan.loaders.admin_units import ERA_2025, LEGACY
 from danvan.loaders.gazetteer import ORG_TYPES, Gazetteer, OrgType, fold_fast, squash
 from danvan.text import fold, nfc
 
@@ -36,7 +38,15 @@ _PLACE_WORDS = re.compile(r"(?<![a-z0-9])(thi tran|thanh pho|thi xa|xa|phuong|hu
                           r"(?= +[^ ])")
 _LEVEL_OF = {"xa": "commune", "thi tran": "commune", "phuong": "commune", "huyen": "district",
              "thanh pho": "district", "thi xa": "district", "tinh": "province"}
-_VILLAGE_WORDS = re.compile(r"(?<![a-z0-9])(thon|lang|buon|plei|to dan pho|khu pho)(?= +[^ ])")
+_VILLAGE_WORDS = re.compile(r"(?<![a-z0-9])(thon|lang|buon|bon|ban|plei|ap|soc|xom|to dan pho|"
+                            r"khu pho)(?= +[^ ])")
+#: village words as written; the new ones fold like common words (bản/ban, ấp/áp, bon/bốn)
+#: and count only with their accents
+_VILLAGE_WRITTEN = {"thôn", "làng", "buôn", "plei", "tổ dân phố", "khu phố", "bon", "bản", "ấp",
+                    "sóc", "xóm"}
+_VILLAGE_ASCII = {"thon", "lang", "buon", "bon", "plei", "to dan pho", "khu pho"}
+_VILLAGE_KINDS = {"Thôn", "Làng", "Buôn", "Plei", "Bon", "Bản", "Ấp", "Sóc", "Xóm", "Tổ dân phố",
+                  "Khu phố"}
 _WORD = re.compile(r"[\w'’]+")
 _STOP_LOWER = {"xa", "thi", "phuong", "huyen", "tinh", "thon", "lang", "cua", "tai", "va"}
 _ACTIVITY = ("nuoi", "trong", "tang gia", "cham", "ve sinh", "xoa bo", "cau lac bo", "to hop tac",
@@ -61,6 +71,89 @@ _NOT_STAT_BEFORE = {"thon", "lang", "to", "khu", "so", "an", "chi", "quy", "nam"
                     "giai", "dot", "lan"}
 _PERSON = re.compile(r"(?<![\w])(đồng chí|Đồng chí|ông|bà|chị|anh|Ông|Bà|Chị|Anh)\s+"
                      r"((?:[A-ZĐÀ-Ỹ][\w]*)(?:\s[A-ZĐÀ-Ỹ][\w]*){1,4})")
+
+
+_NAMED_HEADS = {"don bien phong": "Đồn Biên phòng", "cong ty": "Công ty", "truong": "Trường",
+                "to ket nghia so": "Tổ kết nghĩa số"}
+_NAMED_BODY = re.compile(r"(?<![a-z])(don bien phong|cong ty|truong|to ket nghia so) (?=[^ ])")
+_LEGAL_FORMS = {"co phan": "Cổ phần", "cp": "Cổ phần", "tnhh mtv": "Trách nhiệm hữu hạn Một thành viên",
+                "tnhh mot thanh vien": "Trách nhiệm hữu hạn Một thành viên",
+                "trach nhiem huu han mot thanh vien": "Trách nhiệm hữu hạn Một thành viên",
+                "tnhh": "Trách nhiệm hữu hạn", "trach nhiem huu han": "Trách nhiệm hữu hạn"}
+_LEGAL_FORM = re.compile(r"(" + "|".join(sorted(_LEGAL_FORMS, key=len, reverse=True))
+                         + r") +(?=[^ ])")
+_SCHOOLS = {"thcs": "Trung học cơ sở", "thpt": "Trung học phổ thông", "tieuhoc": "Tiểu học",
+            "mamnon": "Mầm non", "mau giao": "Mẫu giáo", "trunghoccoso": "Trung học cơ sở",
+            "trunghocphothong": "Trung học phổ thông", "mauigiao": "Mẫu giáo"}
+_SCHOOL = re.compile(r"(thcs|thpt|tieu hoc|mam non|mau giao|trung hoc co so|trung hoc pho thong"
+                     r"|ptdtbt[ -]?(?:th|thcs|th&thcs|th va thcs)?|ptdtnt(?: thcs| thpt)?) (?=[^ ])")
+#: lower-case words that end a proper name ("Công ty Cao su Đăk Lăk nhận kết nghĩa")
+_NAME_STOP = {"cung", "va", "da", "gan", "ket", "nhan", "duoc", "la", "tai", "o", "cua", "voi",
+              "trao", "tang", "lam", "de", "co", "doi", "trong", "cho", "se", "vua", "dang",
+              "phoi", "ho", "giup", "to", "thuc", "trien", "ky", "den", "ve", "tu", "thi", "nen",
+              "nay", "do", "bam", "cu", "ho tro", "tham", "chung", "deu", "khong", "moi", "luon",
+              "thuoc", "theo", "nham", "tren", "duoi", "sau", "khi", "nhu", "ma", "hay", "hoac"}
+_KIND_OF = {"xa": "Xã", "phuong": "Phường", "thi tran": "Thị trấn", "huyen": "Huyện",
+            "thanh pho": "Thành phố", "thi xa": "Thị xã", "tinh": "Tỉnh"}
+_FULL_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(20\d\d)(?![\d/])")
+#: a year that dates the text ("năm 2026", "Tết năm 2024"), not a target ("đến năm 2030")
+_YEAR_OF_TEXT = re.compile(r"(?<!đến )(?<!tới )(?<!giai đoạn )(?<![-–])\bnăm (?:mới )?(20\d\d)\b",
+                           re.I)
+
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _tones(word: str) -> str | None:
+    """The tone marks of a written word (None when it carries no mark at all)."""
+    nfd = unicodedata.normalize("NFD", word)
+    if nfd.isascii():
+        return None
+    return "".join(sorted(ch for ch in nfd if ch in _TONES))
+
+
+def _tones_agree(text: str, forms: list[str]) -> bool:
+    """``text`` carries, word for word, the tones of one of ``forms`` (or no accents at all).
+
+    Folding drops tones, so "tình" would match "Tỉnh"; a word written with no mark at all
+    (a text typed without accents) agrees with anything.
+    """
+    words = text.split()
+    candidates = [f.split() for f in forms if len(f.split()) == len(words)]
+    if not candidates:
+        return True
+    return any(all(_tones(w) is None or _tones(w) == _tones(c) for w, c in zip(words, cand,
+                                                                             strict=True))
+               for cand in candidates)
+
+
+def _village_word(word: str) -> bool:
+    """A village word as written: "bản" (village) but not "Ban" (board), "làng" not "Lạng"."""
+    low = " ".join(word.lower().split())
+    if low.isascii():
+        return low in _VILLAGE_ASCII
+    return low in _VILLAGE_WRITTEN
+
+
+def _village_key(number: int | None, name: str) -> str:
+    return str(number) if number is not None else squash(name)
+
+
+def _document_year(text: str) -> tuple[int | None, str | None]:
+    """The document's year and, when written in full near its top, its date (ISO)."""
+    head = text[:1500]
+    date = P.DATE_WORDS.search(head)
+    iso = P.iso_date(*date.groups()) if date else None
+    if iso is None:
+        dates = [P.iso_date(*d.groups()) for d in _FULL_DATE.finditer(text)]
+        iso = max((d for d in dates if d), default=None)
+    if iso is not None:
+        return int(iso[:4]), iso
+    years = [int(y) for y in _YEAR_OF_TEXT.findall(text)]
+    if years:
+        return max(years), None
+    first = re.search(r"(?<!\d)(20\d\d)(?!\d)", text[:3000])
+    return (int(first.group(1)) if first else None), None
 
 
 @dataclass
@@ -148,12 +241,13 @@ class Extractor:
         self.schema = load_schema()
         self._place_ids: dict[tuple[str, str], str] = {}
 
-    def place_id(self, label: str, code: str) -> str:
-        """Node id of an official place (``Commune``, ``23488`` → ``commune-23488``)."""
-        key = (label, code)
+    def place_id(self, label: str, code: str, era: str = LEGACY) -> str:
+        """Node id of an official place (``Commune``, ``23488`` → ``commune-23488``;
+        of the 2025 map ``commune-2025-23497``)."""
+        key = (label, code, era)
         got = self._place_ids.get(key)
         if got is None:
-            got = self._place_ids[key] = self.schema.node_id(label, {"code": code})
+            got = self._place_ids[key] = self.schema.node_id(label, {"code": code, "era": era})
         return got
 
     # entry point -----------------------------------------------------------------
@@ -172,7 +266,9 @@ class _Run:
         self.mentions: list[Mention] = []
         self.relations: set[Relation] = set()
         self.district: str | None = None
-        self.province: str | None = None
+        self.province: str | None = None  # a code of the document's era
+        self.era = LEGACY
+        self.dated = False  # the era comes from the document's date, not from its names
         self.year: int | None = None
         self._words: dict[int, list[tuple[int, int]]] = {}
         self.campaign_board = False
@@ -215,12 +311,28 @@ class _Run:
 
     def resolve_name(self, level: str, name: str, commune_district: str | None = None,
                      ) -> Any:
-        if level == "commune":
-            return self.g.commune(name, district=commune_district or self.district,
-                                  province=self.province)
+        """The unit ``name`` stands for in this document's map (an undated one: either map).
+
+        In the 2025 map a name is searched among the document's province's communes, then
+        spelled exactly anywhere; districts exist only in the legacy map.
+        """
         if level == "district":
-            return self.g.district(name, province=self.province)
-        return self.g.province(name)
+            return self.g.district(name, province=self.legacy_province())
+        other = ERA_2025 if self.era == LEGACY else LEGACY
+        for era in (self.era,) if self.dated else (self.era, other):
+            prov = self.province if era == self.era else None
+            if level == "commune":
+                found = self.g.commune(name, district=(commune_district or self.district)
+                                       if era == LEGACY else None, province=prov, era=era)
+            else:
+                found = self.g.province(name, era=era)
+            if found is not None:
+                return found
+        return None
+
+    def legacy_province(self) -> str | None:
+        """The document's province code in the legacy map (None for a 2025 document)."""
+        return self.province if self.era == LEGACY else None
 
     def longest_place(self, level: str, pos: int, district: str | None = None,
                       ) -> tuple[Any, int, int] | None:
@@ -235,8 +347,11 @@ class _Run:
     def place_mention(self, level: str, unit: Any, start: int, end: int,
                       conf: float = 0.9) -> Mention:
         label = {"commune": "Commune", "district": "District", "province": "Province"}[level]
-        node_id = self.ex.place_id(label, unit.code)
+        era = getattr(unit, "era", LEGACY)
+        node_id = self.ex.place_id(label, unit.code, era)
         attrs: dict[str, Any] = {"code": unit.code}
+        if era != LEGACY:
+            attrs["era"] = era
         if level == "commune":
             attrs["district"] = unit.district_code
         return self.add(Mention(level, self.text[start:end], start, end, unit.name, node_id,
@@ -247,7 +362,9 @@ class _Run:
         self.context()
         self.places()
         self.organisations()
+        self.named_bodies()
         self.villages()
+        self.village_bodies()
         directives = self.directives()
         self.short_refs(directives)
         self.models()
@@ -261,58 +378,141 @@ class _Run:
                           self_index, {"district": self.district, "province": self.province})
 
     def context(self) -> None:
-        """The district and province the document is about, and its year."""
+        """The document's map (era), province, district and year.
+
+        The date decides the map (on or after 1 July 2025: the 2025 map); an undated
+        document is read in the map its place names fit. Province and district come
+        from votes of places spelled exactly: a province named with its level word or in
+        a provincial body's name weighs 3, a district 2, a commune 1; a fuzzy guess
+        weighs nothing, so one near miss cannot outvote what the text states.
+        """
+        self.year, date = _document_year(self.text)
+        if date is not None:
+            self.era, self.dated = (ERA_2025 if date >= "2025-07-01" else LEGACY), True
+        elif self.year is not None and self.year >= 2026:
+            self.era, self.dated = ERA_2025, True
+        else:
+            self.era = self.era_of_names()
         votes: Counter[str] = Counter()
-        head = self.folded[:600]
+        district_votes: Counter[str] = Counter()
+        for m in _PLACE_WORDS.finditer(self.folded):
+            level = _LEVEL_OF[m.group(1)]
+            words = self.words_after(m.end(), 5)
+            for k in range(len(words), 0, -1):
+                name = self.text[words[0][0]:words[k - 1][1]]
+                unit = self.exact_unit(level, name, m.group(1))
+                if unit is None:
+                    continue
+                weight = {"province": 3, "district": 2, "commune": 1}[level]
+                if level == "district":
+                    district_votes[unit.code] += 3 if m.start() < 600 else 2
+                    votes[self.in_era_province(unit.province_code, LEGACY)] += weight
+                else:
+                    code = unit.province_code if level == "commune" else unit.code
+                    votes[self.in_era_province(code, unit.era)] += weight
+                    if getattr(unit, "district_code", None):
+                        district_votes[unit.district_code] += 1
+                break
+        # bodies named with their place: "Tỉnh ủy Gia Lai", "UBND tỉnh X", "Huyện ủy Kbang"
+        for m in re.finditer(r"(?<![a-z])(tinh uy|thanh uy|huyen uy|bdbp|bo doi bien phong)"
+                             r" (?=[^ ])", self.folded):
+            words = self.words_after(m.end(), 4)
+            for k in range(len(words), 0, -1):
+                name = self.text[words[0][0]:words[k - 1][1]]
+                if m.group(1) == "huyen uy":
+                    unit = self.exact_unit("district", name, "huyen")
+                    if unit is not None:
+                        district_votes[unit.code] += 3
+                        votes[self.in_era_province(unit.province_code, LEGACY)] += 2
+                        break
+                    continue
+                unit = self.exact_unit("province", name, "tinh")
+                if unit is not None:
+                    votes[self.in_era_province(unit.code, unit.era)] += 3
+                    break
+        votes.pop(None, None)  # type: ignore[call-overload]
+        if votes:
+            self.province = votes.most_common(1)[0][0]
+        if self.era == LEGACY:
+            inside = [(n, c) for c, n in district_votes.items()
+                      if self.province is None
+                      or self.g.unit("district", c).province_code == self.province]
+            if inside:
+                self.district = max(inside)[1]
+                self.province = self.g.unit("district", self.district).province_code
+
+    def exact_unit(self, level: str, name: str, word: str) -> Any:
+        """The unit spelled ``name`` at ``level`` in the document's map (or the legacy
+        map for districts), only if spelled exactly (no fuzzy guess)."""
+        if level == "district":
+            unit = self.g.district(name)
+            eras: tuple[str, ...] = ()
+        else:
+            eras = (self.era,) if self.dated else (self.era, ERA_2025 if self.era == LEGACY
+                                                   else LEGACY)
+            unit = None
+            for era in eras:
+                unit = (self.g.commune(f"{_KIND_OF[word]} {name}", era=era) if level == "commune"
+                        else self.g.province(name, era=era))
+                if unit is not None:
+                    break
+        return unit if unit is not None and Gazetteer.exact(unit, name) else None
+
+    def in_era_province(self, code: str, era: str) -> str | None:
+        """A province code of ``era`` as a code of the document's era."""
+        if era == self.era:
+            return code
+        if era == LEGACY:
+            return self.g.units.province_successor(code).code
+        return None  # a 2025 province does not say which legacy one
+
+    def era_of_names(self) -> str:
+        """The map an undated document's place names fit: names found in one map only vote.
+
+        Districts and *thị trấn* exist only before 1 July 2025; a commune spelled exactly
+        in one map and not in the other votes for that map. A tie is read as the legacy map.
+        """
+        legacy = new = 0
         for m in _PLACE_WORDS.finditer(self.folded):
             level = _LEVEL_OF[m.group(1)]
             if level == "province":
                 continue
-            found = None
             words = self.words_after(m.end(), 5)
+            if not words:
+                continue
             for k in range(len(words), 0, -1):
                 name = self.text[words[0][0]:words[k - 1][1]]
-                found = (self.g.district(name) if level == "district"
-                         else self.g.commune(name))
-                if found is not None:
-                    break
-            if found is None:
-                continue
-            code = found.code if level == "district" else found.district_code
-            weight = 3 if m.start() < 600 and level == "district" else (2 if level ==
-                                                                         "district" else 1)
-            votes[code] += weight
-        for m in re.finditer(r"huyen uy|ubnd huyen|uy ban nhan dan huyen", head):
-            words = self.words_after(m.end(), 4)
-            if words:
-                d = self.g.district(self.text[words[0][0]:words[-1][1]])
-                if d is not None:
-                    votes[d.code] += 3
-        if votes:
-            self.district = votes.most_common(1)[0][0]
-            self.province = self.g.unit("district", self.district).province_code
-        else:
-            for m in re.finditer(r"(?<![a-z])(tinh|tinh uy) ", self.folded):
-                words = self.words_after(m.end(), 3)
-                if words:
-                    p = self.g.province(self.text[words[0][0]:words[-1][1]])
-                    if p is not None:
-                        self.province = p.code
+                if level == "district":
+                    unit = self.g.district(name)
+                    if unit is not None and Gazetteer.exact(unit, name):
+                        legacy += 2
                         break
-        date = P.DATE_WORDS.search(self.text[:1500])
-        year = date.group(3) if date else None
-        if year is None:
-            years = re.findall(r"(?<!\d)(20\d\d)(?!\d)", self.text[:3000])
-            year = years[0] if years else None
-        self.year = int(year) if year else None
+                    continue
+                full = f"{_KIND_OF[m.group(1)]} {name}"
+                old = self.g.commune(full)
+                new_unit = self.g.commune(full, era=ERA_2025)
+                old_ok = old is not None and Gazetteer.exact(old, name) and \
+                    old.kind == _KIND_OF[m.group(1)]
+                new_ok = new_unit is not None and Gazetteer.exact(new_unit, name) and \
+                    new_unit.kind == _KIND_OF[m.group(1)]
+                if old_ok or new_ok:
+                    legacy += old_ok and not new_ok
+                    new += new_ok and not old_ok
+                    break
+        return ERA_2025 if new > legacy else LEGACY
 
     def places(self) -> None:
         """Provinces, districts and communes written after their type word, and lists of them."""
         for m in _PLACE_WORDS.finditer(self.folded):
             level = _LEVEL_OF[m.group(1)]
-            found = self.longest_place(level, m.end())
+            at = m.end()
+            # "xã biên giới Khổng Lào": a describing word between the level word and the name
+            adj = re.match(r" (bien gioi|vung cao|mien nui|vung bien)(?= [^ ])", self.folded[at:at + 14])
+            if adj and level == "commune":
+                at += adj.end()
+            found = self.longest_place(level, at)
             if found is None:
-                words = self.words_after(m.end(), 4)
+                words = self.words_after(at, 4)
                 if (words and level == "commune" and self.text[words[0][0]].isupper()
                         and not self.text[m.start():words[-1][1]].isupper()):
                     s, e = m.start(), words[-1][1]
@@ -321,7 +521,7 @@ class _Run:
                 continue
             unit, _, end = found
             if level == "commune":
-                unit = self.explicit_district(unit, m.end(), end)
+                unit = self.explicit_district(unit, at, end)
             mention = self.place_mention(level, unit, m.start(), end)
             self.enumeration(mention, level, unit)
 
@@ -368,7 +568,9 @@ class _Run:
             before = self.folded[max(0, start - 30):start]
             # "các huyện ủy, thành ủy": every body of a kind, not one
             # ("các thành viên Ban Chỉ đạo", "các PCT UBND huyện": many people of one body)
-            if re.search(r"(cac|nhung|moi) ((?:[a-z]+ ){0,2}[a-z]+, )?$", before):
+            many = re.search(r"(?<![a-z])(cac|nhung|moi) ((?:[a-z]+ ){0,2}[a-z]+, )?$", before)
+            if many and self.text[start - len(before) + many.start(1):][:5].split(" ")[0].lower() \
+                    in ("các", "những", "mọi"):
                 continue
             if org.head.startswith("Thường trực") and before.endswith("bi thu "):
                 # "Phó Bí thư Thường trực Huyện ủy": a title; the body is the Huyện ủy
@@ -382,12 +584,16 @@ class _Run:
         after = self.folded[end:end + 40]
         if re.match(r" (cac|nhung) ", after) or re.match(r" cung cap", after):
             return
+        if not _tones_agree(self.text[start:end], self.g.org_written.get(self.folded[start:end],
+                                                                         [])):
+            return  # "tình đoàn kết" is no "Tỉnh đoàn": accents written decide
         level, scope_unit, m_end = org.level, None, end
-        sw = re.match(r"( viet nam)?( cap)? (huyen|tinh|xa|thi tran|thanh pho)(?![a-z0-9])", after)
-        if sw and not (org.level and sw.group(3) in ("huyen", "tinh")):
-            if sw.group(2):
+        sw = re.match(r"( \([a-z]{2,6}\))?( cua)?( viet nam)?( cap)? "
+                      r"(huyen|tinh|xa|phuong|thi tran|thanh pho)(?![a-z0-9])", after)
+        if sw and not (org.level and sw.group(5) in ("huyen", "tinh")):
+            if sw.group(4):
                 return  # "cấp xã": every commune, not one body
-            level = _LEVEL_OF[sw.group(3)]
+            level = _LEVEL_OF[sw.group(5)]
             m_end = end + sw.end()
             found = self.longest_place(level, m_end)
             if found:
@@ -400,10 +606,20 @@ class _Run:
                 scope_unit, s, e = found
                 self.place_mention(org.level, scope_unit, s, e, 0.85)
                 m_end = e
+            elif org.level == "district" and org.head == "Thành ủy":
+                # "Thành ủy Đà Nẵng": the committee of a centrally-run city
+                found = self.bare_place("province", end)
+                if found:
+                    scope_unit, m_end = found
+                    level = "province"
+        elif org.home and (found := self.bare_place(org.home, end)):
+            # "BĐBP Bình Phước", "Bộ đội Biên phòng Quảng Trị": the name is no place mention
+            scope_unit, m_end = found
+            level = org.home
         elif (not org.scoped or org.head == "Ban Chỉ đạo Cuộc vận động"
               or re.search(r"(?<![a-z])(tm|t/m)\.? *$", self.folded[max(0, start - 6):start])):
             # "TM. ỦY BAN NHÂN DÂN" signs for the body of the document's own place
-            level = "district" if self.district else "province"
+            level = org.home or ("district" if self.district else "province")
         else:
             return
         if level is None:
@@ -411,12 +627,21 @@ class _Run:
         scope_id, place_name = self.scope_of(level, scope_unit, start)
         level_word = Gazetteer.level_word(level)
         if level == "commune" and sw:
-            level_word = {"xa": "xã", "thi tran": "thị trấn"}.get(sw.group(3), "xã")
+            level_word = {"xa": "xã", "thi tran": "thị trấn", "phuong": "phường"}.get(
+                sw.group(5), "xã")
+        if level == "province" and scope_unit is None and self.province:
+            p = self.g.unit("province", self.province, self.era)
+            level_word = p.kind.lower()
+        elif level == "province" and scope_unit is not None:
+            level_word = scope_unit.kind.lower()
         text = self.text[start:m_end]
         head = org.head
         if head == "Ban Chỉ đạo" and self.campaign_board:
             head = "Ban Chỉ đạo Cuộc vận động"  # the one board the document is about
-        if org.level:
+        if org.party:
+            committee = {"province": "Tỉnh ủy", "district": "Huyện ủy"}.get(level, "Đảng ủy")
+            canonical = f"{head} {committee} {place_name}" if place_name else head
+        elif org.level or (head == "Thành ủy" and level == "province"):
             canonical = f"{head} {place_name}" if place_name else head
         else:
             canonical = (f"{head} {level_word} {place_name}" if place_name
@@ -428,28 +653,156 @@ class _Run:
                          unresolved=scope_id is None, label=org.label, props=props,
                          confidence=0.85 if scope_unit else 0.7))
 
+    def named_bodies(self) -> None:
+        """Bodies known by a proper name: ``Đồn Biên phòng Đắc Ơ``, ``Công ty CP Phân bón Bình
+        Điền``, ``Trường THCS Phú Lộc``, ``tổ kết nghĩa số 8``."""
+        for m in _NAMED_BODY.finditer(self.folded):
+            kind = m.group(1)
+            head = _NAMED_HEADS[kind]
+            at = m.end()
+            if kind == "cong ty":
+                form = _LEGAL_FORM.match(self.folded, at)
+                prefix = ""
+                if form:
+                    prefix = _LEGAL_FORMS[re.sub(r" +", " ", form.group(1))] + " "
+                    at = form.end()
+                words = self.name_run(at)
+                if not words:
+                    continue
+                end = words[-1][1]
+                canonical = f"Công ty {prefix}{self.text[words[0][0]:end]}"
+                self.body_mention(m.start(), end, canonical, "Unit", "enterprise", "province")
+            elif kind == "truong":
+                school = _SCHOOL.match(self.folded, at)
+                if not school:
+                    continue
+                level_name = _SCHOOLS.get(school.group(1).replace(" ", ""),
+                                          self.text[at:school.end(1)])
+                words = self.words_after(school.end(), 4)
+                if not words:
+                    continue
+                end = words[-1][1]
+                tail = re.match(r" \d{1,2}(?![\d/])", self.text[end:end + 4])
+                end += tail.end() if tail else 0
+                canonical = f"Trường {level_name} {self.text[words[0][0]:end]}"
+                self.body_mention(m.start(), end, canonical, "Unit", "school", "district")
+            elif kind.startswith("to ket nghia"):
+                number = re.match(r"\d{1,3}", self.text[at:at + 3])
+                if not number:
+                    continue
+                end = at + number.end()
+                level = "district" if self.district else "province"
+                scope_id, place = self.scope_of(level, None, m.start())
+                if scope_id is None:
+                    continue
+                word = Gazetteer.level_word(level)
+                self.body_mention(m.start(), end, f"Tổ kết nghĩa số {number.group(0)} {word} "
+                                  f"{place}", "Unit", "other", level)
+            else:  # đồn biên phòng
+                words = self.words_after(at, 4)
+                if not words:
+                    continue
+                end = words[-1][1]
+                self.body_mention(m.start(), end, f"{head} {self.text[words[0][0]:end]}",
+                                  "Unit", "armed_force", "province")
+
+    def name_run(self, at: int) -> list[tuple[int, int]]:
+        """Words of a proper name from ``at``: capitalised ones, and lower-case ones between
+        them ("Tư vấn xây dựng Đắk Lắk"), up to a verb or a connective."""
+        out: list[tuple[int, int]] = []
+        for w in re.finditer(r"\S+", self.text[at:at + 120]):
+            word = w.group(0)
+            core = word.rstrip(".,;:)”\"")
+            if not core or not re.fullmatch(r"[\w'’&-]+", core):
+                break
+            if core[0].islower() and fold(core) in _NAME_STOP:
+                break
+            out.append((at + w.start(), at + w.start() + len(core)))
+            if core != word or (w.end() < 120 and self.text[at + w.end():at + w.end() + 1]
+                                not in (" ",)):
+                break
+        while out and self.text[out[-1][0]].islower():
+            out.pop()
+        return out if out and any(self.text[a].isupper() for a, _ in out) else []
+
+    def body_mention(self, start: int, end: int, canonical: str, label: str, kind: str,
+                     level: str) -> None:
+        scope_id, _ = self.scope_of(level, None, start)
+        if scope_id is None and level == "district":
+            scope_id, _ = self.scope_of("province", None, start)
+        known = self.g.organisation(canonical, label, scope_id) if scope_id else None
+        self.add(Mention("organisation", self.text[start:end], start, end, canonical,
+                         known.id if known else None, {"kind": kind, "scope": scope_id},
+                         unresolved=scope_id is None, label=label,
+                         props={"name": canonical, "scope": scope_id, "kind": kind},
+                         confidence=0.8))
+
+    def village_bodies(self) -> None:
+        """``Chi bộ thôn 1``, ``ban tự quản buôn Kbu``: a village's own body."""
+        villages = {m.start: m for m in self.mentions if m.type == "village" and not m.unresolved}
+        for m in re.finditer(r"(?<![a-z])(chi bo|ban tu quan|ban cong tac mat tran) ",
+                             self.folded):
+            v = villages.get(m.end())
+            if v is None:
+                continue
+            head = {"chi bo": "Chi bộ", "ban tu quan": "Ban tự quản",
+                    "ban cong tac mat tran": "Ban Công tác Mặt trận"}[m.group(1)]
+            name = v.canonical.replace(", ", " ")
+            name = name[0].lower() + name[1:]
+            self.add(Mention("organisation", self.text[m.start():v.end], m.start(), v.end,
+                             f"{head} {name}", None,
+                             {"kind": "other", "scope": v.attributes.get("commune")},
+                             label="Unit", props={"name": f"{head} {name}", "scope":
+                                                  v.attributes.get("commune"), "kind": "other"},
+                             confidence=0.75))
+
+    def bare_place(self, level: str, end: int) -> tuple[Any, int] | None:
+        """A unit of ``level`` named right after ``end`` without a level word, spelled exactly."""
+        words = self.words_after(end, 4)
+        for k in range(len(words), 0, -1):
+            name = self.text[words[0][0]:words[k - 1][1]]
+            unit = self.resolve_name(level, name)
+            if unit is not None and Gazetteer.exact(unit, name):
+                return unit, words[k - 1][1]
+        return None
+
     def scope_of(self, level: str, unit: Any, at: int) -> tuple[str | None, str | None]:
         if unit is not None:
             label = {"commune": "Commune", "district": "District", "province": "Province"}[level]
-            return self.ex.place_id(label, unit.code), unit.short_name
+            return self.ex.place_id(label, unit.code, getattr(unit, "era", LEGACY)), \
+                unit.short_name
         if level == "district" and self.district:
             d = self.g.unit("district", self.district)
             return self.ex.place_id("District", d.code), d.short_name
         if level == "province" and self.province:
-            p = self.g.unit("province", self.province)
-            return self.ex.place_id("Province", p.code), p.short_name
+            p = self.g.unit("province", self.province, self.era)
+            return self.ex.place_id("Province", p.code, self.era), p.short_name
         if level == "commune":
             near = [m for m in self.mentions if m.type == "commune" and not m.unresolved
                     and at - 250 < m.end <= at and "\n" not in self.text[m.end:at]]
             if near:
-                c = self.g.unit("commune", near[-1].attributes["code"])
+                c = self.g.unit("commune", near[-1].attributes["code"],
+                                near[-1].attributes.get("era", LEGACY))
                 return near[-1].id, c.short_name
         return None, None
 
     def villages(self) -> None:
-        """``thôn 4``, ``thôn Kon Đó``, ``thôn 10 Làng Kon Skôi`` with the commune named next."""
+        """``thôn 4``, ``làng Kon Đó``, ``buôn Kbu``, ``bản Nà Vàng``, ``thôn 10 Làng Kon Skôi``.
+
+        The commune is the one written next ("làng Quen (xã Ia Me, …)"); else the one another
+        mention of the same village in the document names; else the document's only commune.
+        """
+        found: list[tuple[int, int, str, int | None, str, Mention | None]] = []
+        commune_names = {squash(self.g.unit("commune", c.attributes["code"],
+                                            c.attributes.get("era", LEGACY)).short_name)
+                         for c in self.mentions if c.type == "commune" and not c.unresolved}
         for m in _VILLAGE_WORDS.finditer(self.folded):
             word = self.text[m.start():m.end()]
+            if not _village_word(word):
+                continue
+            before = self.folded[max(0, m.start() - 12):m.start()]
+            if re.search(r"(gia|thanh pho|tp\.?) ?$", before):
+                continue  # "già làng Y B'Bốc" is a person; "thành phố Buôn Ma Thuột" a city
             num = re.match(r" ?(\d{1,3})(?![\d/,.]\d)", self.text[m.end():m.end() + 6])
             number = int(num.group(1)) if num else None
             pos = m.end() + (num.end() if num else 0)
@@ -460,50 +813,106 @@ class _Run:
                 if dash and not re.match(r"(xa|thi tran|phuong|huyen)\b",
                                          self.folded[words[-1][1] + 3:words[-1][1] + 12]):
                     words += self.words_after(words[-1][1] + 2, 3)
+            if words and len(words) == 1 and self.text[words[0][0]:words[0][1]].isupper() and \
+                    words[0][1] - words[0][0] > 1:
+                words = []  # "làng DTTS": an abbreviation, not a name
             if number is None and not words:
                 continue
             if word[0].isupper() and m.start() > 0 and self.text[m.start() - 1] not in "\n ,(-–":
                 continue
             if words and number is None:
-                tail_num = re.match(r" (\d{1,2})(?![\d/])", self.text[words[-1][1]:words[-1][1] + 4])
+                tail_num = re.match(r" (\d{1,2})(?![\d/])(?! (?:triệu|tỷ|nghìn|ngàn|hộ|người|"
+                                    r"km|ha|m\b|%))", self.text[words[-1][1]:words[-1][1] + 12])
                 if tail_num:
                     words.append((words[-1][1] + 1, words[-1][1] + tail_num.end()))
             end = words[-1][1] if words else pos
             name_part = self.text[(words[0][0] if words else end):end]
+            if words and number is None and self.g.district(f"{word} {name_part}") is not None \
+                    and Gazetteer.exact(self.g.district(f"{word} {name_part}"),
+                                        f"{word} {name_part}"):
+                continue  # "Buôn Hồ", "Buôn Đôn": districts named with a village word
+            if any(c.type == "commune" and c.start <= m.start() < c.end for c in self.mentions) \
+                    or (number is None and squash(f"{word} {name_part}") in commune_names):
+                continue  # "xã Bản Lầu", and "Bản Lầu" alone: the commune's name
             kind = word[0].upper() + word[1:].lower() if word.islower() else word.capitalize()
-            name = f"{kind} {number}" if number is not None else f"{kind} {name_part}"
-            commune = self.commune_after(end)
+            found.append((m.start(), end, kind, number, name_part,
+                          self.commune_after(end) or self.commune_after_list(end)))
+            # "các thôn Na Mạ 1, Na Mạ 2": more names of the same kind
+            if re.search(r"(cac|nhung|hai|ba) $", before) and number is None:
+                found += self.more_villages(end, kind)
+        by_name = {}
+        for f in found:
+            if f[5] is not None:
+                by_name.setdefault(_village_key(f[3], f[4]), f[5])
+        communes = {m.id for m in self.mentions if m.type == "commune" and not m.unresolved}
+        only = next((m for m in self.mentions if m.type == "commune" and not m.unresolved),
+                    None) if len(communes) == 1 else None
+        for start, end, kind, number, name_part, commune in found:
+            conf = 0.85
             if commune is None:
-                commune = self.commune_after_list(end)
-            attrs: dict[str, Any] = {"number": number}
-            if name_part and number is not None:
-                attrs["alias"] = name_part
-            if commune is None:
-                self.add(Mention("village", self.text[m.start():end], m.start(), end, name, None,
-                                 attrs, unresolved=True, label="Village", confidence=0.4))
-                continue
-            known = self.g.village(commune.id, name_part or name, number)
-            vname = known.name if known else name
-            node_id = known.id if known else self.ex.schema.node_id(
-                "Village", {"commune": commune.id, "name": vname})
-            attrs["commune"] = commune.id
-            props = {"name": vname, "commune": commune.id, "number": number,
-                     "kind": kind if kind in ("Thôn", "Làng", "Buôn", "Plei") else None}
-            if name_part and number is not None:
-                props["aliases"] = [f"{kind} {number} {name_part}"]
-            # the name as written when it carries both ("Thôn 10 Làng Kon Skôi"); the node
-            # keeps the number as its name (and the full form as an alias) unless known
-            shown = f"{kind} {number} {name_part}" if name_part and number is not None and \
-                not known else vname
-            self.add(Mention("village", self.text[m.start():end], m.start(), end,
-                             f"{shown}, {commune.canonical}", node_id if known else None, attrs,
-                             label="Village", props=props, confidence=0.85))
+                commune, conf = by_name.get(_village_key(number, name_part)), 0.75
+            if commune is None and only is not None and not self.unknown_commune_after(end):
+                commune, conf = only, 0.6
+            self.village_mention(start, end, kind, number, name_part, commune, conf)
+
+    def unknown_commune_after(self, end: int) -> bool:
+        """A commune is written after the village but matches no official one."""
+        return any(m.type == "commune" and m.unresolved and end <= m.start <= end + 12
+                   for m in self.mentions)
+
+    def more_villages(self, end: int, kind: str
+                      ) -> list[tuple[int, int, str, int | None, str, Mention | None]]:
+        out: list[tuple[int, int, str, int | None, str, Mention | None]] = []
+        while True:
+            sep = re.match(r"(,| và) (?=[A-ZĐÀ-Ỹ])", self.text[end:end + 5])
+            if not sep:
+                return out
+            words = self.words_after(end + sep.end() - 1, 4)
+            if not words:
+                return out
+            stop = words[-1][1]
+            tail = re.match(r" (\d{1,2})(?![\d/])", self.text[stop:stop + 4])
+            stop += tail.end() if tail else 0
+            name = self.text[words[0][0]:stop]
+            if fold(name.split()[0]) in ("xa", "huyen", "tinh", "phuong", "thon", "lang"):
+                return out
+            out.append((words[0][0], stop, kind, None, name,
+                        self.commune_after(stop) or self.commune_after_list(stop)))
+            end = stop
+
+    def village_mention(self, start: int, end: int, kind: str, number: int | None,
+                        name_part: str, commune: Mention | None, conf: float) -> None:
+        name = f"{kind} {number}" if number is not None else f"{kind} {name_part}"
+        attrs: dict[str, Any] = {"number": number}
+        if name_part and number is not None:
+            attrs["alias"] = name_part
+        if commune is None:
+            self.add(Mention("village", self.text[start:end], start, end, name, None,
+                             attrs, unresolved=True, label="Village", confidence=0.4))
+            return
+        known = self.g.village(commune.id, name_part or name, number)
+        vname = known.name if known else name
+        node_id = known.id if known else self.ex.schema.node_id(
+            "Village", {"commune": commune.id, "name": vname})
+        attrs["commune"] = commune.id
+        props = {"name": vname, "commune": commune.id, "number": number,
+                 "kind": kind if kind in _VILLAGE_KINDS else None}
+        if name_part and number is not None:
+            props["aliases"] = [f"{kind} {number} {name_part}"]
+        # the name as written when it carries both ("Thôn 10 Làng Kon Skôi"); the node
+        # keeps the number as its name (and the full form as an alias) unless known
+        shown = f"{kind} {number} {name_part}" if name_part and number is not None and \
+            not known else vname
+        self.add(Mention("village", self.text[start:end], start, end,
+                         f"{shown}, {commune.canonical}", node_id if known else None, attrs,
+                         label="Village", props=props, confidence=conf))
 
     def commune_after(self, end: int) -> Mention | None:
+        """The commune written right after ``end``: ", xã X", " - xã X", " (xã X, …)", "thuộc xã X"."""
         for m in self.mentions:
-            if m.type == "commune" and not m.unresolved and end <= m.start <= end + 4:
+            if m.type == "commune" and not m.unresolved and end <= m.start <= end + 12:
                 gap = self.text[end:m.start]
-                if re.fullmatch(r"[\s,–-]*", gap):
+                if re.fullmatch(r"[\s,–-]*(?:\(\s*|thuộc\s+|của\s+)?", gap):
                     return m
         return None
 

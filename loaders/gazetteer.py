@@ -28,8 +28,9 @@ from rapidfuzz import fuzz
 
 from danvan.errors import AmbiguousError, NotFoundError
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import Commune, District, Province, admin_units
-from danvan.text import fold
+from danvan.loaders.admin_units import LEGACY, Commune, District, Province, admin_units
+from danvan.loaders.bodies import PARTY_BOARDS, PROVINCIAL_BODIES, PROVINCIAL_DEPARTMENTS, spellings
+from danvan.text import fold, nfc
 
 __all__ = ["ORG_TYPES", "Gazetteer", "KnownEntity", "MultiMatcher", "OrgType", "fold_fast",
            "org_key", "squash"]
@@ -134,7 +135,10 @@ class OrgType:
     """A kind of organisation: canonical head, graph label and kind, written variants.
 
     ``level`` is the level the head itself names (Huyện ủy → district); ``scoped``
-    says the head needs a scope word after it (``UBND huyện``) to be one body.
+    says the head needs a scope word after it (``UBND huyện``) to be one body;
+    ``home`` is the level of an unscoped body named alone (a *Sở* is the province's);
+    ``party`` bodies are named after their committee ("Ban Dân vận tỉnh X" is the
+    "Ban Dân vận Tỉnh ủy X"); ``written`` keeps the accented spellings.
     """
 
     head: str
@@ -143,15 +147,48 @@ class OrgType:
     variants: tuple[str, ...]
     level: str | None = None
     scoped: bool = True
+    home: str | None = None
+    party: bool = False
+    written: tuple[str, ...] = ()
 
 
 def _o(head: str, label: str, kind: str, *variants: str, level: str | None = None,
-       scoped: bool = True) -> OrgType:
-    return OrgType(head, label, kind, (fold(head), *(fold(v) for v in variants)), level, scoped)
+       scoped: bool = True, home: str | None = None, party: bool = False,
+       folded: Iterable[str] = ()) -> OrgType:
+    keys = dict.fromkeys((fold(head), *(fold(v) for v in variants), *folded))
+    return OrgType(head, label, kind, tuple(keys), level, scoped, home, party,
+                   (head, *variants))
+
+
+def _official_bodies() -> tuple[OrgType, ...]:
+    """Org types of the official structure every province has (see :mod:`.bodies`)."""
+    out = []
+    for name, abbrs in PROVINCIAL_DEPARTMENTS:
+        out.append(_o(name, "Unit", "agency", *abbrs, scoped=False, home="province",
+                      folded=spellings(name)))
+    for board, abbrs in PARTY_BOARDS:
+        for committee, level in (("Tỉnh ủy", "province"), ("Huyện ủy", "district")):
+            out.append(_o(f"{board} {committee}", "PartyBody", board,
+                          *(f"{a} {committee}" for a in abbrs), level=level, scoped=False,
+                          folded={f"{v} {fold(committee)}" for v in spellings(board)}))
+    for name, abbrs in PROVINCIAL_BODIES:
+        label = "PartyBody" if name.startswith(("Đảng ủy", "Ban Thường vụ")) else "Unit"
+        kind = "armed_force" if "Bộ đội" in name or "Quân sự" in name else (
+            "Đảng ủy" if label == "PartyBody" else "agency")
+        out.append(_o(name, label, kind, *abbrs, scoped=name == "Thanh tra",
+                      home="province"))
+    return tuple(out)
 
 
 #: Organisation names as written in provincial documents (hand-written lexicon).
 ORG_TYPES: tuple[OrgType, ...] = (
+    *_official_bodies(),
+    _o("Ban Dân vận", "PartyBody", "Ban Dân vận", "BDV", party=True),
+    _o("Ban Tuyên giáo", "PartyBody", "Ban Tuyên giáo", party=True),
+    # "BĐBP" alone is the province's force; "Bộ đội Biên phòng" alone is the force in general
+    OrgType("Bộ đội Biên phòng", "Unit", "armed_force", ("bdbp",), None, False, "province",
+            False, ("BĐBP",)),
+    _o("Trung tâm Chính trị", "Unit", "agency", scoped=False),
     _o("Ban Thường vụ Huyện ủy", "PartyBody", "Ban Thường vụ", "BTV Huyện ủy",
        "Ban Thường vụ HU", level="district", scoped=False),
     _o("Thường trực Huyện ủy", "PartyBody", "Thường trực", "TT Huyện ủy", level="district",
@@ -195,7 +232,7 @@ ORG_TYPES: tuple[OrgType, ...] = (
     _o("Công an", "Unit", "police"),
     _o("Ban Chỉ huy Quân sự", "Unit", "armed_force", "Ban CHQS", "BCHQS"),
     _o("Bộ Chỉ huy Quân sự", "Unit", "armed_force", "Bộ CHQS"),
-    _o("Bộ đội Biên phòng", "Unit", "armed_force", "BĐBP", "Bộ Chỉ huy Bộ đội Biên phòng"),
+    _o("Bộ đội Biên phòng", "Unit", "armed_force", home="province"),
     _o("Ngân hàng Chính sách xã hội", "Unit", "bank", "Ngân hàng Chính sách - Xã hội",
        "Ngân hàng CSXH", "NHCSXH", "Phòng giao dịch Ngân hàng Chính sách xã hội"),
     _o("Phòng Dân tộc", "Unit", "agency", scoped=False),
@@ -229,6 +266,11 @@ ORG_TYPES: tuple[OrgType, ...] = (
 )
 
 _LEVEL_WORD = {"district": "huyện", "province": "tỉnh", "commune": "xã"}
+
+
+def _accented(name: str) -> str:
+    """Case-free NFC form with accents kept: tells "Ia Băng" from "Ia Bang"."""
+    return " ".join(nfc(name).casefold().split())
 
 
 @dataclass(frozen=True)
@@ -271,9 +313,12 @@ class Gazetteer:
             self.ids = {n.id for n in store.nodes()}
         self.org_matcher = MultiMatcher([v for t in ORG_TYPES for v in t.variants])
         self.org_by_variant = {}
+        self.org_written: dict[str, list[str]] = defaultdict(list)
         for org in ORG_TYPES:
             for v in org.variants:
                 self.org_by_variant.setdefault(v, org)
+            for w in org.written:
+                self.org_written[fold(w)].append(w)
         self.directives: dict[str, list[KnownEntity]] = defaultdict(list)
         for d in self.by_label["Directive"]:
             for name in d.names:
@@ -281,9 +326,21 @@ class Gazetteer:
 
     # places ----------------------------------------------------------------------
     def _one(self, fn: Any, name: str, **scope: Any) -> Any:
+        """One unit or None; of several, the one spelled exactly as ``name`` (accents kept).
+
+        Folding makes "Ia Bang" and "Ia Băng" one key: the written accents then decide.
+        """
+        args = {k: v for k, v in scope.items() if v is not None}
         try:
-            return fn(name, **{k: v for k, v in scope.items() if v is not None})
-        except (NotFoundError, AmbiguousError, ValueError):
+            return fn(name, **args)
+        except AmbiguousError as err:
+            want = _accented(name)
+            same = [c for c in err.candidates if _accented(c["name"]) == want
+                    or _accented(c["name"]).endswith(" " + want)]
+            if len(same) == 1:
+                return self._one(fn, same[0]["code"], era=args.get("era"))
+            return None
+        except (NotFoundError, ValueError):
             return None
 
     def _memo(self, key: tuple[str | None, ...], compute: Any) -> Any:
@@ -297,28 +354,41 @@ class Gazetteer:
         value = self._places[key] = compute()
         return value
 
-    def unit(self, level: str, code: str) -> Any:
+    def unit(self, level: str, code: str, era: str = LEGACY) -> Any:
         """The official unit of ``level`` (commune, district, province) with ``code``."""
-        return self._memo(("code", level, code), lambda: getattr(self.units, level)(code))
+        if level == "district" or era == LEGACY:
+            return self._memo(("code", level, code), lambda: getattr(self.units, level)(code))
+        return self._memo(("code", level, code, era),
+                          lambda: getattr(self.units, level)(code, era=era))
 
     def clear_cache(self) -> None:
         """Forget remembered place lookups (the benchmark measures cold documents with it)."""
         self._places.clear()
 
     def commune(self, name: str, district: str | None = None,
-                province: str | None = None) -> Commune | None:
-        """The legacy commune called ``name``: in the district, else the province, else anywhere."""
-        return self._memo(("c", name, district, province),
-                          lambda: self._commune(name, district, province))
+                province: str | None = None, era: str = LEGACY) -> Commune | None:
+        """The commune called ``name`` of ``era``: in the district, else the province, else anywhere.
 
-    def _commune(self, name: str, district: str | None, province: str | None) -> Commune | None:
+        A name written with its level word ("phường Hải Châu") prefers units of that kind.
+        Outside the given scope only a name spelled like the unit's (no fuzzy guess) is taken:
+        a near miss in another province is not evidence of anything.
+        """
+        return self._memo(("c", name, district, province, era),
+                          lambda: self._commune(name, district, province, era))
+
+    def _commune(self, name: str, district: str | None, province: str | None,
+                 era: str) -> Commune | None:
         if len(squash(name)) < 2:
             return None
+        if era != LEGACY:
+            district = None
+        scoped = district is not None or province is not None
         for scope in ({"district": district}, {"province": province}, {}):
             if any(v is None for v in scope.values()):
                 continue
-            found = self._one(self.units.commune, name, **scope)
-            if found is not None:
+            found = self._one(self.units.commune, name, **scope,
+                              era=None if era == LEGACY else era)
+            if found is not None and (scope or not scoped or self.exact(found, name)):
                 return found
         return None
 
@@ -333,16 +403,30 @@ class Gazetteer:
             found = self._one(self.units.district, name, province=province)
             if found is not None:
                 return found
-        return self._one(self.units.district, name)
+        found = self._one(self.units.district, name)
+        if found is not None and province and not self.exact(found, name):
+            return None
+        return found
 
-    def province(self, name: str) -> Province | None:
-        """The legacy province called ``name``."""
-        return self._memo(("p", name), lambda: self._province(name))
+    def province(self, name: str, era: str = LEGACY) -> Province | None:
+        """The province of ``era`` called ``name``."""
+        return self._memo(("p", name, era), lambda: self._province(name, era))
 
-    def _province(self, name: str) -> Province | None:
+    def _province(self, name: str, era: str) -> Province | None:
         if len(squash(name)) < 2:
             return None
-        return self._one(self.units.province, name)
+        return self._one(self.units.province, name, era=None if era == LEGACY else era)
+
+    @staticmethod
+    def exact(unit: Any, name: str) -> bool:
+        """``name`` (with or without its level word) is the unit's name, folded: no fuzzy guess.
+
+        >>> g = Gazetteer()
+        >>> Gazetteer.exact(g.commune("Đăk Tô Lung", district="614"), "Đăk Tơ Lung")
+        True
+        """
+        key = squash(name)
+        return key in (squash(unit.short_name), squash(unit.name))
 
     # the store's own entities ------------------------------------------------------
     def best(self, label: str, name: str, accept: Any = None, cutoff: float = 88.0,

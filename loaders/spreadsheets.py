@@ -49,6 +49,7 @@ from typing import Annotated, Any
 import typer
 from rapidfuzz import fuzz
 
+from danvan.cells import restore
 from danvan.errors import AmbiguousError, DanvanError, LoadError, NotFoundError
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store, WriteResult
@@ -80,6 +81,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "until": ("den ngay", "ngay ket thuc", "ket thuc", "until"),
     "households": ("so ho", "so ho duoc ho tro", "so ho huong loi", "households"),
     "note": ("ghi chu", "note"),
+    # The explorer's downloads name the helped place in one column, with its level beside it.
+    "target": ("dia ban duoc giup do", "dia ban duoc giup", "target"),
+    "level": ("cap", "cap dia ban", "level"),
 }
 FIELD_ALIASES = {
     "kinh tế": ("kinh te", "kt", "economy"),
@@ -157,7 +161,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = " ".join(nfc(str(value)).split())
+    text = " ".join(restore(nfc(str(value))).split())  # an export's '=… is the name =…
     return text or None
 
 
@@ -395,6 +399,7 @@ class _Resolver:
                 self.villages_by_commune.setdefault(commune, {}).setdefault(key, []).append(v.id)
                 self.villages_by_name.setdefault(key, []).append((v.id, commune))
         self.cache: dict[tuple[Any, ...], Any] = {}
+        self.models = _ModelIndex(store)
 
     def cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
         if key not in self.cache:
@@ -495,8 +500,76 @@ def _parent_in(res: _Resolver, commune_id: str, area: set[str]) -> bool:
     return f"district-{c.district_code}" in area or f"province-{c.province_code}" in area
 
 
+class _ModelIndex:
+    """Stored models by the assignment that lists them and by the place they are in.
+
+    A model's id is scoped to its owner, which a sheet row does not name (the KB's
+    "Nhà vườn kiểu mẫu" belongs to a steering committee, the row names the unit that
+    helps): a row's model is the stored one of that name (or alias) that its
+    assignment already lists, else the only one of that name at its place. Loaded on
+    the first row with a model.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.loaded = False
+        self.nodes: dict[str, Node] = {}
+        self.of_assignment: dict[str, list[str]] = {}
+        self.at_place: dict[str, list[str]] = {}
+
+    def _load(self) -> None:
+        self.nodes = {n.id: n for n in self.store.nodes("Model")}
+        for edge in self.store.edges("WITH_MODEL"):
+            self.of_assignment.setdefault(edge.source, []).append(edge.target)
+        for edge in self.store.edges("LOCATED_IN"):
+            if edge.source in self.nodes:
+                self.at_place.setdefault(edge.target, []).append(edge.source)
+        self.loaded = True
+
+    def _named(self, ids: list[str], key: str) -> list[Node]:
+        found = [self.nodes[i] for i in ids if i in self.nodes]
+        return [n for n in found if key in {_key(n.name), *(_key(a) for a in n.props.get("aliases", []))}]
+
+    def find(self, name: str, assignment_id: str, place_id: str) -> Node | None:
+        """The stored model a row's ``name`` means, or None (a new model)."""
+        if not self.loaded:
+            self._load()
+        key = _key(name)
+        listed = self._named(self.of_assignment.get(assignment_id, []), key)
+        if len(listed) == 1:
+            return listed[0]
+        here = self._named(self.at_place.get(place_id, []), key)
+        return here[0] if len(here) == 1 else None
+
+
 # ---------------------------------------------------------------------------
 # rows → facts
+
+
+def _split_list(text: str | None) -> list[str]:
+    """The values of a cell that lists several ("A; B"), as the explorer's downloads write them."""
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+def _place_texts(get: Callable[[str], str | None]) -> tuple[str | None, str | None, str | None]:
+    """(village, commune, district) of a row; a "Địa bàn được giúp đỡ" cell fills the one its "Cấp" names.
+
+    Without a level, the place is a village unless it repeats the row's commune or district.
+    """
+    village, commune, district = get("village"), get("commune"), get("district")
+    target = get("target")
+    if not target or village:
+        return village, commune, district
+    level = _key(get("level") or "")
+    if level.startswith(("thon", "lang", "village")):
+        village = target
+    elif level.startswith(("xa", "phuong", "thi tran", "commune")):
+        commune = commune or target
+    elif level.startswith(("huyen", "district")):
+        district = district or target
+    elif _key(target) not in {_key(commune or ""), _key(district or "")}:
+        village = target
+    return village, commune, district
 
 
 @dataclass
@@ -522,7 +595,8 @@ def _cell(values: list[Any], cols: dict[str, int], name: str) -> Any:
         return None
     v = values[i]
     if v is FORMULA:
-        raise BadCell(f"ô {HEADERS[name]} là công thức chưa có giá trị (hãy mở bằng Excel và lưu lại)")
+        raise BadCell(f"ô {HEADERS.get(name, name)} là công thức chưa có giá trị "
+                      "(hãy mở bằng Excel và lưu lại)")
     return v
 
 
@@ -532,13 +606,13 @@ def _row_facts(res: _Resolver, row: int, values: list[Any], cols: dict[str, int]
     schema = res.schema
     ev = {"sources": [f"{source_id}#{row}-{row + 1}"]}
     get = lambda name: _text(_cell(values, cols, name))  # noqa: E731
-    unit_text, village_text, commune_text = get("unit"), get("village"), get("commune")
-    district_text, province_text = get("district"), get("province")
+    unit_text, province_text = get("unit"), get("province")
+    village_text, commune_text, district_text = _place_texts(get)
     plan_text = get("plan") or default_plan
     if not unit_text:
         return RowResult(row, "invalid", "thiếu tên đơn vị"), _Facts(), []
-    if not village_text and not commune_text:
-        return RowResult(row, "invalid", "thiếu thôn/làng hoặc xã"), _Facts(), []
+    if not village_text and not commune_text and not district_text:
+        return RowResult(row, "invalid", "thiếu thôn/làng, xã hoặc huyện"), _Facts(), []
     if not plan_text:
         return RowResult(row, "invalid", "thiếu kế hoạch (cột Kế hoạch hoặc --plan)"), _Facts(), []
     try:
@@ -565,13 +639,11 @@ def _row_facts(res: _Resolver, row: int, values: list[Any], cols: dict[str, int]
         except (TypeError, ValueError):
             message = f"'Số hộ' không phải số nguyên: {households_raw!r}"
             return RowResult(row, "invalid", message), _Facts(), []
-    fld = get("field")
-    if fld:
-        try:
-            fld = _field(fld)
-        except ValueError as exc:
-            return RowResult(row, "invalid", str(exc)), _Facts(), []
-    model_text, note = get("model"), get("note")
+    try:
+        fields = [_field(f) for f in _split_list(get("field"))]
+    except ValueError as exc:
+        return RowResult(row, "invalid", str(exc)), _Facts(), []
+    model_texts, note = _split_list(get("model")), get("note")
 
     prov, dist, com = res.cached(("place", province_text, district_text, commune_text),
                                  lambda: res.place(province_text, district_text, commune_text))
@@ -593,8 +665,13 @@ def _row_facts(res: _Resolver, row: int, values: list[Any], cols: dict[str, int]
             facts.nodes.append(node)
             new.append(f"thôn mới '{village_text}' ({com.name if com else commune_id})")
         target = village_id
-    else:
+    elif commune_id:
         target = commune_id
+    else:  # a district-level assignment (a plan's group of units for a whole district)
+        if dist is None:
+            return RowResult(row, "invalid", "thiếu thôn/làng, xã hoặc huyện"), _Facts(), []
+        target = f"district-{dist.code}"
+        place_nodes = [res.units.unit_node(u) for u in (prov, dist) if u is not None]
     if com is not None:
         place_nodes, place_edges = res.cached(("records", com.code),
                                               lambda: res.units.graph_records([com.code]))
@@ -621,11 +698,21 @@ def _row_facts(res: _Resolver, row: int, values: list[Any], cols: dict[str, int]
     support = {k: v for k, v in (("from", start), ("until", until)) if v}
     facts.edges.append(Edge("SUPPORTS", unit_id, target, {"role": "support", **support, **ev}))
     check = [assignment.id]
-    if model_text:
-        model = schema.node("Model", scope=unit_id, name=model_text, field=fld, **ev)
+    for model_text in model_texts:
+        known = res.models.find(model_text, assignment.id, target)
+        if known is not None:  # the stored model keeps its scope and name (its identity)
+            model = schema.node("Model", scope=known.props["scope"], name=known.name,
+                                field=fields[0] if len(fields) == 1 else None, **ev)
+        elif len(fields) > 1:
+            return RowResult(row, "invalid", f"mô hình mới '{model_text}' cần một lĩnh vực; hãy ghi "
+                             "mỗi mô hình một dòng"), _Facts(), []
+        else:
+            model = schema.node("Model", scope=unit_id, name=model_text,
+                                field=fields[0] if fields else None, **ev)
         facts.nodes.append(model)
         facts.edges += [Edge("WITH_MODEL", assignment.id, model.id, dict(ev)),
-                        Edge("SUPPORTS", unit_id, model.id, {"role": "owner", **ev}),
+                        Edge("SUPPORTS", unit_id, model.id,
+                             {"role": "owner" if model.props["scope"] == unit_id else "support", **ev}),
                         Edge("LOCATED_IN", model.id, target, dict(ev)),
                         Edge("REGISTERED_UNDER", model.id, plan_id, dict(ev))]
         check.append(model.id)
@@ -663,6 +750,34 @@ def _classify(store: Store, results: list[tuple[RowResult, _Facts, list[str]]]) 
             result.message = f"cùng phân công với dòng {first}"
 
 
+def _conflicts(schema: Any, results: list[tuple[RowResult, _Facts, list[str]]]) -> None:
+    """Mark a row invalid when it repeats an earlier row's assignment or model with other values.
+
+    Without this the write would keep the last row's value without a word. Values a row
+    leaves blank are no conflict (a write never erases with a blank).
+    """
+    first: dict[str, tuple[int, dict[str, Any]]] = {}
+    for result, facts, _ in results:
+        if result.status in ("ambiguous", "invalid"):
+            continue
+        differences: list[str] = []
+        for node in facts.nodes:
+            if node.label not in ("Assignment", "Model"):
+                continue
+            seen = first.setdefault(node.id, (result.row, node.props))
+            if seen[0] == result.row:
+                continue
+            spec = schema.labels[node.label].properties
+            for key, value in node.props.items():
+                old = seen[1].get(key)
+                if key not in ("sources", "synthetic") and old is not None and old != value:
+                    what = spec[key].display if key in spec else key
+                    differences.append(f"{what}: dòng {seen[0]} ghi {old!r}, dòng này ghi {value!r}")
+        if differences:
+            result.status = "invalid"
+            result.message = "trùng với dòng trước nhưng khác giá trị — " + "; ".join(differences)
+
+
 # ---------------------------------------------------------------------------
 # the import
 
@@ -671,11 +786,12 @@ def _find_header(rows: Iterator[tuple[int, list[Any]]], filename: str
                  ) -> tuple[int, dict[str, int], list[Any]]:
     for r, values in rows:
         cols = header_map([v if v is not FORMULA else None for v in values])
-        if "unit" in cols and ("village" in cols or "commune" in cols):
+        if "unit" in cols and {"village", "commune", "district", "target"} & cols.keys():
             return r, cols, values
         if r >= HEADER_SCAN_ROWS:
             break
-    raise LoadError(filename, None, "không tìm thấy dòng tiêu đề có cột 'Đơn vị' và 'Thôn/làng' hoặc 'Xã' "
+    raise LoadError(filename, None, "không tìm thấy dòng tiêu đề có cột 'Đơn vị' và 'Thôn/làng', 'Xã' "
+                    "hoặc 'Huyện' "
                     f"trong {HEADER_SCAN_ROWS} dòng đầu (các cột cần có: {', '.join(HEADERS.values())})")
 
 
@@ -722,6 +838,7 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
         except (NotFoundError, DanvanError) as exc:
             results.append((RowResult(r, "invalid", str(exc)), _Facts(), []))
     _classify(store, results)
+    _conflicts(store.schema, results)
     report.rows = [r for r, _, _ in results]
     if dry_run or not report.ok:
         return report
@@ -810,7 +927,7 @@ def import_command(
         neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
         neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
         neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
-    """Import an assignment sheet (.xlsx/.csv): check every row, then write all or nothing."""
+    """Nhập bảng phân công (.xlsx/.csv): kiểm tra mọi dòng rồi ghi tất cả hoặc không ghi gì."""
     import json
 
     from danvan.cli import store_from_options

@@ -77,3 +77,116 @@ def test_year_missing_from_a_date_comes_from_context(extractor: Extractor) -> No
                                "Ban Thường vụ Huyện ủy Kon Rẫy")
     d = next(m for m in result.mentions if m.type == "directive")
     assert d.attributes["date"] == "2025-04-08"
+
+
+def test_a_2026_text_is_read_in_the_2025_map(extractor: Extractor) -> None:
+    text = ("Ngày 12/3/2026, Ban Thường vụ Tỉnh ủy Quảng Ngãi ban hành Kế hoạch số 45-KH/TU "
+            "giúp đỡ các thôn của xã Kon Braih, Đăk Kôi.\nBan Thường vụ Tỉnh ủy chỉ đạo.")
+    result = extractor.extract(text)
+    communes = {m.canonical: m.id for m in result.mentions if m.type == "commune"}
+    assert communes == {"Xã Kon Braih": "commune-2025-23497", "Xã Đăk Kôi": "commune-2025-23485"}
+    bodies = [m for m in result.mentions if m.type == "organisation"]
+    assert [m.canonical for m in bodies] == ["Ban Thường vụ Tỉnh ủy Quảng Ngãi"] * 2
+    assert {m.props["scope"] for m in bodies} == {"province-2025-51"}
+
+
+def test_a_2023_text_reads_the_same_name_in_the_legacy_map(extractor: Extractor) -> None:
+    result = extractor.extract("Ngày 05/6/2023, UBND xã Đăk Kôi, huyện Kon Rẫy họp.")
+    commune = next(m for m in result.mentions if m.type == "commune")
+    assert commune.id == "commune-23482" and commune.attributes["district"] == "614"
+
+
+def test_an_undated_text_takes_the_map_its_names_fit(extractor: Extractor) -> None:
+    # "phường Hải Châu" exists only in the 2025 map (before: quận Hải Châu)
+    result = extractor.extract("Đảng ủy phường Hải Châu kết nghĩa với xã Hùng Sơn.")
+    ids = {m.canonical: m.id for m in result.mentions if m.type == "commune"}
+    assert ids == {"Phường Hải Châu": "commune-2025-20242", "Xã Hùng Sơn": "commune-2025-20443"}
+
+
+def test_a_fuzzy_guess_elsewhere_does_not_outvote_the_named_province(
+        extractor: Extractor) -> None:
+    # "xã Ia Pa" is no legacy commune of Gia Lai (fuzzy: Ia Pia, Ia Pal); the text names
+    # tỉnh Gia Lai twice: the bare "Tỉnh ủy" is Gia Lai's
+    text = ("Ngày 5/3/2024, UBND tỉnh Gia Lai và Tỉnh ủy Gia Lai họp tại xã Ia Pa. "
+            "Ban Thường vụ Tỉnh ủy kết luận.")
+    result = extractor.extract(text)
+    assert result.context["province"] == "64"
+    last = [m for m in result.mentions if m.type == "organisation"][-1]
+    assert last.canonical == "Ban Thường vụ Tỉnh ủy Gia Lai"
+
+
+def test_accents_tell_apart_names_that_fold_alike() -> None:
+    g = Gazetteer()
+    assert g.commune("Ia Bang", province="64").name == "Xã Ia Bang"
+
+
+def _orgs(extractor: Extractor, text: str) -> list[str]:
+    return [m.canonical for m in extractor.extract(text).mentions if m.type == "organisation"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # departments of any province, in any spelling of their separators, scoped to the province
+    ("Ngày 2/3/2024, UBND tỉnh Phú Yên giao Sở Văn hóa-Thể thao và Du lịch và Sở lao động "
+     "Thương binh và Xã hội phụ trách.",
+     ["Ủy ban nhân dân tỉnh Phú Yên", "Sở Văn hóa, Thể thao và Du lịch tỉnh Phú Yên",
+      "Sở Lao động - Thương binh và Xã hội tỉnh Phú Yên"]),
+    ("Thanh tra tỉnh Bình Định và Văn phòng UBND tỉnh họp.",
+     ["Thanh tra tỉnh Bình Định", "Văn phòng Ủy ban nhân dân tỉnh Bình Định"]),
+    # boards of a party committee; the Dân vận board named after its province
+    ("Ban Tổ chức Tỉnh ủy Hà Giang và ban Dân vận tỉnh Hà Giang dự.",
+     ["Ban Tổ chức Tỉnh ủy Hà Giang", "Ban Dân vận Tỉnh ủy Hà Giang"]),
+    # named bodies: border posts, companies (legal form written out), schools
+    ("Đồn Biên phòng Na Ngoi và Công ty TNHH MTV Lâm nghiệp Con Cuông nhận kết nghĩa. "
+     "Trường THCS Môn Sơn tặng quà.",
+     ["Đồn Biên phòng Na Ngoi",
+      "Công ty Trách nhiệm hữu hạn Một thành viên Lâm nghiệp Con Cuông",
+      "Trường Trung học cơ sở Môn Sơn"]),
+    # the force of the province, named without "tỉnh"
+    ("Ngày 2/3/2024, BĐBP Hà Giang tặng quà.", ["Bộ đội Biên phòng tỉnh Hà Giang"]),
+])
+def test_bodies_of_the_official_structure_of_any_province(
+        extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert _orgs(extractor, text) == expected
+
+
+def test_folded_accents_do_not_invent_a_body(extractor: Extractor) -> None:
+    # "tình đoàn kết" folds like "Tỉnh đoàn"; the written tone says it is not
+    assert _orgs(extractor, "Vun đắp tình đoàn kết giữa bà con, tỉnh Gia Lai.") == []
+    assert _orgs(extractor, "Tỉnh đoàn Gia Lai tặng quà.") == ["Tỉnh đoàn Gia Lai"]
+
+
+def test_a_word_that_folds_like_moi_is_no_plural(extractor: Extractor) -> None:
+    # "nông thôn mới tỉnh tổng hợp, UBND tỉnh …": "mới" (new) is not "mọi" (every)
+    text = "Văn phòng Điều phối nông thôn mới tỉnh tổng hợp, UBND tỉnh Quảng Bình giao."
+    assert "Ủy ban nhân dân tỉnh Quảng Bình" in _orgs(extractor, text)
+
+
+def _villages(extractor: Extractor, text: str) -> list[str]:
+    return [m.canonical for m in extractor.extract(text).mentions if m.type == "village"]
+
+
+def test_village_words_beyond_thon_and_lang(extractor: Extractor) -> None:
+    text = ("Ngày 3/4/2024, Hội Nông dân tỉnh nhận giúp đỡ buôn Tơng Jú (xã Ea Kao, thành phố "
+            "Buôn Ma Thuột) và Bon Bu Đăk, xã Hòa Khánh.")
+    assert _villages(extractor, text) == ["Buôn Tơng Jú, Xã Ea Kao", "Bon Bu Đăk, Xã Hòa Khánh"]
+    text = "Sở Tư pháp giúp đỡ bản Phiêng Luông, xã Chiềng Sơ, huyện Điện Biên Đông."
+    assert _villages(extractor, text) == ["Bản Phiêng Luông, Xã Chiềng Sơ"]
+
+
+def test_a_village_of_an_unknown_commune_takes_no_other_commune(extractor: Extractor) -> None:
+    text = "Ngày 3/4/2024, tại xã Ea Kao, huyện Ea Súp; Sở Y tế giúp thôn 4, xã Zơ Ngai Blơk."
+    village = next(m for m in extractor.extract(text).mentions if m.type == "village")
+    assert village.unresolved
+
+
+def test_words_that_fold_like_village_words_are_not_villages(extractor: Extractor) -> None:
+    # "Ban" (board), "Lạng Sơn" (province), "già làng" (a person), "làng DTTS"
+    text = ("Ban Chỉ đạo tỉnh Lạng Sơn và già làng Y Bốc thăm các làng DTTS ở xã Bản Lầu; "
+            "Bản Lầu có 12 thôn.")
+    assert _villages(extractor, text) == []
+
+
+def test_a_later_bare_mention_takes_the_commune_named_earlier(extractor: Extractor) -> None:
+    text = ("Buôn Cuôr Đăng nằm gần trung tâm xã. Sở Y tế kết nghĩa với buôn Cuôr Đăng, "
+            "xã Cuôr Đăng, huyện Cư M'gar.")
+    assert _villages(extractor, text) == ["Buôn Cuôr Đăng, Xã Cuôr Đăng"] * 2

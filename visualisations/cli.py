@@ -44,7 +44,7 @@ def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file t
                                                         "cho --query")] = None,
         store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
         neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
-    """Write an interactive graph page (Vietnamese, works offline) for a plan, area, unit or node."""
+    """Ghi trang đồ thị tương tác (xem được không cần mạng): kế hoạch, địa bàn, đơn vị hoặc nút."""
     from danvan.visualisations.graphview import (
         GraphView,
         graph_data,
