@@ -382,13 +382,13 @@ class Gazetteer:
             return None
         if era != LEGACY:
             district = None
-        scoped = district is not None or province is not None
         for scope in ({"district": district}, {"province": province}, {}):
             if any(v is None for v in scope.values()):
                 continue
             found = self._one(self.units.commune, name, **scope,
                               era=None if era == LEGACY else era)
-            if found is not None and (scope or not scoped or self.exact(found, name)):
+            # across the country only a name spelled exactly: a near miss is no evidence
+            if found is not None and (scope or self.exact(found, name)):
                 return found
         return None
 
