@@ -19,6 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 
+from danvan.api.board import install_board
 from danvan.api.docs import install_docs
 from danvan.api.problems import install
 from danvan.api.routes_v1 import build_router
@@ -38,7 +39,9 @@ Who helps which village, under which plan, with which model — and where is nob
   (UTF-8 with BOM, Vietnamese headers) for Excel.
 * Errors are `application/problem+json`: 404 unknown id or name, 409 ambiguous name (with
   `candidates`), 422 bad parameter (named in `param`), 503 store unavailable.
-* Writes need `Authorization: Bearer <DANVAN_API_TOKEN>`; with no token configured they are disabled.
+* Writes need `Authorization: Bearer <token>`: an editor's or admin's API token
+  (`danvan user token NAME`), or `DANVAN_API_TOKEN`, which acts as a bootstrap admin.
+  A viewer's token gets 403. With neither configured, writes are disabled.
 """
 
 
@@ -73,5 +76,6 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     install(app)
     install_docs(app)  # /docs, /redoc, /openapi.json from installed files, not a CDN
     app.include_router(build_router(), prefix=API_PREFIX)
+    install_board(app)
     include_explorer(app)
     return app
