@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from danvan.graph.schema import load_schema
@@ -113,6 +114,11 @@ def _tones(word: str) -> str | None:
 
 
 def _tones_agree(text: str, forms: list[str]) -> bool:
+    return _tones_agree_cached(text, tuple(forms))
+
+
+@lru_cache(maxsize=4096)
+def _tones_agree_cached(text: str, forms: tuple[str, ...]) -> bool:
     """``text`` carries, word for word, the tones of one of ``forms`` (or no accents at all).
 
     Folding drops tones, so "tình" would match "Tỉnh"; a word written with no mark at all
@@ -546,9 +552,10 @@ class _Run:
             return
         for m in re.finditer(r"(?<![a-z])xa\b[^.;\n]{0,70}?(?:do la|la|gom):? ", self.folded):
             self.bare_list(m.end(), None)
-        for m in re.finditer(r"(?:^|(?<=[\n.] ))(?=[A-ZĐÀ-Ỹ][^.;\n]{0,80}? là (?:\w+ )?xã\b)",
-                             self.text, re.M):
-            self.bare_list(m.end(), "là")
+        for m in re.finditer(r" là (?:\w+ )?xã\b", self.text):
+            start = max(self.text.rfind(". ", 0, m.start()) + 2, self.text.rfind("\n", 0, m.start()) + 1)
+            if 0 < m.start() - start <= 80:
+                self.bare_list(start, "là")
 
     def bare_list(self, at: int, closing: str | None) -> None:
         found: list[tuple[Any, int, int]] = []
