@@ -40,6 +40,7 @@ from danvan.api import models as m
 from danvan.api.auth import bearer, require_writer
 from danvan.api.csv_export import Column, csv_response
 from danvan.api.problems import PROBLEM_JSON, ApiProblem
+from danvan.graph.audit import acting
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
@@ -406,7 +407,7 @@ def build_router() -> APIRouter:
                  summary="Thêm phân công giúp đỡ (cần mã truy cập)",
                  dependencies=[Security(bearer), Depends(require_writer)],
                  responses={401: _problem("Thiếu hoặc sai mã truy cập"),
-                            403: _problem("Chức năng ghi đang tắt (chưa đặt DANVAN_API_TOKEN)"),
+                            403: _problem("Mã truy cập chỉ có quyền xem, hoặc chức năng ghi đang tắt"),
                             **READ_ERRORS})
     def create_assignment(request: Request, response: Response,
                           body: Annotated[m.AssignmentIn, Body()]) -> dict[str, Any]:
@@ -415,7 +416,9 @@ def build_router() -> APIRouter:
         The assignment and a SUPPORTS edge are stored with the API as their source
         (``source-api``). Posting the same unit, place and plan again updates it (200).
         """
-        created, item = write_assignment(store_of(request), body)
+        with acting(request.state.user.name, "api.assignment",
+                    source="POST /api/v1/assignments", comment=body.note):
+            created, item = write_assignment(store_of(request), body)
         response.status_code = 201 if created else 200
         response.headers["Location"] = f"/api/v1/entities/{item['id']}"
         return {"created": created, "assignment": item}
@@ -424,7 +427,7 @@ def build_router() -> APIRouter:
                  summary="Nhập bảng phân công từ tệp Excel/CSV (cần mã truy cập)",
                  dependencies=[Security(bearer), Depends(require_writer)],
                  responses={401: _problem("Thiếu hoặc sai mã truy cập"),
-                            403: _problem("Chức năng ghi đang tắt (chưa đặt DANVAN_API_TOKEN)"),
+                            403: _problem("Mã truy cập chỉ có quyền xem, hoặc chức năng ghi đang tắt"),
                             413: _problem("Tệp quá lớn"),
                             422: _problem("Tệp hoặc dòng không hợp lệ; không có gì được ghi")},
                  openapi_extra={"requestBody": {"required": True, "content": {
@@ -449,8 +452,9 @@ def build_router() -> APIRouter:
         if len(data) > MAX_IMPORT_BYTES:
             raise ApiProblem(413, "Tệp quá lớn", f"tối đa {MAX_IMPORT_BYTES // 2**20} MB",
                              "too-large")
-        report = await run_in_threadpool(import_file, store_of(request), data, filename, plan,
-                                         dry_run)
+        with acting(request.state.user.name, "api.import", source=f"POST /api/v1/imports {filename}"):
+            report = await run_in_threadpool(import_file, store_of(request), data, filename, plan,
+                                             dry_run)
         return JSONResponse(report.to_dict(), status_code=200 if report.ok else 422)
 
     return router

@@ -179,7 +179,7 @@ def _register_plugins() -> None:
     import importlib
 
     for module in ("danvan.loaders.documents", "danvan.loaders.spreadsheets",
-                   "danvan.visualisations.cli", "danvan.loaders.demo"):
+                   "danvan.visualisations.cli", "danvan.loaders.demo", "danvan.users_cli"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -189,6 +189,25 @@ def _register_plugins() -> None:
         hook = getattr(mod, "register_cli", None)
         if hook is not None:
             hook(register)
+        group = getattr(mod, "cli_group", None)  # a command with subcommands: (name, Typer)
+        if group is not None:
+            app.add_typer(group[1], name=group[0])
+
+
+def _record_as_cli() -> None:
+    """Writes of this run go into the history as ``cli:<login>`` doing ``<command>``."""
+    import getpass
+
+    from danvan.graph.audit import act_as
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        login = "?"
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), "danvan")
+    if command == "serve":  # the server records each request's user instead
+        return
+    act_as(f"cli:{login}", command, source="danvan " + " ".join(sys.argv[1:3]))
 
 
 def main() -> None:
@@ -197,6 +216,7 @@ def main() -> None:
     core = {"serve", "load", "info", "query"}
     if not (len(sys.argv) > 1 and sys.argv[1] in core):  # spare core commands the heavy imports
         _register_plugins()
+    _record_as_cli()
     try:
         # Standalone mode: the click typer runs on (typer ≥ 0.29 bundles its own copy, whose
         # exceptions are not ``click``'s) shows its usage errors itself and turns

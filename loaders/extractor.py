@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from danvan.graph.schema import load_schema
@@ -113,6 +114,11 @@ def _tones(word: str) -> str | None:
 
 
 def _tones_agree(text: str, forms: list[str]) -> bool:
+    return _tones_agree_cached(text, tuple(forms))
+
+
+@lru_cache(maxsize=4096)
+def _tones_agree_cached(text: str, forms: tuple[str, ...]) -> bool:
     """``text`` carries, word for word, the tones of one of ``forms`` (or no accents at all).
 
     Folding drops tones, so "tình" would match "Tỉnh"; a word written with no mark at all
@@ -176,7 +182,8 @@ class Mention:
     def to_json(self) -> dict[str, Any]:
         """The public JSON form."""
         return {"type": self.type, "text": self.text, "start": self.start, "end": self.end,
-                "canonical": self.canonical, "id": self.id, "attributes": self.attributes}
+                "canonical": self.canonical, "id": self.id, "attributes": self.attributes,
+                "confidence": self.confidence}
 
 
 @dataclass(frozen=True)
@@ -188,11 +195,17 @@ class Relation:
     target: int
     start: int
     end: int
+    confidence: float = 0.75
+    #: what the sentence adds to the fact: (("plan", mention index), ("households", 12), …)
+    attributes: tuple[tuple[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON form."""
-        return {"type": self.type, "source": self.source, "target": self.target,
-                "start": self.start, "end": self.end}
+        out = {"type": self.type, "source": self.source, "target": self.target,
+               "start": self.start, "end": self.end, "confidence": self.confidence}
+        if self.attributes:
+            out["attributes"] = dict(self.attributes)
+        return out
 
 
 @dataclass
@@ -361,6 +374,7 @@ class _Run:
     def result(self) -> Extraction:
         self.context()
         self.places()
+        self.bare_communes()
         self.organisations()
         self.named_bodies()
         self.villages()
@@ -511,6 +525,8 @@ class _Run:
             if adj and level == "commune":
                 at += adj.end()
             found = self.longest_place(level, at)
+            if found is None and level == "commune":
+                found = self.commune_in_next_district(at)
             if found is None:
                 words = self.words_after(at, 4)
                 if (words and level == "commune" and self.text[words[0][0]].isupper()
@@ -524,6 +540,67 @@ class _Run:
                 unit = self.explicit_district(unit, at, end)
             mention = self.place_mention(level, unit, m.start(), end)
             self.enumeration(mention, level, unit)
+
+    def bare_communes(self) -> None:
+        """Communes named without their level word, in a list the sentence calls communes:
+        "03 xã …, đó là Keo Lôm, Phì Nhừ và Chiềng Sơ", "Keo Lôm, Phì Nhừ, Chiềng Sơ là ba xã".
+
+        Each name must be spelled exactly as a commune of the document's district (or, in
+        the 2025 map, province); the list is taken whole or not at all.
+        """
+        if (self.district is None and self.era == LEGACY) or self.province is None:
+            return
+        for m in re.finditer(r"(?<![a-z])xa\b[^.;\n]{0,70}?(?:do la|la|gom):? ", self.folded):
+            self.bare_list(m.end(), None)
+        for m in re.finditer(r" là (?:\w+ )?xã\b", self.text):
+            start = max(self.text.rfind(". ", 0, m.start()) + 2, self.text.rfind("\n", 0, m.start()) + 1)
+            if 0 < m.start() - start <= 80:
+                self.bare_list(start, "là")
+
+    def bare_list(self, at: int, closing: str | None) -> None:
+        found: list[tuple[Any, int, int]] = []
+        pos = at
+        while True:
+            words = self.words_after(pos, 3)
+            unit = None
+            for k in range(len(words), 0, -1):
+                name = self.text[words[0][0]:words[k - 1][1]]
+                cand = self.resolve_name("commune", name)
+                if cand is not None and Gazetteer.exact(cand, name) and (
+                        self.era != LEGACY or cand.district_code == self.district):
+                    unit = (cand, words[0][0], words[k - 1][1])
+                    break
+            if unit is None:
+                break
+            found.append(unit)
+            sep = re.match(r"(,| và) (?=\S)", self.text[unit[2]:unit[2] + 5])
+            if not sep:
+                break
+            pos = unit[2] + sep.end() - 1
+        if len(found) < 2:
+            return
+        if closing and not re.match(r"\s+là\b", self.text[found[-1][2]:found[-1][2] + 5]):
+            return
+        taken = [(x.start, x.end) for x in self.mentions]
+        for unit, s, e in found:
+            if not any(a < e and s < b for a, b in taken):
+                self.place_mention("commune", unit, s, e, 0.75)
+
+    def commune_in_next_district(self, at: int) -> tuple[Any, int, int] | None:
+        """``xã Ayun, huyện Chư Sê`` where the name alone is ambiguous in the province."""
+        words = self.words_after(at, 5)
+        for k in range(len(words), 0, -1):
+            end = words[k - 1][1]
+            nxt = re.match(r"[\s,–-]*(huyen|thi xa|thanh pho) ", self.folded[end:end + 16])
+            if not nxt:
+                continue
+            district = self.longest_place("district", end + nxt.end() - 1)
+            if district is None:
+                continue
+            unit = self.g.commune(self.text[words[0][0]:end], district=district[0].code)
+            if unit is not None:
+                return unit, words[0][0], end
+        return None
 
     def explicit_district(self, unit: Any, name_start: int, end: int) -> Any:
         """``xã Đăk Long, huyện Đăk Glei``: the district written next decides the commune."""
@@ -816,6 +893,12 @@ class _Run:
             if words and len(words) == 1 and self.text[words[0][0]:words[0][1]].isupper() and \
                     words[0][1] - words[0][0] > 1:
                 words = []  # "làng DTTS": an abbreviation, not a name
+            if number is None and not words:
+                # "Buôn wik, xã Ea Hồ": a name typed in lower case, sure by its commune
+                low = re.match(r" ([a-zà-ỹđ][\w'’]{1,15})(?=[\s,–-]+(?:xã|phường|thị trấn) )",
+                               self.text[pos:pos + 40])
+                if low and fold(low.group(1)) not in _NAME_STOP:
+                    words = [(pos + 1, pos + low.end())]
             if number is None and not words:
                 continue
             if word[0].isupper() and m.start() > 0 and self.text[m.start() - 1] not in "\n ,(-–":
@@ -1241,6 +1324,9 @@ def find_relations(run: _Run, self_index: int | None) -> set[Relation]:
                 "kind") in _PLAN_KINDS and ms[self_index] is not d2:
             rel("IMPLEMENTS", ms[self_index], d2)
     _places_relations(run, rel)
+    # imported here: the assignment rules build this module's Relation
+    from danvan.loaders.assigning import find_assignments
+    out |= find_assignments(run, self_index)
     _model_relations(run, rel)
     return out
 
