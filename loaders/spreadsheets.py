@@ -326,6 +326,7 @@ class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     written: WriteResult | None = None
     error: str | None = None
+    queued: int = 0  # "chưa rõ" rows newly put in the review queue (loaders/review.py)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -849,6 +850,10 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
     _classify(store, results)
     _conflicts(store.schema, results)
     report.rows = [r for r, _, _ in results]
+    if not dry_run:
+        from danvan.loaders.review import import_items
+
+        report.queued = import_items(store, report)  # "chưa rõ" rows go to the review queue
     if dry_run or not report.ok:
         return report
     todo = [(r, f) for r, f, _ in results if r.status in ("new", "changed")]
