@@ -1,8 +1,9 @@
 """The FastAPI application: ``create_app(store, settings)``, used by ``danvan serve`` and the tests.
 
-JSON lives under /api/v1, the OpenAPI document at /api/v1/openapi.json and its
-pages at /docs. The root is left to the explorer: when ``danvan.api.explorer``
-exists and has a ``router``, it is included. Other features can add routes the
+JSON lives under /api/v1, the OpenAPI document at /api/v1/openapi.json (and
+/openapi.json) and its page at /docs (api/docs.py, served offline). The root is
+left to the explorer: when ``danvan.api.explorer`` exists and has a ``router``,
+it is included. Other features can add routes the
 same way, reading ``request.app.state.store`` and ``request.app.state.settings``.
 
 >>> from danvan.graph.embedded import EmbeddedStore
@@ -19,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 
 from danvan.api.board import install_board
+from danvan.api.docs import install_docs
 from danvan.api.problems import install
 from danvan.api.routes_v1 import build_router
 from danvan.config import Settings
@@ -68,10 +70,11 @@ def include_explorer(app: FastAPI) -> bool:
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     """The API over ``store``; ``settings.api_token`` enables writes."""
     app = FastAPI(title="danvan API", version=_version(), description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.store = store
     app.state.settings = settings or Settings()
     install(app)
+    install_docs(app)  # /docs, /redoc, /openapi.json from installed files, not a CDN
     app.include_router(build_router(), prefix=API_PREFIX)
     install_board(app)
     include_explorer(app)

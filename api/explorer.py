@@ -17,6 +17,7 @@ Everything the pages show is escaped by Jinja2; nothing is loaded from outside.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from collections import defaultdict
@@ -44,7 +45,7 @@ NAV = (("/", "Trang chủ"), ("/phan-cong", "Phân công"), ("/bao-phu", "Bao ph
        ("/ban-do", "Bản đồ"), ("/graph", "Đồ thị"))
 FILTERS = ("plan", "district", "commune", "unit", "village", "field")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
-ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Huyện", "Kế hoạch",
+ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Xã cũ", "Huyện", "Kế hoạch",
                       "Mô hình", "Lĩnh vực", "Từ ngày", "Đến ngày", "Số hộ", "Dữ liệu mô phỏng")
 _HIDDEN_PROPS = {"sources", "text", "synthetic"}
 
@@ -134,11 +135,17 @@ def _assignment_cells(item: dict[str, Any]) -> list[Any]:
     target = item["target"]
     level = {"Village": "Thôn, làng", "Commune": "Xã", "District": "Huyện"}.get(target.get("level"), "")
     return [item["unit"]["name"], target["name"], level, (item.get("commune") or {}).get("name", ""),
+            (item.get("former_commune") or {}).get("name", ""),
             (item.get("district") or {}).get("name", ""), (item.get("plan") or {}).get("ref", ""),
             "; ".join(m["name"] or "" for m in item["models"]),
             "; ".join(sorted({m["field"] for m in item["models"] if m.get("field")})),
-            item.get("from") or "", item.get("until") or "", item.get("households") or "",
+            _day(item.get("from")) or "", _day(item.get("until")) or "", item.get("households") or "",
             "có" if item.get("synthetic") else ""]
+
+
+def _day(iso: str | None) -> dt.date | None:
+    """A date cell: Excel shows it with the sheet's d/m/yyyy format and sorts it as a date."""
+    return dt.date.fromisoformat(iso) if iso else None
 
 
 def _safe_cell(value: Any) -> Any:
@@ -260,6 +267,9 @@ def assignments_xlsx(request: Request) -> Response:
     rows = [_assignment_cells(i) for i in result["items"]]
     for row in rows:
         sheet.append([_safe_cell(c) for c in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "d/m/yyyy"
     for col, header in enumerate(ASSIGNMENT_COLUMNS, start=1):
         width = max([len(header), *(len(str(r[col - 1])) for r in rows)])
         sheet.column_dimensions[get_column_letter(col)].width = min(60, width + 2)

@@ -28,7 +28,8 @@ ACTIONS = {
     "edit.assignment": "Sửa phân công", "edit.assignment.end": "Kết thúc phân công",
     "api.assignment": "Thêm phân công qua API", "api.import": "Nhập bảng qua API",
     "import": "Nhập bảng phân công", "load": "Nạp dữ liệu", "review": "Quyết định duyệt",
-    "review.undo": "Hoàn tác quyết định duyệt",
+    "review.undo": "Hoàn tác quyết định duyệt", "serve": "Nạp dữ liệu khi khởi động",
+    "user": "Quản lý người dùng",
 }
 COLUMNS = ("Thời điểm", "Người thực hiện", "Thao tác", "Thực thể", "Trước", "Sau", "Nguồn",
            "Ghi chú")

@@ -34,7 +34,10 @@ import orjson
 
 from danvan.errors import StoreError, ValidationError
 
-__all__ = ["Neo4jRecords", "RecordSpec", "Records", "SqliteRecords", "now_iso"]
+__all__ = ["RESERVED", "Neo4jRecords", "RecordSpec", "Records", "SqliteRecords", "now_iso"]
+
+
+RESERVED = frozenset({"rid", "record_kind", "key", "at", "data"})  # a record node's own fields
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ Read = Callable[..., list[dict[str, Any]]]
 
 
 class Neo4jRecords(Records):
-    """Records as ``(:Record:<Kind> {rid, kind, key, at, data})`` nodes, never ``:Entity``.
+    """Records as ``(:Record:<Kind> {rid, record_kind, key, at, data})`` nodes, never ``:Entity``.
 
     ``data`` is the record's JSON (Neo4j properties cannot hold maps); indexed
     fields are copied beside it as plain properties so filters run in Cypher.
@@ -208,14 +211,14 @@ class Neo4jRecords(Records):
     def _ensure(self) -> None:
         if not self._ready:
             self.write("CREATE CONSTRAINT record_rid IF NOT EXISTS FOR (r:Record) REQUIRE r.rid IS UNIQUE")
-            self.write("CREATE INDEX record_at IF NOT EXISTS FOR (r:Record) ON (r.kind, r.at)")
+            self.write("CREATE INDEX record_kind_at IF NOT EXISTS FOR (r:Record) ON (r.record_kind, r.at)")
             self._ready = True
 
     @staticmethod
     def _fields(spec: RecordSpec, record: dict[str, Any]) -> dict[str, Any]:
         fields = {name: record.get(name) for name in spec.index}
-        return {"kind": spec.name, "key": record["key"], "at": record["at"],
-                "data": orjson.dumps(record).decode(), **fields}
+        return {**fields, "record_kind": spec.name, "key": record["key"], "at": record["at"],
+                "data": orjson.dumps(record).decode()}
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         self.spec(kind)
@@ -240,7 +243,7 @@ class Neo4jRecords(Records):
     def _find(self, spec: RecordSpec, where: list[tuple[str, bool, Any]], since: str | None,
               until: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
         self._ensure()
-        conds, params = ["r.kind = $kind"], {"kind": spec.name}
+        conds, params = ["r.record_kind = $record_kind"], {"record_kind": spec.name}
         for i, (name, is_list, value) in enumerate(where):
             conds.append(f"$v{i} IN r.`{name}`" if is_list else f"r.`{name}` = $v{i}")
             params[f"v{i}"] = value

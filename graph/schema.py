@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from danvan.errors import SchemaError, ValidationError
-from danvan.graph.records import RecordSpec
+from danvan.graph.records import RESERVED, RecordSpec
 from danvan.graph.types import Edge, Node
 from danvan.text import nfc, slug
 
@@ -221,8 +221,10 @@ def _record_specs(raw: dict[str, Any]) -> dict[str, RecordSpec]:
     for name, body in raw.items():
         body = body or {}
         index, lists = tuple(body.get("index", ())), tuple(body.get("lists", ()))
-        if not set(lists) <= set(index) or not all(f.isidentifier() for f in index):
-            raise SchemaError(f"records.{name}: lists must be indexed fields, fields identifiers")
+        if (not set(lists) <= set(index) or not all(f.isidentifier() for f in index)
+                or RESERVED & set(index)):
+            raise SchemaError(f"records.{name}: lists must be indexed fields, fields identifiers "
+                              f"other than {', '.join(sorted(RESERVED))}")
         out[name] = RecordSpec(name, index, lists, bool(body.get("append_only", False)))
     return out
 

@@ -177,3 +177,27 @@ def test_the_cli_and_the_api_report_the_conflicting_row(tmp_path: Path) -> None:
         store.close()
     rows = response.json()["rows"]
     assert rows[1]["status"] == "invalid" and "Số hộ" in rows[1]["message"], rows
+
+
+# dates in Excel (issue 14, item 14) -----------------------------------------------------
+def test_excel_downloads_write_real_dates_shown_day_first(tmp_path: Path) -> None:
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    from danvan.graph.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "data")
+    load_kb(store)
+    for export in ("cli-xlsx", "page-xlsx"):
+        data, _ = EXPORTS[export](store, tmp_path)
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+        header = [c.value for c in sheet[1]]
+        column = header.index("Từ ngày") + 1
+        cells = [sheet.cell(r, column) for r in range(2, sheet.max_row + 1)]
+        dated = [c for c in cells if c.value not in (None, "")]
+        assert dated, export
+        assert all(isinstance(c.value, dt.datetime) for c in dated), (export, dated[0].value)
+        assert all(c.number_format == "d/m/yyyy" for c in dated), (export, dated[0].number_format)
+    store.close()
