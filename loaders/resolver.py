@@ -51,6 +51,7 @@ from danvan.loaders.admin_units import (
 )
 from danvan.queries.base import NameRow, names
 from danvan.queries.resolve import match_rows
+from danvan.text import fold
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
@@ -209,8 +210,11 @@ class Resolver:
                 continue
         if not found:
             raise NotFoundError(f"không tìm thấy tỉnh '{text}'")
-        in_map = [p for p in found if p.era in maps]
-        return (in_map or found)[0]
+        # An exact name beats a typo-tolerant match in the other map ("Hà Giang" in 2026 is
+        # the former province, not An Giang); then the map in force.
+        exact = [p for p in found if _named(text, p)]
+        in_map = [p for p in exact or found if p.era in maps]
+        return (in_map or exact or found)[0]
 
     # communes --------------------------------------------------------------------
     def commune(self, text: str, ctx: Context = Context()) -> Commune:
@@ -242,6 +246,9 @@ class Resolver:
             except (NotFoundError, AmbiguousError) as exc:
                 outcomes[era] = exc
         found = {era: c for era, c in outcomes.items() if isinstance(c, Commune)}
+        if len(found) == 2:
+            exact = {era: c for era, c in found.items() if _named(text, c)}
+            found = exact or found  # an exact name beats a typo-tolerant one in the other map
         if len(found) == 1:
             return next(iter(found.values()))
         if len(found) == 2:
@@ -513,6 +520,17 @@ def scope_of(node_id: str) -> str | None:
     """
     m = _SCOPE_IN_ID.match(node_id)
     return m[1] if m else None
+
+
+def _named(text: str, unit: Province | District | Commune) -> bool:
+    """Whether ``text`` is the unit's name or short name, accents, case and type word aside.
+
+    >>> hg = admin_units().province("02")
+    >>> _named("tinh ha giang", hg), _named("An Giang", hg)
+    (True, False)
+    """
+    key = "".join(fold(text).split())
+    return key in ("".join(fold(unit.name).split()), "".join(fold(unit.short_name).split()))
 
 
 def _key_of(value: Any) -> Any:
