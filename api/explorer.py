@@ -82,7 +82,19 @@ def _problem_page(request: Request, exc: DanvanError) -> HTMLResponse:
     else:
         status, title = 503, "Không đọc được dữ liệu"
     return _page(request, "problem.html", status, title=title, message=str(exc),
-                 candidates=getattr(exc, "candidates", []))
+                 candidates=_candidates_in_map(request, getattr(exc, "candidates", [])))
+
+
+def _candidates_in_map(request: Request, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Candidates as the page's map names them: in today's map a village of a legacy commune
+    reads "Thôn 1 (xã Đăk Ruồng cũ)", so namesakes of one 2025 commune can be told apart."""
+    from danvan.queries.maps import MAP_2025, in_map
+
+    if page_map(request) != MAP_2025:
+        return candidates
+    villages = _store(request).get_many(c["id"] for c in candidates if c.get("type") == "Village")
+    return [{**c, "former": not in_map(villages[c["id"]].props.get("commune", ""), MAP_2025)}
+            if c["id"] in villages and c.get("within") else c for c in candidates]
 
 
 def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
