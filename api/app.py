@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from danvan.api.problems import install
 from danvan.api.routes_v1 import build_router
+from danvan.api.security import SecurityHeaders
 from danvan.config import Settings
 from danvan.graph.store import Store
 
@@ -69,6 +70,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings or Settings()
     install(app)
+    app.add_middleware(SecurityHeaders)  # CSP, nosniff, no framing (api/security.py)
     app.include_router(build_router(), prefix=API_PREFIX)
     include_explorer(app)
     return app
