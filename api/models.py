@@ -133,7 +133,8 @@ class AssignmentItem(Open):
     unit: Ref
     target: Ref
     village: Ref | None = None
-    commune: Ref | None = None
+    commune: Ref | None = Field(None, description="xã trong bản đồ được chọn (map)")
+    former_commune: Ref | None = Field(None, description="xã cũ (trước 1/7/2025) khi map=2025")
     district: Ref | None = None
     plan: Ref | None = Field(None, description="{id, number}")
     models: list[Ref] = Field(default_factory=list)

@@ -40,6 +40,7 @@ from danvan.api import models as m
 from danvan.api.auth import bearer, require_writer
 from danvan.api.csv_export import Column, csv_response
 from danvan.api.problems import PROBLEM_JSON, ApiProblem
+from danvan.graph.audit import acting
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
@@ -107,7 +108,8 @@ class CsvSpec:
 
 ASSIGNMENT_CSV = CsvSpec("phan-cong", (
     ("Đơn vị", ("unit",)), ("Thôn/làng", ("village",)), ("Xã", ("commune",)),
-    ("Huyện", ("district",)), ("Địa bàn được giúp", ("target",)), ("Kế hoạch", ("plan",)),
+    ("Xã cũ", ("former_commune",)), ("Huyện", ("district",)), ("Địa bàn được giúp", ("target",)),
+    ("Kế hoạch", ("plan",)),
     ("Mô hình", ("models",)), ("Lĩnh vực", ("fields",)), ("Từ ngày", ("from",)),
     ("Đến ngày", ("until",)), ("Số hộ", ("households",)), ("Dữ liệu mô phỏng", ("synthetic",)),
     ("Mã phân công", ("id",))), _assignment_rows)
@@ -130,7 +132,8 @@ SEARCH_CSV = CsvSpec("tim-kiem", (
     ("Loại", ("type_vi",)), ("Tên", ("name",)), ("Điểm", ("score",)), ("Mã", ("id",))),
     _search_rows, qualifiers=("q",))
 UNHELPED_CSV = CsvSpec("thon-chua-co-don-vi-giup", (
-    ("Thôn/làng", ("name",)), ("Xã", ("commune",)), ("Mã thôn", ("id",))),
+    ("Thôn/làng", ("name",)), ("Xã", ("commune",)), ("Xã cũ", ("former_commune",)),
+    ("Mã thôn", ("id",))),
     lambda result: list(result["villages_unhelped"]), qualifiers=("plan", "district", "commune"))
 
 
@@ -419,7 +422,7 @@ def build_router() -> APIRouter:
                  summary="Thêm phân công giúp đỡ (cần mã truy cập)",
                  dependencies=[Security(bearer), Depends(require_writer)],
                  responses={401: _problem("Thiếu hoặc sai mã truy cập"),
-                            403: _problem("Chức năng ghi đang tắt (chưa đặt DANVAN_API_TOKEN)"),
+                            403: _problem("Mã truy cập chỉ có quyền xem, hoặc chức năng ghi đang tắt"),
                             **READ_ERRORS})
     def create_assignment(request: Request, response: Response,
                           body: Annotated[m.AssignmentIn, Body()]) -> dict[str, Any]:
@@ -428,7 +431,9 @@ def build_router() -> APIRouter:
         The assignment and a SUPPORTS edge are stored with the API as their source
         (``source-api``). Posting the same unit, place and plan again updates it (200).
         """
-        created, item = write_assignment(store_of(request), body)
+        with acting(request.state.user.name, "api.assignment",
+                    source="POST /api/v1/assignments", comment=body.note):
+            created, item = write_assignment(store_of(request), body)
         response.status_code = 201 if created else 200
         response.headers["Location"] = f"/api/v1/entities/{item['id']}"
         return {"created": created, "assignment": item}
@@ -437,7 +442,7 @@ def build_router() -> APIRouter:
                  summary="Nhập bảng phân công từ tệp Excel/CSV (cần mã truy cập)",
                  dependencies=[Security(bearer), Depends(require_writer)],
                  responses={401: _problem("Thiếu hoặc sai mã truy cập"),
-                            403: _problem("Chức năng ghi đang tắt (chưa đặt DANVAN_API_TOKEN)"),
+                            403: _problem("Mã truy cập chỉ có quyền xem, hoặc chức năng ghi đang tắt"),
                             413: _problem("Tệp quá lớn"),
                             422: _problem("Tệp hoặc dòng không hợp lệ; không có gì được ghi")},
                  openapi_extra={"requestBody": {"required": True, "content": {
@@ -459,8 +464,9 @@ def build_router() -> APIRouter:
         from danvan.loaders.spreadsheets import import_file
 
         data = await _bounded_body(request, MAX_IMPORT_BYTES, filename)
-        report = await run_in_threadpool(import_file, store_of(request), data, filename, plan,
-                                         dry_run)
+        with acting(request.state.user.name, "api.import", source=f"POST /api/v1/imports {filename}"):
+            report = await run_in_threadpool(import_file, store_of(request), data, filename, plan,
+                                             dry_run)
         return JSONResponse(report.to_dict(), status_code=200 if report.ok else 422)
 
     return router

@@ -85,8 +85,9 @@ def serve(host: Annotated[str, typer.Option(help="địa chỉ lắng nghe")] = 
     if load_kb and s.counts()["nodes"] == 0:
         from danvan.loaders.kb import load_kb as load
 
-        result = load(s)
-        typer.echo(f"loaded the bundled knowledge base: {result.nodes_created} nodes, "
+        result = load(s, maps=True)
+        typer.echo("loaded the bundled knowledge base and both administrative maps: "
+                   f"{result.nodes_created} nodes, "
                    f"{result.edges_created} edges", err=True)
     typer.echo(f"danvan serving the {s.kind} store on http://{host}:{port}/", err=True)
     served = create_app(s, settings)
@@ -101,6 +102,8 @@ def serve(host: Annotated[str, typer.Option(help="địa chỉ lắng nghe")] = 
 def load(documents: Annotated[list[Path] | None, typer.Option(
              "--documents", help="trích xuất và nạp thêm các văn bản hoặc thư mục này")] = None,
          kb: Annotated[bool, typer.Option(help="nạp cơ sở tri thức đã biên soạn")] = True,
+         maps: Annotated[bool, typer.Option(
+             help="cùng cơ sở tri thức, nạp cả hai danh mục hành chính (trước và từ 1/7/2025)")] = True,
          store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
          neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
     """Nạp cơ sở tri thức (chạy lại lần hai không thay đổi gì)."""
@@ -109,7 +112,7 @@ def load(documents: Annotated[list[Path] | None, typer.Option(
     if kb:
         from danvan.loaders.kb import load_kb
 
-        result = load_kb(s)
+        result = load_kb(s, maps=maps)
         typer.echo(f"knowledge base: {result.nodes_created} nodes created, "
                    f"{result.nodes_updated} updated, {result.nodes_unchanged} unchanged; "
                    f"{result.edges_created} edges created, {result.edges_updated} updated, "
@@ -176,7 +179,7 @@ def _register_plugins() -> None:
     import importlib
 
     for module in ("danvan.loaders.documents", "danvan.loaders.spreadsheets",
-                   "danvan.visualisations.cli", "danvan.loaders.demo"):
+                   "danvan.visualisations.cli", "danvan.loaders.demo", "danvan.users_cli"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -186,6 +189,25 @@ def _register_plugins() -> None:
         hook = getattr(mod, "register_cli", None)
         if hook is not None:
             hook(register)
+        group = getattr(mod, "cli_group", None)  # a command with subcommands: (name, Typer)
+        if group is not None:
+            app.add_typer(group[1], name=group[0])
+
+
+def _record_as_cli() -> None:
+    """Writes of this run go into the history as ``cli:<login>`` doing ``<command>``."""
+    import getpass
+
+    from danvan.graph.audit import act_as
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        login = "?"
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), "danvan")
+    if command == "serve":  # the server records each request's user instead
+        return
+    act_as(f"cli:{login}", command, source="danvan " + " ".join(sys.argv[1:3]))
 
 
 def main() -> None:
@@ -194,6 +216,7 @@ def main() -> None:
     core = {"serve", "load", "info", "query"}
     if not (len(sys.argv) > 1 and sys.argv[1] in core):  # spare core commands the heavy imports
         _register_plugins()
+    _record_as_cli()
     try:
         # Standalone mode: the click typer runs on (typer ≥ 0.29 bundles its own copy, whose
         # exceptions are not ``click``'s) shows its usage errors itself and turns

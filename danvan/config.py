@@ -8,7 +8,11 @@
 | NEO4J_USER        | neo4j                           | Neo4j user                            |
 | NEO4J_PASSWORD    | (empty)                         | Neo4j password                        |
 | NEO4J_DATABASE    | (server default)                | Neo4j database name                   |
-| DANVAN_API_TOKEN  | (unset: writes disabled)        | bearer token for write endpoints      |
+| DANVAN_API_TOKEN  | (unset)                         | bootstrap admin token for the API     |
+| DANVAN_OPEN_READING | 1                             | 0: reading also needs signing in      |
+| DANVAN_SESSION_HOURS | 8                            | a sign-in lasts this long             |
+| DANVAN_SECURE_COOKIES | 0                           | 1: cookies only over HTTPS (always so |
+|                   |                                 | when the request itself is HTTPS)     |
 
 >>> Settings.from_env({"DANVAN_STORE": "neo4j"}).store
 'neo4j'
@@ -42,6 +46,9 @@ class Settings:
     neo4j_password: str = ""
     neo4j_database: str | None = None
     api_token: str | None = None
+    open_reading: bool = True
+    session_hours: float = 8.0
+    secure_cookies: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +63,9 @@ class Settings:
             neo4j_password=env.get("NEO4J_PASSWORD", default.neo4j_password),
             neo4j_database=env.get("NEO4J_DATABASE") or None,
             api_token=env.get("DANVAN_API_TOKEN") or None,
+            open_reading=_flag(env, "DANVAN_OPEN_READING", default.open_reading),
+            session_hours=_hours(env.get("DANVAN_SESSION_HOURS"), default.session_hours),
+            secure_cookies=_flag(env, "DANVAN_SECURE_COOKIES", default.secure_cookies),
         )
         settings.check()
         return settings
@@ -71,6 +81,27 @@ class Settings:
         if self.store not in STORES:
             raise ConfigError(f"DANVAN_STORE / --store must be one of {', '.join(STORES)}, "
                               f"not {self.store!r}")
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
+    return value in ("1", "true", "yes")
+
+
+def _hours(value: str | None, default: float) -> float:
+    if not value:
+        return default
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = -1
+    if not 0 < hours <= 24 * 90:
+        raise ConfigError(f"DANVAN_SESSION_HOURS must be a number of hours (0-2160), not {value!r}")
+    return hours
 
 
 def open_store(settings: Settings) -> Store:

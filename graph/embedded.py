@@ -30,6 +30,7 @@ import orjson
 
 from danvan.errors import StoreError
 from danvan.graph.background import Background
+from danvan.graph.records import SqliteRecords
 from danvan.graph.schema import Schema
 from danvan.graph.store import BULK_ROWS, Store, TxOps, WriteResult, bulk_gc, plan_new_edges, put_rows
 from danvan.graph.types import Edge, Node
@@ -473,8 +474,12 @@ class EmbeddedStore(Store):
             self._moved(())
             return gone
 
+    def _records(self) -> SqliteRecords:
+        return SqliteRecords(self.schema.records, self.db, self._lock)
+
     def clear(self) -> None:
         with self._lock:
+            self.records.clear()  # everything: the board's records too, as on Neo4j
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM nodes")
             self.db.execute("DELETE FROM edges")

@@ -23,6 +23,7 @@ from neo4j import exceptions as nx_errors
 
 from danvan.errors import AuthError, StoreError, StoreUnavailable, ValidationError
 from danvan.graph.neo4j_health import Health
+from danvan.graph.records import Neo4jRecords
 from danvan.graph.schema import Schema
 from danvan.graph.store import Store, TxOps, WriteResult, bulk_gc, plan_new_edges
 from danvan.graph.types import Edge, Node
@@ -33,7 +34,8 @@ CHUNK = 10_000  # rows per UNWIND statement
 LOAD_CHUNK = 10_000  # rows per transaction of a bulk load (Neo4jStore.load; see load)
 LOAD_WORKERS = 2  # sessions writing the chunks of a bulk load at the same time
 CLEAR_BATCH = 50_000  # rows deleted per transaction by clear()
-_ANY_NODE = "MATCH (n) RETURN n.id AS id LIMIT 1"  # one row, or none in an empty database
+# One row, or none in an empty graph (the board's Record nodes are not part of it).
+_ANY_NODE = "MATCH (n:Entity) RETURN n.id AS id LIMIT 1"
 
 
 def _props(raw: dict[str, Any]) -> dict[str, Any]:
@@ -713,6 +715,9 @@ class Neo4jStore(Store):
                 rows = self._write(cypher, n=CLEAR_BATCH)
                 if not rows or rows[0]["gone"] == 0:
                     break
+
+    def _records(self) -> Neo4jRecords:
+        return Neo4jRecords(self.schema.records, self.read, self._write)
 
     def _write(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         self.health.check()

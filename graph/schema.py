@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from danvan.errors import SchemaError, ValidationError
+from danvan.graph.records import RESERVED, RecordSpec
 from danvan.graph.types import Edge, Node
 from danvan.text import nfc, slug
 
@@ -214,6 +215,20 @@ def _coercer(spec: PropertySpec) -> Callable[[Any, Node | Edge], Any]:
     return slow
 
 
+def _record_specs(raw: dict[str, Any]) -> dict[str, RecordSpec]:
+    """The ``records:`` section: the board's bookkeeping kinds (see graph/records.py)."""
+    out = {}
+    for name, body in raw.items():
+        body = body or {}
+        index, lists = tuple(body.get("index", ())), tuple(body.get("lists", ()))
+        if (not set(lists) <= set(index) or not all(f.isidentifier() for f in index)
+                or RESERVED & set(index)):
+            raise SchemaError(f"records.{name}: lists must be indexed fields, fields identifiers "
+                              f"other than {', '.join(sorted(RESERVED))}")
+        out[name] = RecordSpec(name, index, lists, bool(body.get("append_only", False)))
+    return out
+
+
 class Schema:
     """The loaded declaration, with the operations every store and loader shares."""
 
@@ -244,6 +259,7 @@ class Schema:
                 properties={**props, **{k: v for k, v in common.items() if k not in props}},
                 display=body.get("display", name),
             )
+        self.records = _record_specs(raw.get("records") or {})
         self._resolve()
         # Per edge type: a function per property giving a value's stored form (check_edge).
         self._edge_coercers: dict[str, dict[str, Callable[[Any, Node | Edge], Any]]] = {}

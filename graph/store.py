@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
 from danvan.errors import MissingNodeError, ValidationError
+from danvan.graph.audit import watching
+from danvan.graph.records import Records
 from danvan.graph.schema import Schema, load_schema
 from danvan.graph.types import Edge, Node, Subgraph, merge_props
 
@@ -250,8 +252,13 @@ class Store(abc.ABC):
         Raises ValidationError (or MissingNodeError) before anything is written.
         """
         nodes, edges = list(nodes), list(edges)
+        who = watching()  # made on someone's behalf: recorded in the history (graph/audit.py)
+        before = who.before(self, nodes) if who else None
         with bulk_gc(len(nodes) + len(edges)):  # its end finds the temporaries below gone
-            return self._write_checked(nodes, edges)
+            result = self._write_checked(nodes, edges)
+        if who:
+            who.after(self, nodes, edges, result, before)
+        return result
 
     def _write_checked(self, nodes: list[Node], edges: list[Edge]) -> WriteResult:
         checked, raw_edges = self._checked(nodes, edges)
@@ -373,6 +380,16 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def _run_write(self, fn: Callable[[TxOps], WriteResult]) -> WriteResult:
         """Run ``fn`` inside one write transaction; roll back if it raises."""
+
+    # records (accounts, sessions, history, decisions; see graph/records.py) --------------
+    @functools.cached_property
+    def records(self) -> Records:
+        """The board's bookkeeping, kept in this store beside (not in) the graph."""
+        return self._records()
+
+    @abc.abstractmethod
+    def _records(self) -> Records:
+        """This backend's Records."""
 
     # reading ----------------------------------------------------------------
     @abc.abstractmethod

@@ -75,12 +75,20 @@ class Subgraph:
 
 
 def merge_props(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Upsert rule shared by both stores: new values win, ``sources`` accumulate.
+    """Upsert rule shared by both stores: new values win, ``sources`` and ``aliases`` accumulate.
+
+    Aliases keep their order (stored ones first, then new spellings), since a curated
+    list of spellings is written once and later writes (an import sending the official
+    names of a commune) may only add to it.
 
     >>> merge_props({"name": "a", "sources": ["s#1-2"]}, {"name": "b", "sources": ["s#3-4"]})
     {'name': 'b', 'sources': ['s#1-2', 's#3-4']}
+    >>> merge_props({"aliases": ["Đăk Rưởng", "Đăk Ruông"]}, {"aliases": ["Đăk Ruồng", "Đăk Rưởng"]})
+    {'aliases': ['Đăk Rưởng', 'Đăk Ruông', 'Đăk Ruồng']}
     """
     merged = {**old, **new}
     if "sources" in old or "sources" in new:
         merged["sources"] = sorted(set(old.get("sources", [])) | set(new.get("sources", [])))
+    if old.get("aliases") and "aliases" in new:
+        merged["aliases"] = list(dict.fromkeys([*old["aliases"], *(new["aliases"] or [])]))
     return merged

@@ -41,6 +41,7 @@ from danvan.text import fold, nfc
 __all__ = [
     "ERA_2025",
     "LEGACY",
+    "REFORM_DATE",
     "AdminUnits",
     "Commune",
     "District",
@@ -48,6 +49,7 @@ __all__ = [
     "Successor",
     "admin_units",
     "data_dir",
+    "succession_edge",
 ]
 
 LEGACY = "legacy"
@@ -145,6 +147,7 @@ class Commune:
     lat: float | None
     lon: float | None
     era: str = LEGACY
+    area: float | None = None  # km², 2025 communes only (the package has no legacy areas)
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ FROM admin_units_legacy ORDER BY provinceCode, districtCode, wardCode
 """
 _NEW_SQL = """
 SELECT provinceCode, province, provinceShort, provinceLat, provinceLon, provinceKey, provinceAlias,
-       wardCode, ward, wardShort, wardType, wardLat, wardLon, wardKey, wardAlias
+       wardCode, ward, wardShort, wardType, wardLat, wardLon, wardKey, wardAlias, wardAreaKm2
 FROM admin_units ORDER BY provinceCode, wardCode
 """
 
@@ -405,12 +408,13 @@ class AdminUnits:
         communes: list[Commune] = []
         aliases: dict[str, dict[str, list[str]]] = {"province": {}, "commune": {}}
         for (pcode, pname, pshort, plat, plon, pkey, palias,
-             code, name, short, kind, lat, lon, key, alias) in rows:
+             code, name, short, kind, lat, lon, key, alias, area) in rows:
             if pcode not in provinces:
                 provinces[pcode] = Province(pcode, pname, _short(pshort), plat, plon, ERA_2025)
                 aliases["province"][pcode] = _alias_keys(palias)
                 keys[f"2025-province:{pkey}"] = pcode
-            commune = Commune(code, name, _short(short), kind, None, pcode, lat, lon, ERA_2025)
+            commune = Commune(code, name, _short(short), kind, None, pcode, lat, lon, ERA_2025,
+                              area)
             communes.append(commune)
             if alias:
                 aliases["commune"][code] = _alias_keys(alias)
@@ -716,6 +720,8 @@ class AdminUnits:
         schema = load_schema()
         common = {"name": unit.name, "code": unit.code, "lat": unit.lat, "lon": unit.lon,
                   "aliases": [unit.short_name]}
+        if getattr(unit, "area", None) is not None:
+            common["area"] = unit.area
         if isinstance(unit, Province):
             return schema.node("Province", era=unit.era, **common)
         province = schema.node_id("Province", {"era": unit.era, "code": unit.province_code})
@@ -753,8 +759,8 @@ class AdminUnits:
                 ids[key] = node.id
             return ids[key]
 
-        def link(source: str, target: str) -> None:
-            edge = Edge("SUCCEEDED_BY", source, target)
+        def link(source: str, target: str, partial: bool = False) -> None:
+            edge = succession_edge(source, target, partial)
             edges.setdefault(edge.key, edge)
 
         for item in commune_codes:
@@ -765,9 +771,26 @@ class AdminUnits:
             source = add(commune)
             successor = self.successor(commune)
             for candidate in successor.candidates:
-                link(source, add(candidate))
+                link(source, add(candidate), successor.divided)
             link(ids[("Province", LEGACY, province.code)], add(successor.province))
         return list(nodes.values()), list(edges.values())
+
+
+REFORM_DATE = "2025-07-01"
+
+
+def succession_edge(source: str, target: str, partial: bool = False) -> Edge:
+    """The dated SUCCEEDED_BY edge of the 1 July 2025 reform; ``partial`` for a divided commune.
+
+    >>> succession_edge("commune-23488", "commune-2025-23485").props
+    {'date': '2025-07-01'}
+    >>> succession_edge("commune-1", "commune-2025-2", partial=True).props["partial"]
+    True
+    """
+    props: dict[str, Any] = {"date": REFORM_DATE}
+    if partial:
+        props["partial"] = True
+    return Edge("SUCCEEDED_BY", source, target, props)
 
 
 @cache

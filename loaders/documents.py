@@ -38,6 +38,7 @@ from danvan.loaders.admin_units import ERA_2025, admin_units
 from danvan.loaders.extractor import Extraction, Extractor, Mention
 from danvan.loaders.gazetteer import Gazetteer
 from danvan.loaders.reading import Document, iter_paths, read_document
+from danvan.loaders.review import mention_items
 from danvan.text import slug
 
 __all__ = ["FileReport", "LoadReport", "extract_command", "graph_records", "load_documents",
@@ -61,6 +62,8 @@ class FileReport:
     unresolved: list[str] = field(default_factory=list)
     changed: int = 0
     error: str | None = None
+    queued: int = 0  # unresolved mentions put in the review queue (loaders/review.py)
+    decided: int = 0  # unresolved mentions a reviewer had decided before, applied
 
 
 @dataclass
@@ -331,7 +334,9 @@ def _load_one(store: Store, path: Path) -> FileReport:
         if not extraction.mentions:
             raise LoadError(str(path), None, "no recognisable content (no entity found)")
         nodes, edges, file_report = graph_records(store, extraction, doc, gazetteer)
-        file_report.changed = store.write(nodes, edges).changed
+        review = mention_items(store, extraction, file_report.source or "")
+        file_report.changed = store.write(nodes, [*edges, *review.edges]).changed
+        file_report.queued, file_report.decided = review.enqueue(store), review.applied
         return file_report
     except DanvanError as exc:
         return FileReport(str(path), error=str(exc))
@@ -352,7 +357,8 @@ def load_documents_command(store: Store, paths: list[Path]) -> None:
             typer.echo(f"danvan: {f.error}", err=True)
         else:
             typer.echo(f"{f.file}: {len(f.new)} new, {len(f.matched)} matched, "
-                       f"{len(f.unresolved)} unresolved; {f.changed} rows changed")
+                       f"{len(f.unresolved)} unresolved; {f.changed} rows changed; "
+                       f"{f.queued} queued for review (/cho-duyet), {f.decided} decided before")
             for u in f.unresolved[:20]:
                 typer.echo(f"  unresolved {u}")
     if report.failed:

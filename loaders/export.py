@@ -36,10 +36,20 @@ __all__ = ["GRAPH_FORMATS", "export_assignments", "export_graph", "register_cli"
            "subgraph", "to_networkx"]
 
 GRAPH_FORMATS = ("graphml", "gexf", "json")
+DATE_FORMAT = "d/m/yyyy"  # how the board writes dates
 
 
 def _date(iso: str | None) -> str | None:
     return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else None
+
+
+def _date_cell(ws: Any, text: str) -> Any:
+    """A real Excel date shown d/m/yyyy (the sheet rows carry dd/mm/yyyy text, which .csv keeps)."""
+    import openpyxl
+
+    cell = openpyxl.cell.WriteOnlyCell(ws, value=dt.datetime.strptime(text, "%d/%m/%Y").date())
+    cell.number_format = DATE_FORMAT
+    return cell
 
 
 def sheet_rows(items: Iterable[dict[str, Any]], provinces: dict[str, str] | None = None
@@ -113,8 +123,9 @@ def export_assignments(store: Store, path: str | Path, plan: str | None = None) 
             cell.font = Font(bold=True)
             header.append(cell)
         ws.append(header)
+        dates = {i for i, column in enumerate(HEADERS) if column in ("from", "until")}
         for row in rows:
-            ws.append(row)
+            ws.append([_date_cell(ws, v) if i in dates and v else v for i, v in enumerate(row)])
         wb.save(out)
     else:
         raise ConfigError(f"{out}: assignments export writes .xlsx or .csv")

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from danvan.graph.schema import load_schema
@@ -38,7 +39,15 @@ _PLACE_WORDS = re.compile(r"(?<![a-z0-9])(thi tran|thanh pho|thi xa|xa|phuong|hu
                           r"(?= +[^ ])")
 _LEVEL_OF = {"xa": "commune", "thi tran": "commune", "phuong": "commune", "huyen": "district",
              "thanh pho": "district", "thi xa": "district", "tinh": "province"}
-_VILLAGE_WORDS = re.compile(r"(?<![a-z0-9])(thon|lang|buon|plei|to dan pho|khu pho)(?= +[^ ])")
+_VILLAGE_WORDS = re.compile(r"(?<![a-z0-9])(thon|lang|buon|bon|ban|plei|ap|soc|xom|to dan pho|"
+                            r"khu pho)(?= +[^ ])")
+#: village words as written; the new ones fold like common words (bản/ban, ấp/áp, bon/bốn)
+#: and count only with their accents
+_VILLAGE_WRITTEN = {"thôn", "làng", "buôn", "plei", "tổ dân phố", "khu phố", "bon", "bản", "ấp",
+                    "sóc", "xóm"}
+_VILLAGE_ASCII = {"thon", "lang", "buon", "bon", "plei", "to dan pho", "khu pho"}
+_VILLAGE_KINDS = {"Thôn", "Làng", "Buôn", "Plei", "Bon", "Bản", "Ấp", "Sóc", "Xóm", "Tổ dân phố",
+                  "Khu phố"}
 _WORD = re.compile(r"[\w'’]+")
 _STOP_LOWER = {"xa", "thi", "phuong", "huyen", "tinh", "thon", "lang", "cua", "tai", "va"}
 _ACTIVITY = ("nuoi", "trong", "tang gia", "cham", "ve sinh", "xoa bo", "cau lac bo", "to hop tac",
@@ -105,6 +114,11 @@ def _tones(word: str) -> str | None:
 
 
 def _tones_agree(text: str, forms: list[str]) -> bool:
+    return _tones_agree_cached(text, tuple(forms))
+
+
+@lru_cache(maxsize=4096)
+def _tones_agree_cached(text: str, forms: tuple[str, ...]) -> bool:
     """``text`` carries, word for word, the tones of one of ``forms`` (or no accents at all).
 
     Folding drops tones, so "tình" would match "Tỉnh"; a word written with no mark at all
@@ -117,6 +131,18 @@ def _tones_agree(text: str, forms: list[str]) -> bool:
     return any(all(_tones(w) is None or _tones(w) == _tones(c) for w, c in zip(words, cand,
                                                                              strict=True))
                for cand in candidates)
+
+
+def _village_word(word: str) -> bool:
+    """A village word as written: "bản" (village) but not "Ban" (board), "làng" not "Lạng"."""
+    low = " ".join(word.lower().split())
+    if low.isascii():
+        return low in _VILLAGE_ASCII
+    return low in _VILLAGE_WRITTEN
+
+
+def _village_key(number: int | None, name: str) -> str:
+    return str(number) if number is not None else squash(name)
 
 
 def _document_year(text: str) -> tuple[int | None, str | None]:
@@ -156,7 +182,8 @@ class Mention:
     def to_json(self) -> dict[str, Any]:
         """The public JSON form."""
         return {"type": self.type, "text": self.text, "start": self.start, "end": self.end,
-                "canonical": self.canonical, "id": self.id, "attributes": self.attributes}
+                "canonical": self.canonical, "id": self.id, "attributes": self.attributes,
+                "confidence": self.confidence}
 
 
 @dataclass(frozen=True)
@@ -168,11 +195,17 @@ class Relation:
     target: int
     start: int
     end: int
+    confidence: float = 0.75
+    #: what the sentence adds to the fact: (("plan", mention index), ("households", 12), …)
+    attributes: tuple[tuple[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON form."""
-        return {"type": self.type, "source": self.source, "target": self.target,
-                "start": self.start, "end": self.end}
+        out = {"type": self.type, "source": self.source, "target": self.target,
+               "start": self.start, "end": self.end, "confidence": self.confidence}
+        if self.attributes:
+            out["attributes"] = dict(self.attributes)
+        return out
 
 
 @dataclass
@@ -341,6 +374,7 @@ class _Run:
     def result(self) -> Extraction:
         self.context()
         self.places()
+        self.bare_communes()
         self.organisations()
         self.named_bodies()
         self.villages()
@@ -491,6 +525,8 @@ class _Run:
             if adj and level == "commune":
                 at += adj.end()
             found = self.longest_place(level, at)
+            if found is None and level == "commune":
+                found = self.commune_in_next_district(at)
             if found is None:
                 words = self.words_after(at, 4)
                 if (words and level == "commune" and self.text[words[0][0]].isupper()
@@ -504,6 +540,67 @@ class _Run:
                 unit = self.explicit_district(unit, at, end)
             mention = self.place_mention(level, unit, m.start(), end)
             self.enumeration(mention, level, unit)
+
+    def bare_communes(self) -> None:
+        """Communes named without their level word, in a list the sentence calls communes:
+        "03 xã …, đó là Keo Lôm, Phì Nhừ và Chiềng Sơ", "Keo Lôm, Phì Nhừ, Chiềng Sơ là ba xã".
+
+        Each name must be spelled exactly as a commune of the document's district (or, in
+        the 2025 map, province); the list is taken whole or not at all.
+        """
+        if (self.district is None and self.era == LEGACY) or self.province is None:
+            return
+        for m in re.finditer(r"(?<![a-z])xa\b[^.;\n]{0,70}?(?:do la|la|gom):? ", self.folded):
+            self.bare_list(m.end(), None)
+        for m in re.finditer(r" là (?:\w+ )?xã\b", self.text):
+            start = max(self.text.rfind(". ", 0, m.start()) + 2, self.text.rfind("\n", 0, m.start()) + 1)
+            if 0 < m.start() - start <= 80:
+                self.bare_list(start, "là")
+
+    def bare_list(self, at: int, closing: str | None) -> None:
+        found: list[tuple[Any, int, int]] = []
+        pos = at
+        while True:
+            words = self.words_after(pos, 3)
+            unit = None
+            for k in range(len(words), 0, -1):
+                name = self.text[words[0][0]:words[k - 1][1]]
+                cand = self.resolve_name("commune", name)
+                if cand is not None and Gazetteer.exact(cand, name) and (
+                        self.era != LEGACY or cand.district_code == self.district):
+                    unit = (cand, words[0][0], words[k - 1][1])
+                    break
+            if unit is None:
+                break
+            found.append(unit)
+            sep = re.match(r"(,| và) (?=\S)", self.text[unit[2]:unit[2] + 5])
+            if not sep:
+                break
+            pos = unit[2] + sep.end() - 1
+        if len(found) < 2:
+            return
+        if closing and not re.match(r"\s+là\b", self.text[found[-1][2]:found[-1][2] + 5]):
+            return
+        taken = [(x.start, x.end) for x in self.mentions]
+        for unit, s, e in found:
+            if not any(a < e and s < b for a, b in taken):
+                self.place_mention("commune", unit, s, e, 0.75)
+
+    def commune_in_next_district(self, at: int) -> tuple[Any, int, int] | None:
+        """``xã Ayun, huyện Chư Sê`` where the name alone is ambiguous in the province."""
+        words = self.words_after(at, 5)
+        for k in range(len(words), 0, -1):
+            end = words[k - 1][1]
+            nxt = re.match(r"[\s,–-]*(huyen|thi xa|thanh pho) ", self.folded[end:end + 16])
+            if not nxt:
+                continue
+            district = self.longest_place("district", end + nxt.end() - 1)
+            if district is None:
+                continue
+            unit = self.g.commune(self.text[words[0][0]:end], district=district[0].code)
+            if unit is not None:
+                return unit, words[0][0], end
+        return None
 
     def explicit_district(self, unit: Any, name_start: int, end: int) -> Any:
         """``xã Đăk Long, huyện Đăk Glei``: the district written next decides the commune."""
@@ -767,9 +864,22 @@ class _Run:
         return None, None
 
     def villages(self) -> None:
-        """``thôn 4``, ``thôn Kon Đó``, ``thôn 10 Làng Kon Skôi`` with the commune named next."""
+        """``thôn 4``, ``làng Kon Đó``, ``buôn Kbu``, ``bản Nà Vàng``, ``thôn 10 Làng Kon Skôi``.
+
+        The commune is the one written next ("làng Quen (xã Ia Me, …)"); else the one another
+        mention of the same village in the document names; else the document's only commune.
+        """
+        found: list[tuple[int, int, str, int | None, str, Mention | None]] = []
+        commune_names = {squash(self.g.unit("commune", c.attributes["code"],
+                                            c.attributes.get("era", LEGACY)).short_name)
+                         for c in self.mentions if c.type == "commune" and not c.unresolved}
         for m in _VILLAGE_WORDS.finditer(self.folded):
             word = self.text[m.start():m.end()]
+            if not _village_word(word):
+                continue
+            before = self.folded[max(0, m.start() - 12):m.start()]
+            if re.search(r"(gia|thanh pho|tp\.?) ?$", before):
+                continue  # "già làng Y B'Bốc" is a person; "thành phố Buôn Ma Thuột" a city
             num = re.match(r" ?(\d{1,3})(?![\d/,.]\d)", self.text[m.end():m.end() + 6])
             number = int(num.group(1)) if num else None
             pos = m.end() + (num.end() if num else 0)
@@ -780,50 +890,112 @@ class _Run:
                 if dash and not re.match(r"(xa|thi tran|phuong|huyen)\b",
                                          self.folded[words[-1][1] + 3:words[-1][1] + 12]):
                     words += self.words_after(words[-1][1] + 2, 3)
+            if words and len(words) == 1 and self.text[words[0][0]:words[0][1]].isupper() and \
+                    words[0][1] - words[0][0] > 1:
+                words = []  # "làng DTTS": an abbreviation, not a name
+            if number is None and not words:
+                # "Buôn wik, xã Ea Hồ": a name typed in lower case, sure by its commune
+                low = re.match(r" ([a-zà-ỹđ][\w'’]{1,15})(?=[\s,–-]+(?:xã|phường|thị trấn) )",
+                               self.text[pos:pos + 40])
+                if low and fold(low.group(1)) not in _NAME_STOP:
+                    words = [(pos + 1, pos + low.end())]
             if number is None and not words:
                 continue
             if word[0].isupper() and m.start() > 0 and self.text[m.start() - 1] not in "\n ,(-–":
                 continue
             if words and number is None:
-                tail_num = re.match(r" (\d{1,2})(?![\d/])", self.text[words[-1][1]:words[-1][1] + 4])
+                tail_num = re.match(r" (\d{1,2})(?![\d/])(?! (?:triệu|tỷ|nghìn|ngàn|hộ|người|"
+                                    r"km|ha|m\b|%))", self.text[words[-1][1]:words[-1][1] + 12])
                 if tail_num:
                     words.append((words[-1][1] + 1, words[-1][1] + tail_num.end()))
             end = words[-1][1] if words else pos
             name_part = self.text[(words[0][0] if words else end):end]
+            if words and number is None and self.g.district(f"{word} {name_part}") is not None \
+                    and Gazetteer.exact(self.g.district(f"{word} {name_part}"),
+                                        f"{word} {name_part}"):
+                continue  # "Buôn Hồ", "Buôn Đôn": districts named with a village word
+            if any(c.type == "commune" and c.start <= m.start() < c.end for c in self.mentions) \
+                    or (number is None and squash(f"{word} {name_part}") in commune_names):
+                continue  # "xã Bản Lầu", and "Bản Lầu" alone: the commune's name
             kind = word[0].upper() + word[1:].lower() if word.islower() else word.capitalize()
-            name = f"{kind} {number}" if number is not None else f"{kind} {name_part}"
-            commune = self.commune_after(end)
+            found.append((m.start(), end, kind, number, name_part,
+                          self.commune_after(end) or self.commune_after_list(end)))
+            # "các thôn Na Mạ 1, Na Mạ 2": more names of the same kind
+            if re.search(r"(cac|nhung|hai|ba) $", before) and number is None:
+                found += self.more_villages(end, kind)
+        by_name = {}
+        for f in found:
+            if f[5] is not None:
+                by_name.setdefault(_village_key(f[3], f[4]), f[5])
+        communes = {m.id for m in self.mentions if m.type == "commune" and not m.unresolved}
+        only = next((m for m in self.mentions if m.type == "commune" and not m.unresolved),
+                    None) if len(communes) == 1 else None
+        for start, end, kind, number, name_part, commune in found:
+            conf = 0.85
             if commune is None:
-                commune = self.commune_after_list(end)
-            attrs: dict[str, Any] = {"number": number}
-            if name_part and number is not None:
-                attrs["alias"] = name_part
-            if commune is None:
-                self.add(Mention("village", self.text[m.start():end], m.start(), end, name, None,
-                                 attrs, unresolved=True, label="Village", confidence=0.4))
-                continue
-            known = self.g.village(commune.id, name_part or name, number)
-            vname = known.name if known else name
-            node_id = known.id if known else self.ex.schema.node_id(
-                "Village", {"commune": commune.id, "name": vname})
-            attrs["commune"] = commune.id
-            props = {"name": vname, "commune": commune.id, "number": number,
-                     "kind": kind if kind in ("Thôn", "Làng", "Buôn", "Plei") else None}
-            if name_part and number is not None:
-                props["aliases"] = [f"{kind} {number} {name_part}"]
-            # the name as written when it carries both ("Thôn 10 Làng Kon Skôi"); the node
-            # keeps the number as its name (and the full form as an alias) unless known
-            shown = f"{kind} {number} {name_part}" if name_part and number is not None and \
-                not known else vname
-            self.add(Mention("village", self.text[m.start():end], m.start(), end,
-                             f"{shown}, {commune.canonical}", node_id if known else None, attrs,
-                             label="Village", props=props, confidence=0.85))
+                commune, conf = by_name.get(_village_key(number, name_part)), 0.75
+            if commune is None and only is not None and not self.unknown_commune_after(end):
+                commune, conf = only, 0.6
+            self.village_mention(start, end, kind, number, name_part, commune, conf)
+
+    def unknown_commune_after(self, end: int) -> bool:
+        """A commune is written after the village but matches no official one."""
+        return any(m.type == "commune" and m.unresolved and end <= m.start <= end + 12
+                   for m in self.mentions)
+
+    def more_villages(self, end: int, kind: str
+                      ) -> list[tuple[int, int, str, int | None, str, Mention | None]]:
+        out: list[tuple[int, int, str, int | None, str, Mention | None]] = []
+        while True:
+            sep = re.match(r"(,| và) (?=[A-ZĐÀ-Ỹ])", self.text[end:end + 5])
+            if not sep:
+                return out
+            words = self.words_after(end + sep.end() - 1, 4)
+            if not words:
+                return out
+            stop = words[-1][1]
+            tail = re.match(r" (\d{1,2})(?![\d/])", self.text[stop:stop + 4])
+            stop += tail.end() if tail else 0
+            name = self.text[words[0][0]:stop]
+            if fold(name.split()[0]) in ("xa", "huyen", "tinh", "phuong", "thon", "lang"):
+                return out
+            out.append((words[0][0], stop, kind, None, name,
+                        self.commune_after(stop) or self.commune_after_list(stop)))
+            end = stop
+
+    def village_mention(self, start: int, end: int, kind: str, number: int | None,
+                        name_part: str, commune: Mention | None, conf: float) -> None:
+        name = f"{kind} {number}" if number is not None else f"{kind} {name_part}"
+        attrs: dict[str, Any] = {"number": number}
+        if name_part and number is not None:
+            attrs["alias"] = name_part
+        if commune is None:
+            self.add(Mention("village", self.text[start:end], start, end, name, None,
+                             attrs, unresolved=True, label="Village", confidence=0.4))
+            return
+        known = self.g.village(commune.id, name_part or name, number)
+        vname = known.name if known else name
+        node_id = known.id if known else self.ex.schema.node_id(
+            "Village", {"commune": commune.id, "name": vname})
+        attrs["commune"] = commune.id
+        props = {"name": vname, "commune": commune.id, "number": number,
+                 "kind": kind if kind in _VILLAGE_KINDS else None}
+        if name_part and number is not None:
+            props["aliases"] = [f"{kind} {number} {name_part}"]
+        # the name as written when it carries both ("Thôn 10 Làng Kon Skôi"); the node
+        # keeps the number as its name (and the full form as an alias) unless known
+        shown = f"{kind} {number} {name_part}" if name_part and number is not None and \
+            not known else vname
+        self.add(Mention("village", self.text[start:end], start, end,
+                         f"{shown}, {commune.canonical}", node_id if known else None, attrs,
+                         label="Village", props=props, confidence=conf))
 
     def commune_after(self, end: int) -> Mention | None:
+        """The commune written right after ``end``: ", xã X", " - xã X", " (xã X, …)", "thuộc xã X"."""
         for m in self.mentions:
-            if m.type == "commune" and not m.unresolved and end <= m.start <= end + 4:
+            if m.type == "commune" and not m.unresolved and end <= m.start <= end + 12:
                 gap = self.text[end:m.start]
-                if re.fullmatch(r"[\s,–-]*", gap):
+                if re.fullmatch(r"[\s,–-]*(?:\(\s*|thuộc\s+|của\s+)?", gap):
                     return m
         return None
 
@@ -1152,6 +1324,9 @@ def find_relations(run: _Run, self_index: int | None) -> set[Relation]:
                 "kind") in _PLAN_KINDS and ms[self_index] is not d2:
             rel("IMPLEMENTS", ms[self_index], d2)
     _places_relations(run, rel)
+    # imported here: the assignment rules build this module's Relation
+    from danvan.loaders.assigning import find_assignments
+    out |= find_assignments(run, self_index)
     _model_relations(run, rel)
     return out
 

@@ -22,14 +22,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from danvan.errors import AmbiguousError, NotFoundError
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import LEGACY, Commune, District, Province, admin_units
+from danvan.loaders.admin_units import ERA_2025, LEGACY, REFORM_DATE, Commune, District, Province, admin_units
 from danvan.loaders.bodies import PARTY_BOARDS, PROVINCIAL_BODIES, PROVINCIAL_DEPARTMENTS, spellings
+from danvan.loaders.resolver import Context, Resolver
 from danvan.text import fold, nfc
 
 __all__ = ["ORG_TYPES", "Gazetteer", "KnownEntity", "MultiMatcher", "OrgType", "fold_fast",
@@ -62,6 +64,7 @@ def fold_fast(text: str) -> str:
     return text.translate(_TABLE)
 
 
+@lru_cache(maxsize=65536)
 def squash(text: str) -> str:
     """Folded letters and digits only: ``"Đăk O Nglăng"`` and ``"Đăk Ônglăng"`` agree.
 
@@ -266,6 +269,8 @@ ORG_TYPES: tuple[OrgType, ...] = (
 )
 
 _LEVEL_WORD = {"district": "huyện", "province": "tỉnh", "commune": "xã"}
+#: a date inside each map, for asking the date-aware resolver about one map
+_A_DAY_IN = {LEGACY: "2025-06-30", ERA_2025: REFORM_DATE}
 
 
 def _accented(name: str) -> str:
@@ -301,6 +306,7 @@ class Gazetteer:
 
     def __init__(self, store: Store | None = None) -> None:
         self.units = admin_units()
+        self.resolver = Resolver(store, self.units)
         self._places: dict[tuple[str | None, ...], Any] = {}
         self._squashed: dict[str, list[str]] = {}
         self.by_label: dict[str, list[KnownEntity]] = defaultdict(list)
@@ -382,15 +388,34 @@ class Gazetteer:
             return None
         if era != LEGACY:
             district = None
-        scoped = district is not None or province is not None
-        for scope in ({"district": district}, {"province": province}, {}):
-            if any(v is None for v in scope.values()):
-                continue
-            found = self._one(self.units.commune, name, **scope,
-                              era=None if era == LEGACY else era)
-            if found is not None and (scope or not scoped or self.exact(found, name)):
+        # the shared resolver (loaders/resolver.py) within the scope, in the map asked for
+        date = _A_DAY_IN[era]
+        scopes: list[Context] = []
+        if district is not None:
+            scopes.append(Context(date=date, district=self.unit("district", district)))
+        if province is not None:
+            scopes.append(Context(date=date, province=self.unit("province", province, era)))
+        for ctx in scopes:
+            found = self._resolve(name, ctx, era)
+            if found is not None:
                 return found
-        return None
+        # across the country only a name spelled exactly: a near miss is no evidence
+        found = self._resolve(name, Context(date=date), era)
+        return found if found is not None and self.exact(found, name) else None
+
+    def _resolve(self, name: str, ctx: Context, era: str) -> Commune | None:
+        """The resolver's answer; of an ambiguous one, the unit spelled as written (accents)."""
+        try:
+            return self.resolver.commune(name, ctx)
+        except AmbiguousError as err:
+            want = _accented(name)
+            same = [c for c in err.candidates if c.get("era", era) == era and (
+                _accented(c["name"]) == want or _accented(c["name"]).endswith(" " + want))]
+            if len(same) == 1:
+                return self.unit("commune", same[0]["code"], era)
+            return None
+        except (NotFoundError, ValueError):
+            return None
 
     def district(self, name: str, province: str | None = None) -> District | None:
         """The legacy district called ``name`` (in the province first)."""

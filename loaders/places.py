@@ -16,7 +16,7 @@ from typing import Any
 from danvan.errors import LoadError
 from danvan.graph.schema import load_schema
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import admin_units
+from danvan.loaders.admin_units import admin_units, succession_edge
 
 __all__ = ["place_records"]
 
@@ -51,4 +51,4 @@ def _province_records(code: str) -> tuple[list[Node], list[Edge]]:
                            aliases=[old.short_name])
     new_node = schema.node("Province", name=new.name, code=new.code, era="2025", lat=new.lat,
                            lon=new.lon, aliases=[new.short_name])
-    return [old_node, new_node], [Edge("SUCCEEDED_BY", old_node.id, new_node.id)]
+    return [old_node, new_node], [succession_edge(old_node.id, new_node.id)]

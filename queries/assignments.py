@@ -14,13 +14,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from danvan.queries.base import descendants, doc_number, expand_area, in_ids, out_ids, summary
-from danvan.queries.catalogue import MAX_LIMIT, Param, QuerySpec, query
+from danvan.queries.catalogue import MAP_PARAM, MAX_LIMIT, Param, QuerySpec, query
+from danvan.queries.maps import LEGACY, MAP_2025, map_commune, resolve_in_map, successors_of
 from danvan.queries.resolve import resolve, resolve_many
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["assignment_filters", "assignment_rows", "shape_rows"]
+__all__ = ["assignment_filters", "assignment_rows", "rows_successors", "shape_rows"]
 
 ORG_LABELS = ("Unit", "PartyBody")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
@@ -35,13 +36,19 @@ PARAMS = (
     Param("as_of", "date", help="chỉ các phân công còn hiệu lực vào ngày này (YYYY-MM-DD)"),
     Param("field", choices=FIELDS, help="lĩnh vực của mô hình"),
     Param("include_implementing", "bool", False, help="gồm cả các kế hoạch thực hiện kế hoạch này"),
+    MAP_PARAM,
     Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
     Param("offset", "int", 0, minimum=0),
 )
 
 
 def assignment_filters(store: Store, p: dict[str, Any]) -> dict[str, set[str] | None]:
-    """Resolve the user's filters to id sets (None = no filter)."""
+    """Resolve the user's filters to id sets (None = no filter).
+
+    Province and commune names resolve in ``p["map"]`` first (default: legacy, as
+    before the parameter existed): see :func:`danvan.queries.maps.resolve_in_map`.
+    """
+    map_ = p.get("map") or LEGACY
     units = plans = area = None
     if p.get("unit"):
         units = set(resolve_many(store, p["unit"], ORG_LABELS, param="unit"))
@@ -52,12 +59,21 @@ def assignment_filters(store: Store, p: dict[str, Any]) -> dict[str, set[str] | 
     for level, label in (("province", "Province"), ("district", "District"),
                          ("commune", "Commune")):
         if p.get(level):
-            ids = resolve_many(store, p[level], [label], within=area, param=level)
+            ids = resolve_in_map(store, p[level], label, map_, within=area, param=level)
             area = expand_area(store, ids)
+            if label == "Province":  # 2025 communes name their province only as a property
+                area |= expand_area(store, _communes_2025_in(store, area))
     if p.get("village"):
         village = resolve(store, p["village"], ["Village"], within=area, param="village")
         area = {village}
     return {"units": units, "plans": plans, "targets": area}
+
+
+def _communes_2025_in(store: Store, area: set[str]) -> set[str]:
+    """The 2025 communes succeeding the legacy communes of ``area``."""
+    communes = [i for i in area if i.startswith("commune-")]
+    return {s for found in successors_of(store, communes).values() for s, _ in found
+            if s.startswith("commune-")}
 
 
 def _embedded_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
@@ -183,8 +199,16 @@ def _source(text: str) -> dict[str, Any]:
             "end": int(end) if end.isdigit() else None}
 
 
-def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any]) -> list[dict[str, Any]]:
-    """The API's item shape, filtered by date and field, in a stable order."""
+def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any],
+               successors: dict[str, list[tuple[str, str]]] | None = None) -> list[dict[str, Any]]:
+    """The API's item shape, filtered by date and field, in a stable order.
+
+    In the 2025 map (``p["map"]``; legacy when absent) ``commune`` is the target's
+    commune in that map, found in ``successors`` (:func:`successors_of` of the rows'
+    communes), and ``former_commune`` the legacy one it succeeded; rows are then
+    ordered by commune instead of district.
+    """
+    map_ = p.get("map") or LEGACY
     items = []
     for row in rows:
         props = row["props"]
@@ -196,12 +220,14 @@ def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any]) -> list[dict[str, 
         if p.get("field") and not any(m[2].get("field") == p["field"] for m in models):
             continue
         t_label = row["target"][1]
+        commune, former = map_commune(_ref(row["commune"]), map_, successors or {})
         items.append({
             "id": row["id"],
             "unit": _ref(row["unit"]),
             "target": {**(_ref(row["target"]) or {}), "level": t_label},
             "village": _ref(row["target"]) if t_label == "Village" else None,
-            "commune": _ref(row["commune"]),
+            "commune": commune,
+            "former_commune": former,
             "district": _ref(row["district"]),
             "plan": ({"id": row["plan"][0], "number": doc_number(row["plan"][2])
                       or row["plan"][2].get("ref")} if row["plan"] else None),
@@ -212,13 +238,29 @@ def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any]) -> list[dict[str, 
             "synthetic": bool(props.get("synthetic", False)),
             "sources": [_source(s) for s in props.get("sources", [])],
         })
-    key = lambda i: ((i["district"] or {}).get("name") or "", (i["commune"] or {}).get("name")  # noqa: E731
-                     or "", i["target"]["name"], i["unit"]["name"], i["id"])
+    def name(ref: dict[str, Any] | None) -> str:
+        return (ref or {}).get("name") or ""
+
+    if map_ == MAP_2025:
+        key = lambda i: (name(i["commune"]), name(i["former_commune"]), i["target"]["name"],  # noqa: E731
+                         i["unit"]["name"], i["id"])
+    else:
+        key = lambda i: (name(i["district"]), name(i["commune"]), i["target"]["name"],  # noqa: E731
+                         i["unit"]["name"], i["id"])
     return sorted(items, key=key)
 
 
+def rows_successors(store: Store, rows: list[dict[str, Any]], map_: str
+                    ) -> dict[str, list[tuple[str, str]]]:
+    """What :func:`shape_rows` needs to show ``rows`` in ``map_``: the successors of their communes."""
+    if map_ != MAP_2025:
+        return {}
+    return successors_of(store, {r["commune"][0] for r in rows if r["commune"] is not None})
+
+
 def _run(store: Store, **p: Any) -> dict[str, Any]:
-    items = shape_rows(assignment_rows(store, assignment_filters(store, p)), p)
+    rows = assignment_rows(store, assignment_filters(store, p))
+    items = shape_rows(rows, p, rows_successors(store, rows, p["map"]))
     return {"items": items[p["offset"]:p["offset"] + p["limit"]], "total": len(items)}
 
 

@@ -24,7 +24,7 @@ from danvan.text import nfc
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["CATALOGUE", "Param", "QuerySpec", "parse_cli_params", "query", "run"]
+__all__ = ["CATALOGUE", "MAP_PARAM", "Param", "QuerySpec", "parse_cli_params", "query", "run"]
 
 MAX_LIMIT = 1000
 MAX_DEPTH = 4
@@ -81,6 +81,12 @@ class Param:
                     raise ValidationError(where, self.name, f"{v!r} is not one of "
                                           f"{', '.join(self.choices)}")
         return value
+
+
+# The administrative map places are named, grouped and shown in (see danvan.queries.maps).
+MAP_PARAM = Param("map", default="2025", choices=("2025", "legacy"),
+                  help="bản đồ hành chính: 2025 (sau sáp nhập 1/7/2025, mặc định) "
+                       "hoặc legacy (trước sáp nhập, để xem lịch sử)")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from danvan.errors import StoreError
 from danvan.queries import assignments  # as a module: importing assignments first loads this one
 from danvan.queries.base import area_in_graph, descendants_in_graph, display_name, ids_with_label, memo
-from danvan.queries.catalogue import Param, QuerySpec, query
+from danvan.queries.catalogue import MAP_PARAM, Param, QuerySpec, query
+from danvan.queries.maps import LEGACY, map_commune, successors_of
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
@@ -278,7 +279,21 @@ def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
 
 
 # shared counting -----------------------------------------------------------------------------
-def _figures(store: Store, raw: _Raw, limit: int) -> dict[str, Any]:
+def _in_map(store: Store, refs: list[dict[str, Any]], communes: set[str], map_: str
+            ) -> tuple[list[dict[str, Any]], set[str]]:
+    """Village refs and helped communes in ``map_``: in the 2025 map a village's commune is
+    its legacy commune's successor (the legacy one kept as ``former_commune``)."""
+    if map_ == LEGACY:
+        return [{**r, "former_commune": None} for r in refs], communes
+    succ = successors_of(store, communes | {r["commune"]["id"] for r in refs if r["commune"]})
+    out = []
+    for r in refs:
+        commune, former = map_commune(r["commune"], map_, succ)
+        out.append({**r, "commune": commune, "former_commune": former})
+    return out, {succ[c][0][0] if c in succ else c for c in communes}
+
+
+def _figures(store: Store, raw: _Raw, limit: int, map_: str = LEGACY) -> dict[str, Any]:
     helpers: dict[str, set[str]] = {}
     unit_villages: dict[str, set[str]] = {}
     units_with_models: set[str] = set()
@@ -305,6 +320,9 @@ def _figures(store: Store, raw: _Raw, limit: int) -> dict[str, Any]:
                          key=lambda vn: (-vn[1], vn[0]))[:limit]
     spread = sorted(((u, len(vs)) for u, vs in unit_villages.items() if len(vs) > 1),
                     key=lambda un: (-un[1], un[0]))[:limit]
+    refs, communes = _in_map(store, [raw.village_ref(v) for v in unhelped[:limit]]
+                             + [{**raw.village_ref(v), "helpers": n} for v, n in overlapping],
+                             communes, map_)
     label_of = store.schema.label_of_id
     levels: Counter[str] = Counter()
     # Hundreds of units share a few scopes: each scope's level is looked up once.
@@ -313,9 +331,9 @@ def _figures(store: Store, raw: _Raw, limit: int) -> dict[str, Any]:
     return {
         "villages_total": len(raw.villages),
         "villages_helped": len(raw.villages) - len(unhelped),
-        "villages_unhelped": [raw.village_ref(v) for v in unhelped[:limit]],
+        "villages_unhelped": refs[:len(refs) - len(overlapping)],
         "villages_unhelped_total": len(unhelped),
-        "villages_overlapping": [{**raw.village_ref(v), "helpers": n} for v, n in overlapping],
+        "villages_overlapping": refs[len(refs) - len(overlapping):],
         "units_spread": [{"id": u, "name": display_name(raw.unit_props[u], u), "villages": n}
                          for u, n in spread],
         "assignments_total": len(raw.rows),
@@ -341,21 +359,23 @@ def _run(store: Store, **p: Any) -> dict[str, Any]:
     filters = assignments.assignment_filters(store, {**p, "include_implementing": False})
     if store.kind == "neo4j":
         raw = _neo4j(store, filters, p.get("as_of"), p["include_implementing"])
-        return _figures(store, raw, p["limit"])
+        return _figures(store, raw, p["limit"], p["map"])
     with store._lock:  # type: ignore[attr-defined]  # the village refs read the same graph
         if p["include_implementing"] and filters["plans"] is not None:
             filters["plans"] = descendants_in_graph(store.fresh(), filters["plans"])  # type: ignore[attr-defined]
-        return _figures(store, _embedded(store, filters, p.get("as_of")), p["limit"])
+        return _figures(store, _embedded(store, filters, p.get("as_of")), p["limit"], p["map"])
 
 
 query(QuerySpec(
     name="coverage",
     title="Độ bao phủ: thôn có và chưa có đơn vị giúp đỡ",
     description="For a plan and/or an area: villages helped vs not (the unhelped listed), "
+                "in the 2025 map (a 2025 commune counts the villages of all its predecessors) or "
+                "the legacy one, "
                 "villages helped by several units, units spread over many villages, units with "
                 "models, models by field, households supported, and the figures reports state.",
     params=(Param("plan"), Param("province"), Param("district"), Param("commune"),
-            Param("as_of", "date"), Param("include_implementing", "bool", True),
+            Param("as_of", "date"), Param("include_implementing", "bool", True), MAP_PARAM,
             Param("limit", "int", 200, minimum=1, maximum=5000)),
     example={"plan": "133-KH/TU"}, embedded=_run, neo4j=_run, tags=("coverage",),
 ))

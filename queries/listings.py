@@ -12,6 +12,7 @@ give the same answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from danvan.queries.base import (
     names,
     out_ids,
 )
+from danvan.queries.maps import in_map
 from danvan.queries.resolve import by_id, resolve, resolve_many
 from danvan.text import fold
 
@@ -393,7 +395,7 @@ def place_by_id(store: Store, node_id: str) -> dict[str, Any]:
 # the listings ------------------------------------------------------------------------------
 # Imported here, after the helpers: the catalogue imports the sibling query modules, which
 # import these helpers, so this module can be imported first.
-from danvan.queries.catalogue import MAX_LIMIT, Param, QuerySpec, query  # noqa: E402
+from danvan.queries.catalogue import MAP_PARAM, MAX_LIMIT, Param, QuerySpec, query  # noqa: E402
 
 
 def _directives(store: Store, number: str | None, issuer: str | None, kind: str | None,
@@ -496,19 +498,48 @@ _LEVEL_ORDER = {label.lower(): i for i, label in enumerate(PLACE_LABELS)}
 _FULL_ROWS = 300  # Neo4j: up to this many places named like the query, read them whole at once
 
 
-def _places(store: Store, level: str | None, name: str | None, code: str | None, era: str | None,
-            limit: int, offset: int) -> dict[str, Any]:
+# Type words a place's name starts with: "Kon Braih" names "Xã Kon Braih" exactly.
+_UNIT_WORD = re.compile(r"^(?:tinh|thanh pho|huyen|quan|thi xa|thi tran|xa|phuong|dac khu) ")
+
+
+def _match_rank(q: str | None, name: str) -> int:
+    """0 when ``q`` (folded) is the name with or without its type word, 1 when the name
+    starts with it, else 2: a search lists the place it names first.
+
+    >>> [_match_rank("kon braih", n) for n in ("Xã Kon Braih", "Kon Braih Hạ", "Tỉnh Gia Lai")]
+    [0, 1, 2]
+    """
+    if not q:
+        return 0
+    full = fold_cached(name)
+    short = _UNIT_WORD.sub("", full)
+    if q in (full, short):
+        return 0
+    return 1 if full.startswith(q) or short.startswith(q) else 2
+
+
+def _place_order(q: str | None, map_: str, node_id: str, label: str, name: str
+                 ) -> tuple[int, int, int, str, str]:
+    """Best name match first, then the units of ``map_`` (villages are in both), then by
+    level and name."""
+    other_map = label != "Village" and not in_map(node_id, map_)
+    return _match_rank(q, name), int(other_map), _LEVEL_ORDER[label.lower()], name, node_id
+
+
+def _places(store: Store, level: str | None, name: str | None, q: str | None, code: str | None,
+            era: str | None, map: str, limit: int, offset: int) -> dict[str, Any]:
+    name = name or q  # ``q``: what a search box sends
     q = fold(name) if name else None
     named = _neo4j_named(store, level, q) if store.kind == "neo4j" and q else None
     if named is not None and len(named) <= _FULL_ROWS:
-        return _places_whole(store, named, q, code, era, limit, offset)  # one read, not two
+        return _places_whole(store, named, q, code, era, map, limit, offset)  # one read, not two
     # Order and filter on a light row per place, then shape only the page: a national
     # "dak" matches ~7,000 places, and a full row (parents, successors) each cost ~0.5 s.
-    kept = sorted((_LEVEL_ORDER[label.lower()], props.get("name") or "", node_id)
+    kept = sorted(_place_order(q, map, node_id, label, props.get("name") or "")
                   for node_id, label, props, place_era
                   in _light_places(store, level, code, q, bool(era), named)
                   if not era or place_era == era)
-    page = [node_id for _, _, node_id in kept[offset:offset + limit]]
+    page = [row[-1] for row in kept[offset:offset + limit]]
     rows = {row[0][0]: row for row in place_rows(store, page)}
     return {"items": [place_item(rows[i]) for i in page], "total": len(kept)}
 
@@ -525,7 +556,7 @@ def _named(q: str, name: Any, aliases: Iterable[Any] | None) -> bool:
 
 
 def _places_whole(store: Store, ids: list[str], q: str, code: str | None, era: str | None,
-                  limit: int, offset: int) -> dict[str, Any]:
+                  map_: str, limit: int, offset: int) -> dict[str, Any]:
     """The places listing from the full rows of the places ``ids`` (named like ``q``, or
     a superset of those)."""
     items = []
@@ -538,7 +569,7 @@ def _places_whole(store: Store, ids: list[str], q: str, code: str | None, era: s
         if era and item["era"] != era:
             continue
         items.append(item)
-    items.sort(key=lambda i: (_LEVEL_ORDER[i["level"]], i["name"] or "", i["id"]))
+    items.sort(key=lambda i: _place_order(q, map_, i["id"], i["level"].capitalize(), i["name"] or ""))
     return {"items": items[offset:offset + limit], "total": len(items)}
 
 
@@ -603,11 +634,15 @@ query(QuerySpec(
     name="places",
     title="Địa bàn: tỉnh, huyện, xã, thôn (trước và sau sáp nhập 2025)",
     description="Places by level, name (without regard to accents), official code and era "
-                "(legacy or 2025), with parent, 2025 successor, aliases and coordinates.",
+                "(legacy or 2025), with parent, 2025 successor, aliases and coordinates. With a "
+                "name, the place named exactly comes first, the units of the map asked for (2025 "
+                "by default) before those of the other.",
     params=(Param("level", choices=tuple(LEVELS), help="cấp: province, district, commune, village"),
             Param("name", help="tên (không cần dấu)"),
+            Param("q", help="như name: tìm theo tên, địa bàn đúng tên đứng đầu"),
             Param("code", help="mã hành chính"),
             Param("era", choices=("legacy", "2025"), help="thời kỳ: legacy hoặc 2025"),
+            MAP_PARAM,
             Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
             Param("offset", "int", 0, minimum=0)),
     example={"level": "commune", "name": "dak"},

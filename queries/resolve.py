@@ -15,7 +15,7 @@ matches raise AmbiguousError with the candidates (HTTP 409).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from danvan.graph.store import Store
     from danvan.graph.types import Node
 
-__all__ = ["by_id", "by_id_text", "fuzzy_matches", "resolve", "resolve_many"]
+__all__ = ["by_id", "by_id_text", "fuzzy_matches", "match_rows", "resolve", "resolve_many"]
 
 FUZZY_MIN = 86.0
 FUZZY_MARGIN = 4.0
@@ -114,6 +114,34 @@ def fuzzy_matches(rows: Sequence[NameRow], text: str, limit: int = 10) -> list[t
     return [(rows[i], s) for i, s in ranked[:limit]]
 
 
+def match_rows(rows: Sequence[NameRow], text: str,
+               accept: Callable[[NameRow], bool] | None = None,
+               near: Callable[[NameRow], bool] | None = None) -> list[NameRow]:
+    """The one exact-then-fuzzy rule for names in a store, every caller's (queries, import).
+
+    ``rows`` is a :func:`names` tuple. Rows named ``text`` exactly (accents and
+    case aside), those ``near`` first when there are any; else the clear fuzzy
+    match (score ≥ FUZZY_MIN, among the ``near`` rows when ``near`` is given), or
+    every fuzzy match within FUZZY_MARGIN of the best when none is clear; else
+    nothing. ``accept`` leaves rows out altogether (e.g. bodies not in force).
+
+    >>> rows = (NameRow("a", "Unit", "Hội Nông dân", ("hoi nong dan",)),
+    ...         NameRow("b", "Unit", "Hội Cựu chiến binh", ("hoi cuu chien binh",)))
+    >>> [r.id for r in match_rows(rows, "Hội Nông dân")], [r.id for r in match_rows(rows, "hoi nong dn")]
+    (['a'], ['a'])
+    """
+    exact = [r for r in _by_key(rows).get(fold(text), ()) if accept is None or accept(r)]
+    if exact:
+        if near is not None:
+            exact = [r for r in exact if near(r)] or exact
+        return exact
+    pool = [r for r in rows if (accept is None or accept(r)) and (near is None or near(r))]
+    matches = fuzzy_matches(pool, text)
+    if matches and matches[0][1] >= FUZZY_MIN:
+        return [row for row, score in matches if matches[0][1] - score < FUZZY_MARGIN]
+    return []
+
+
 def resolve_many(store: Store, text: str, labels: Iterable[str],
                  within: set[str] | None = None, param: str = "name") -> list[str]:
     """All ids ``text`` names exactly, or the one clear fuzzy match; errors otherwise."""
@@ -122,20 +150,18 @@ def resolve_many(store: Store, text: str, labels: Iterable[str],
     if node is not None and node.label in labels:
         return [node.id]
     every = names(store, labels)
-    key = fold(text)
-    exact = _prefer_legacy([r for r in _by_key(every).get(key, ())
-                            if within is None or r.id in within])
-    if exact:
-        return [r.id for r in exact]
-    rows = [r for r in every if within is None or r.id in within]
-    matches = fuzzy_matches(rows, text)
-    if matches and matches[0][1] >= FUZZY_MIN:
-        if len(matches) == 1 or matches[0][1] - matches[1][1] >= FUZZY_MARGIN:
-            return [matches[0][0].id]
-        close = [row for row, score in matches if matches[0][1] - score < FUZZY_MARGIN]
+    accept = None if within is None else (lambda r: r.id in within)
+    found = match_rows(every, text, accept)
+    if found and fold(text) in found[0].keys:
+        return [r.id for r in _prefer_legacy(found)]
+    if len(found) == 1:
+        return [found[0].id]
+    if found:
         raise AmbiguousError(f"'{text}' ({param}) khớp với nhiều mục; hãy chọn một",
-                             _candidates(store, close))
+                             _candidates(store, found))
     what = "/".join(labels)
+    rows = [r for r in every if within is None or r.id in within]
+    matches = fuzzy_matches(rows, text, limit=1)
     hint = f"; gần nhất: {matches[0][0].name}" if matches else ""
     raise NotFoundError(f"không tìm thấy {what} '{text}' ({param}){hint}")
 

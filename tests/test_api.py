@@ -261,8 +261,8 @@ def test_coverage_of_a_district(api: TestClient) -> None:
 def test_unhelped_villages_as_csv(api: TestClient) -> None:
     response = api.get("/api/v1/coverage", params={"district": "Huyện Kon Rẫy", "format": "csv"})
     rows = read_csv(response)
-    assert rows[0][:2] == ["Thôn/làng", "Xã"]
-    assert rows[1:] == [["Thôn 4", "Xã Đăk Ruồng", THON_4_DR]]
+    assert rows[0][:3] == ["Thôn/làng", "Xã", "Xã cũ"]
+    assert rows[1:] == [["Thôn 4", "Xã Đăk Ruồng", "", THON_4_DR]]
     assert "thon-chua-co-don-vi-giup-huyen-kon-ray.csv" in response.headers["content-disposition"]
 
 

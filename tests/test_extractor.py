@@ -159,3 +159,90 @@ def test_a_word_that_folds_like_moi_is_no_plural(extractor: Extractor) -> None:
     # "nông thôn mới tỉnh tổng hợp, UBND tỉnh …": "mới" (new) is not "mọi" (every)
     text = "Văn phòng Điều phối nông thôn mới tỉnh tổng hợp, UBND tỉnh Quảng Bình giao."
     assert "Ủy ban nhân dân tỉnh Quảng Bình" in _orgs(extractor, text)
+
+
+def _villages(extractor: Extractor, text: str) -> list[str]:
+    return [m.canonical for m in extractor.extract(text).mentions if m.type == "village"]
+
+
+def test_village_words_beyond_thon_and_lang(extractor: Extractor) -> None:
+    text = ("Ngày 3/4/2024, Hội Nông dân tỉnh nhận giúp đỡ buôn Tơng Jú (xã Ea Kao, thành phố "
+            "Buôn Ma Thuột) và Bon Bu Đăk, xã Hòa Khánh.")
+    assert _villages(extractor, text) == ["Buôn Tơng Jú, Xã Ea Kao", "Bon Bu Đăk, Xã Hòa Khánh"]
+    text = "Sở Tư pháp giúp đỡ bản Phiêng Luông, xã Chiềng Sơ, huyện Điện Biên Đông."
+    assert _villages(extractor, text) == ["Bản Phiêng Luông, Xã Chiềng Sơ"]
+
+
+def test_a_village_of_an_unknown_commune_takes_no_other_commune(extractor: Extractor) -> None:
+    text = "Ngày 3/4/2024, tại xã Ea Kao, huyện Ea Súp; Sở Y tế giúp thôn 4, xã Zơ Ngai Blơk."
+    village = next(m for m in extractor.extract(text).mentions if m.type == "village")
+    assert village.unresolved
+
+
+def test_words_that_fold_like_village_words_are_not_villages(extractor: Extractor) -> None:
+    # "Ban" (board), "Lạng Sơn" (province), "già làng" (a person), "làng DTTS"
+    text = ("Ban Chỉ đạo tỉnh Lạng Sơn và già làng Y Bốc thăm các làng DTTS ở xã Bản Lầu; "
+            "Bản Lầu có 12 thôn.")
+    assert _villages(extractor, text) == []
+
+
+def test_a_later_bare_mention_takes_the_commune_named_earlier(extractor: Extractor) -> None:
+    text = ("Buôn Cuôr Đăng nằm gần trung tâm xã. Sở Y tế kết nghĩa với buôn Cuôr Đăng, "
+            "xã Cuôr Đăng, huyện Cư M'gar.")
+    assert _villages(extractor, text) == ["Buôn Cuôr Đăng, Xã Cuôr Đăng"] * 2
+
+
+def _assigned(extractor: Extractor, text: str) -> list[tuple[str, str]]:
+    result = extractor.extract(text)
+    return sorted((result.mentions[r.source].canonical, result.mentions[r.target].canonical)
+                  for r in result.relations if r.type == "ASSIGNED")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a list of units; the village's commune in brackets is where it is, not a target
+    ("Ngày 4/5/2024, Sở Tư pháp, Sở Y tế tỉnh Kon Tum cùng là đơn vị kết nghĩa của làng Kon "
+     "Jong (xã Đăk Ruồng, huyện Kon Rẫy) và thôn 9 (xã Đăk Ruồng).",
+     [("Sở Tư pháp tỉnh Kon Tum", "Làng Kon Jong, Xã Đăk Ruồng"),
+      ("Sở Tư pháp tỉnh Kon Tum", "Thôn 9, Xã Đăk Ruồng"),
+      ("Sở Y tế tỉnh Kon Tum", "Làng Kon Jong, Xã Đăk Ruồng"),
+      ("Sở Y tế tỉnh Kon Tum", "Thôn 9, Xã Đăk Ruồng")]),
+    # "được giao chỉ đạo" a commune; the district after it is context
+    ("Năm 2021, UBND tỉnh Kon Tum phân công: Sở Xây dựng được giao chỉ đạo xã Đăk Tơ Lung, "
+     "huyện Kon Rẫy; Sở Nội vụ phụ trách chỉ đạo xã Tân Lập, huyện Kon Rẫy.",
+     [("Sở Nội vụ tỉnh Kon Tum", "Xã Tân Lập"), ("Sở Xây dựng tỉnh Kon Tum", "Xã Đăk Tơ Lung")]),
+    # passive frame
+    ("Ngày 4/5/2024, tại xã Đăk Ruồng, huyện Kon Rẫy – địa bàn do Đồn Biên phòng Đăk Long "
+     "phụ trách – bà con đón Tết.", [("Đồn Biên phòng Đăk Long", "Xã Đăk Ruồng")]),
+    # "giúp đỡ" with the communes themselves as its object, named without their level word
+    ("Ngày 4/5/2024, Công an tỉnh Kon Tum được phân công giúp đỡ 02 xã đặc biệt khó khăn, đó "
+     "là Đăk Tơ Lung và Tân Lập, đều thuộc huyện Kon Rẫy.",
+     [("Công an tỉnh Kon Tum", "Xã Tân Lập"), ("Công an tỉnh Kon Tum", "Xã Đăk Tơ Lung")]),
+])
+def test_assignments_are_read_from_sentences(
+        extractor: Extractor, text: str, expected: list[tuple[str, str]]) -> None:
+    assert _assigned(extractor, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # counts only: no unit, no place named
+    "Năm 2024, 58 cơ quan, đơn vị giúp đỡ 61 xã của tỉnh Kon Tum.",
+    # a gift to households living in a place, and working together with local bodies
+    "Ngày 4/5/2024, Sở Y tế tỉnh Kon Tum hỗ trợ 20 hộ nghèo ở thôn 9, xã Đăk Ruồng.",
+    "Ngày 4/5/2024, Đồn Biên phòng Đăk Long phối hợp với UBND xã Đăk Ruồng trao quà.",
+])
+def test_statements_that_are_no_assignment(extractor: Extractor, text: str) -> None:
+    assert _assigned(extractor, text) == []
+
+
+def test_an_assignment_carries_its_plan_confidence_and_facts(extractor: Extractor) -> None:
+    text = ("Thực hiện Kế hoạch số 45-KH/TU, ngày 12/3/2026, giai đoạn 2026-2030, Ban Tuyên giáo "
+            "và Dân vận Tỉnh ủy Quảng Ngãi nhận đỡ đầu thôn Kon Jong, xã Kon Braih, giúp 35 hộ.")
+    result = extractor.extract(text)
+    rel = next(r for r in result.relations if r.type == "ASSIGNED")
+    assert result.mentions[rel.source].canonical == "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ngãi"
+    assert result.mentions[rel.target].props["commune"] == "commune-2025-23497"
+    facts = dict(rel.attributes)
+    assert result.mentions[facts["plan"]].canonical == "45-KH/TU"
+    assert (facts["from"], facts["until"], facts["households"]) == ("2026-01-01", "2030-12-31", 35)
+    assert 0.7 <= rel.confidence <= 0.85
+    assert rel.to_json()["confidence"] == rel.confidence

@@ -86,15 +86,17 @@ def test_an_unknown_id_is_not_found(store: Store) -> None:
 # assignments and coverage --------------------------------------------------------------------------
 def test_a_2025_commune_covers_the_legacy_communes_it_succeeded(store: Store) -> None:
     items = ask(store, "assignments", commune="Xã Hợp Nhất")["items"]
-    communes = {i["commune"]["id"] for i in items}
-    assert communes == {"commune-99101", "commune-99102"}
+    assert {i["commune"]["id"] for i in items} == {"commune-2025-99101"}  # today's map
+    assert {i["former_commune"]["id"] for i in items} == {"commune-99101", "commune-99102"}
+    legacy = ask(store, "assignments", commune="Xã Hợp Nhất", map="legacy")["items"]
+    assert {i["commune"]["id"] for i in legacy} == {"commune-99101", "commune-99102"}
 
 
 def test_kon_braih_covers_dak_ruong_in_the_kb(store: Store) -> None:
     if store.get("commune-2025-23497") is None:
         pytest.skip("the KB has no Xã Kon Braih")
     items = ask(store, "assignments", commune="Kon Braih")["items"]
-    assert "commune-23488" in {(i["commune"] or {}).get("id") for i in items}
+    assert "commune-23488" in {(i["former_commune"] or {}).get("id") for i in items}
 
 
 def test_include_implementing_widens_a_plan(store: Store) -> None:

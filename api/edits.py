@@ -1,0 +1,133 @@
+"""Editing in place on the explorer: add, change and end an assignment from a village or commune page.
+
+Every form needs a signed-in editor and the session's CSRF token (api/web_auth.py);
+every write is recorded in the history with the user's name (graph/audit.py).
+Records carry a ``version`` (0 when never edited here): a form sends the version it
+was shown, and saving over a newer one is refused with a conflict page showing
+both versions, so a second editor loses nothing and overwrites nothing.
+
+>>> next_version({"version": 2}), next_version({})
+(3, 1)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError as PydanticError
+
+from danvan.api.problems import ApiProblem
+from danvan.api.web_auth import check_form
+from danvan.errors import DanvanError, NotFoundError
+from danvan.graph.audit import acting
+from danvan.graph.types import Edge
+from danvan.text import nfc
+
+__all__ = ["next_version", "router"]
+
+router = APIRouter(include_in_schema=False)
+WEB_SOURCE = "explorer"  # the history's source of edits made on the pages
+_TARGETS = ("Village", "Commune")
+
+
+def next_version(props: dict[str, Any]) -> int:
+    """The version a record gets when saved again."""
+    return int(props.get("version") or 0) + 1
+
+
+def _field(form: Any, name: str, limit: int = 200) -> str | None:
+    value = nfc(str(form.get(name) or "")).strip()[:limit]
+    return value or None
+
+
+def _error_page(request: Request, exc: Exception) -> HTMLResponse:
+    from danvan.api.explorer import _page, _problem_page
+
+    if isinstance(exc, ApiProblem):
+        return _page(request, "problem.html", exc.status, title=exc.title, message=exc.detail,
+                     candidates=exc.extra.get("candidates", []))
+    if isinstance(exc, PydanticError):
+        errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return _page(request, "problem.html", 422, title="Giá trị không hợp lệ", message=errors,
+                     candidates=[])
+    assert isinstance(exc, DanvanError)
+    return _problem_page(request, exc)
+
+
+def _back(target: str) -> RedirectResponse:
+    return RedirectResponse(f"/thuc-the/{target}#phan-cong", status_code=303)
+
+
+@router.post("/sua/phan-cong")
+async def save_assignment(request: Request) -> Response:
+    """Add (or change) an assignment of a unit to the page's village or commune."""
+    from danvan.api import models as m
+    from danvan.api.routes_v1 import write_assignment
+
+    form = await request.form()
+    user = check_form(request, form)
+    store = request.app.state.store
+    target = store.get(_field(form, "target") or "")
+    if target is None or target.label not in _TARGETS:
+        return _error_page(request, NotFoundError("không có thôn hoặc xã nào có mã đã gửi"))
+    body: dict[str, Any] = {"unit": _field(form, "unit"), "plan": _field(form, "plan"),
+                            "from": _field(form, "from"), "until": _field(form, "until"),
+                            "households": _field(form, "households"),
+                            "note": _field(form, "note", 2000)}
+    body["village" if target.label == "Village" else "commune"] = target.id
+    try:
+        data = m.AssignmentIn.model_validate({k: v for k, v in body.items() if v is not None})
+        with acting(user.name, "edit.assignment", source=WEB_SOURCE, comment=data.note):
+            _, item = write_assignment(store, data)
+            model = _field(form, "model")
+            if model:
+                _link_model(store, item["id"], model)
+    except (ApiProblem, PydanticError, DanvanError) as exc:
+        return _error_page(request, exc)
+    return _back(target.id)
+
+
+def _link_model(store: Any, assignment: str, model: str) -> None:
+    from danvan.queries.resolve import resolve
+
+    model_id = resolve(store, model, ["Model"], param="model")
+    store.write([], [Edge("WITH_MODEL", assignment, model_id, {})])
+
+
+@router.post("/sua/phan-cong/ket-thuc")
+async def end_assignment(request: Request) -> Response:
+    """End an assignment on a date (its ``until``), refusing to save over a newer version."""
+    form = await request.form()
+    user = check_form(request, form)
+    store = request.app.state.store
+    node = store.get(_field(form, "assignment") or "")
+    if node is None or node.label != "Assignment":
+        return _error_page(request, NotFoundError("không có phân công nào có mã đã gửi"))
+    try:
+        until = dt.date.fromisoformat(_field(form, "until") or "").isoformat()
+    except ValueError:
+        return _error_page(request, ApiProblem(422, "Giá trị không hợp lệ",
+                                               "Ngày kết thúc cần dạng YYYY-MM-DD", param="until"))
+    seen = _field(form, "version") or "0"
+    if str(node.props.get("version") or 0) != seen:
+        return _conflict(request, node.props, {"until": until, "version": seen}, node.id)
+    with acting(user.name, "edit.assignment.end", source=WEB_SOURCE,
+                comment=_field(form, "comment", 2000)):
+        store.write([node.__class__(node.label, node.id,
+                                    {**node.props, "until": until,
+                                     "version": next_version(node.props)})])
+    return _back(node.props["target"])
+
+
+def _conflict(request: Request, stored: dict[str, Any], submitted: dict[str, Any],
+              node_id: str) -> HTMLResponse:
+    from danvan.api.explorer import _page
+
+    keys = sorted((set(stored) | set(submitted)) - {"sources"})
+    rows = [(k, stored.get(k), submitted.get(k)) for k in keys]
+    return _page(request, "conflict.html", 409, title="Xung đột phiên bản", rows=rows,
+                 node_id=node_id, stored_version=stored.get("version") or 0,
+                 submitted_version=submitted.get("version"))

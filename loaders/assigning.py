@@ -1,0 +1,254 @@
+"""Who helps whom, from the sentences that say it: ``ASSIGNED`` unit → village or commune.
+
+Rules written by hand for Vietnamese administrative prose (no library reads these
+frames). A clause (a sentence, or a part of it between semicolons) that carries a
+trigger — *kết nghĩa*, *đỡ đầu*, *phụ trách*, *được giao chỉ đạo*, *giúp đỡ*, *hỗ trợ*,
+*gắn bó với* — links:
+
+* the units written before it, a list joined by "," / "và" / "cùng" / "phối hợp cùng"
+  ("Thanh tra tỉnh, Ban Quản lý Khu kinh tế tỉnh cùng là đơn vị kết nghĩa của làng X"),
+* to the villages (else communes) written after it, a list too ("giúp đỡ thôn A và
+  thôn B"; the commune in "(xã Y, huyện Z)" is where the village is, not a target);
+
+and the passive frames "khu vực do Đồn Biên phòng X phụ trách", "buôn kết nghĩa của
+Công ty Y". *Giúp đỡ* and *hỗ trợ* count only with the place itself as their object:
+"hỗ trợ 2 hộ dân xã A" is help to households, a gift, not an assignment. A plural subject
+("58 cơ quan giúp đỡ 61 xã") names no unit and yields nothing (it stays a statistic).
+
+Every relation carries a confidence (strong trigger 0.85, *giúp đỡ*/*hỗ trợ* 0.75,
+passive frames 0.75, commune–commune twinning 0.65, bounded by its ends' confidence)
+and what the sentence adds: the plan it cites, the households and years it states.
+
+>>> from danvan.loaders.extractor import Extractor
+>>> from danvan.loaders.gazetteer import Gazetteer
+>>> ex = Extractor(Gazetteer()).extract("Ngày 2/3/2024, Sở Y tế tỉnh Gia Lai nhận kết nghĩa "
+...                                     "cùng làng Quen (xã Ia Me, huyện Chư Prông).")
+>>> [(ex.mentions[r.source].canonical, ex.mentions[r.target].canonical)
+...  for r in ex.relations if r.type == "ASSIGNED"]
+[('Sở Y tế tỉnh Gia Lai', 'Làng Quen, Xã Ia Me')]
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from danvan.loaders import patterns as P
+from danvan.loaders.gazetteer import squash
+
+if TYPE_CHECKING:
+    from danvan.loaders.extractor import Mention, Relation, _Run
+
+__all__ = ["PROPOSE_BELOW", "find_assignments"]
+
+#: facts less sure than this are kept as proposals for review, not as established facts
+PROPOSE_BELOW = 0.7
+
+_STRONG = 0.85
+_WEAK = 0.75
+_TRIGGER = re.compile(
+    r"(?<![a-z])(ket nghia|do dau|phu trach(?: chi dao)?|(?:duoc )?giao chi dao|giup do|"
+    r"ho tro|gan bo voi)(?![a-z])")
+_WEAK_TRIGGERS = {"giup do", "ho tro"}
+#: between two units of one subject ("A, B cùng C", "A đã phối hợp cùng B", "tổ X – tổ gồm A")
+_CHAIN = re.compile(r"\s*(?:,|và|cùng|cùng với|với|đã phối hợp cùng|phối hợp cùng|"
+                    r"[–-]\s*tổ gồm|gồm|[–-])\s*", re.I)
+#: between targets of one list ("làng A (xã B, huyện C) và làng D")
+_LIST = re.compile(r"[\s,]*(?:và|hoặc|cùng)?[\s]*", re.I)
+#: the object of "giúp đỡ" is people or things, not the place: a gift, not an assignment
+_NOT_PLACE_OBJECT = re.compile(r"(?<![a-z])(ho|ba con|nguoi dan|hoc sinh|gia dinh|nhan dan|"
+                               r"cho|em|chau|doan vien|hoi vien|qua|gao)(?![a-z])")
+_CLAUSE_END = re.compile(r"[;!?\n]|\.(?=\s+[A-ZĐÀ-Ỹ\"“(])|\.$")
+_PLACES = ("village", "commune")
+_PLAN_KINDS = ("Kế hoạch", "Quyết định", "Chương trình", "Chương trình phối hợp", "Đề án",
+               "Kế hoạch phối hợp", "Thông báo", "Công văn", "Chỉ thị")
+
+
+def find_assignments(run: _Run, self_index: int | None) -> set[Relation]:
+    """``ASSIGNED`` relations of one extraction, one per (unit, place) pair."""
+    from danvan.loaders.extractor import Relation
+
+    ms, folded = run.mentions, run.folded
+    index = {id(m): i for i, m in enumerate(ms)}
+    found: dict[tuple[str, str], Relation] = {}
+    inside = [(m.start, m.end) for m in ms if m.type in ("organisation", "directive", "model")]
+
+    def add(src: Mention, dst: Mention, conf: float, start: int, end: int,
+            clause: tuple[int, int]) -> None:
+        if src.unresolved or dst.unresolved or (dst.type == "village"
+                                                and not dst.attributes.get("commune")):
+            return
+        key = (squash(src.canonical), squash(dst.canonical))
+        conf = round(min(conf, src.confidence + 0.1, dst.confidence + 0.1), 2)
+        if key in found and found[key].confidence >= conf:
+            return
+        found[key] = Relation("ASSIGNED", index[id(src)], index[id(dst)], min(start, src.start),
+                              max(end, dst.end), conf, _facts(run, clause, self_index))
+
+    for t in _TRIGGER.finditer(folded):
+        if any(a <= t.start() < b for a, b in inside):
+            continue  # "tổ kết nghĩa số 8": part of a name
+        clause = _clause(run, t.start())
+        strength = _WEAK if t.group(1) in _WEAK_TRIGGERS else _STRONG
+        in_clause = [m for m in ms if clause[0] <= m.start and m.end <= clause[1]]
+        # passive: "khu vực do Đồn Biên phòng X phụ trách"
+        by = _passive_by(run, in_clause, t.start())
+        if by is not None:
+            place = _last(in_clause, _PLACES, before=by.start)
+            if place is not None:
+                add(by, place, _WEAK, place.start, t.end(), clause)
+            continue
+        # "(buôn) kết nghĩa của Công ty Y": the place is the clause's subject
+        of = re.match(r"\s+của\s+", run.text[t.end():t.end() + 8])
+        owner = _starting(in_clause, t.end() + of.end(), ("organisation",)) if of else None
+        if owner is not None and re.search(r"(thon|buon|lang|ban|bon|plei|xa) $",
+                                           folded[max(0, t.start() - 6):t.start()]):
+            place = _first(in_clause, _PLACES, before=t.start())
+            if place is not None:
+                add(owner, place, _WEAK, place.start, owner.end, clause)
+            continue
+        units = _subjects(run, in_clause, t.start())
+        if not units:
+            continue
+        targets = _targets(run, in_clause, t.end(), strength == _WEAK)
+        if targets:
+            for u in units:
+                for p in targets:
+                    add(u, p, strength, u.start, p.end, clause)
+        elif t.group(1) == "ket nghia" and len(units) >= 2:
+            # "Đảng ủy phường A cùng Đảng ủy xã B … kết nghĩa": the first helps the other's commune
+            for other in units[1:]:
+                place = _first([m for m in in_clause if other.start <= m.start < other.end],
+                               ("commune",), before=other.end)
+                if place is not None:
+                    add(units[0], place, 0.65, units[0].start, t.end(), clause)
+    return set(found.values())
+
+
+def _clause(run: _Run, at: int) -> tuple[int, int]:
+    text = run.text
+    start = 0
+    for m in _CLAUSE_END.finditer(text, max(0, at - 600), at):
+        start = m.end()
+    end_m = _CLAUSE_END.search(text, at)
+    return start, end_m.start() if end_m else len(text)
+
+
+def _starting(ms: list[Mention], at: int, types: tuple[str, ...]) -> Mention | None:
+    return next((m for m in ms if m.type in types and at <= m.start <= at + 1), None)
+
+
+def _first(ms: list[Mention], types: tuple[str, ...], before: int) -> Mention | None:
+    return next((m for m in ms if m.type in types and m.end <= before), None)
+
+
+def _last(ms: list[Mention], types: tuple[str, ...], before: int) -> Mention | None:
+    hits = [m for m in ms if m.type in types and m.end <= before]
+    # a village's commune written after it is its context: the village is the place
+    for m in reversed(hits):
+        if m.type == "village" or not any(v.type == "village" and v.attributes.get("commune")
+                                          == m.id and v.end <= m.start for v in hits):
+            return m
+    return None
+
+
+def _passive_by(run: _Run, ms: list[Mention], at: int) -> Mention | None:
+    for m in ms:
+        if m.type == "organisation" and m.end <= at and re.fullmatch(
+                r"\s*", run.text[m.end:at]) and re.search(r"(?<![a-z])do $",
+                                                          run.folded[max(0, m.start - 4):m.start]):
+            return m
+    return None
+
+
+def _subjects(run: _Run, ms: list[Mention], at: int) -> list[Mention]:
+    """The units written before the trigger at ``at``: the last one near it, and the list
+    it closes."""
+    text = run.text
+    cands = [m for m in ms if m.end <= at and (m.type == "organisation" or (
+        m.type == "commune" and re.search(r"đơn vị\s+$", text[max(0, m.start - 10):m.start],
+                                          re.I)))]
+    # the innermost mention of a nest ("UBND" inside "Văn phòng UBND tỉnh") is not a unit
+    cands = [m for m in cands if not any(o is not m and o.type == "organisation"
+                                         and o.start <= m.start and m.end <= o.end
+                                         and (o.end - o.start) > (m.end - m.start)
+                                         for o in cands)]
+    if not cands:
+        return []
+    last = cands[-1]
+    gap = text[last.end:at]
+    if len(gap) > 50 or re.search(r"[;:]|\bphối hợp với\b|\bcho\b", gap) or any(
+            m.start >= last.end and m.end <= at and m.type in ("village", "commune")
+            for m in ms):
+        return []
+    out = [last]
+    for m in reversed(cands[:-1]):
+        if m.end > out[-1].start:
+            continue
+        if not _CHAIN.fullmatch(text[m.end:out[-1].start]):
+            break
+        out.append(m)
+    return list(reversed(out))
+
+
+def _targets(run: _Run, ms: list[Mention], at: int, weak: bool) -> list[Mention]:
+    """The villages (else communes) the trigger at ``at`` names as its object, and the list
+    they make."""
+    text, folded = run.text, run.folded
+    after = [m for m in ms if m.start >= at and m.type in (*_PLACES, "district", "organisation")]
+    places = [m for m in after if m.type in _PLACES]
+    if not places:
+        return []
+    first = places[0]
+    gap = folded[at:first.start]
+    if len(gap) > (90 if not weak else 70) or _NOT_PLACE_OBJECT.search(gap) or any(
+            m.type == "organisation" and m.start < first.start for m in after):
+        return []
+    if weak and not re.fullmatch(r"[\s,]*(?:va giup do|va ho tro|giup do|ho tro)?[\s,]*"
+                                 r"(?:(?:cac|nhung|\d+|hai|ba|bon|nam)\s+)?"
+                                 r"(?:(?:xa|thon|lang|buon|ban|bon|plei)[^,;]{0,40}?,?\s*"
+                                 r"(?:do la|la|gom)\s*)?", gap):
+        return []
+    out = [first]
+    pos = first.end
+    for m in after[after.index(first) + 1:]:
+        if m.type in ("district", "organisation"):
+            if m.type == "organisation":
+                break
+            pos = m.end  # "(xã B, huyện C)": where the village is
+            continue
+        if m.type == "commune" and out[-1].type == "village" and \
+                out[-1].attributes.get("commune") == m.id:
+            pos = m.end
+            continue
+        if m.type != first.type:
+            break
+        if not _LIST.fullmatch(re.sub(r"[()]", " ", text[pos:m.start])):
+            break
+        out.append(m)
+        pos = m.end
+    return out
+
+
+def _facts(run: _Run, clause: tuple[int, int], self_index: int | None,
+           ) -> tuple[tuple[str, Any], ...]:
+    """Plan, households and years the clause (or its sentence) states."""
+    ms, text = run.mentions, run.text
+    out: dict[str, Any] = {}
+    sentence = (max(0, text.rfind(". ", 0, clause[0]) + 1), clause[1])
+    plans = [i for i, m in enumerate(ms) if m.type == "directive" and m.attributes.get("number")
+             and sentence[0] <= m.start < sentence[1]]
+    if plans:
+        out["plan"] = plans[0]
+    elif self_index is not None and ms[self_index].attributes.get("kind") in _PLAN_KINDS \
+            and ms[self_index].attributes.get("number"):
+        out["plan"] = self_index
+    body = text[clause[0]:clause[1]]
+    hh = re.search(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})*)\s+hộ(?! nghèo trên)", body)
+    if hh:
+        out["households"] = int(P.parse_number_value(hh.group(1)))
+    span = text[sentence[0]:sentence[1]]
+    period = P.PERIOD.search(span) or re.search(r"[Tt]ừ năm (\d{4}) đến(?: năm)? (\d{4})", span)
+    if period:
+        out["from"], out["until"] = f"{period.group(1)}-01-01", f"{period.group(2)}-12-31"
+    return tuple(sorted(out.items()))

@@ -1,0 +1,252 @@
+"""The review queue ("Chờ duyệt"): what a load left uncertain, decided once by a person, re-applied after.
+
+Sources of queue items:
+
+* ``danvan load --documents``: mentions the extractor could not resolve (a village
+  with no commune, an unknown commune or organisation, ``Mention.unresolved``), with
+  the evidence sentence and the candidates of the same name in the document's area;
+* ``danvan import``: rows the import reported "chưa rõ" (ambiguous), with the
+  candidates it gave.
+
+A decision is data (a ``Decision`` record: what was seen, where, what was decided,
+by whom): *pick* a candidate, *create* a new entity, or *reject*. Picking or
+creating writes the fact — a ``MENTIONS`` edge from the document to the entity,
+with the mention's span as evidence — and every pending item with the same
+fingerprint (the same kind of thing, the same folded name, the same area) is
+decided with it. When a document brings that thing again, the loader applies the
+decision in the same write and queues nothing. A decision can be undone: what it
+created is removed (the history keeps both) and its items are pending again.
+
+>>> fingerprint("mention.village", "Thôn 4", {"district": "district-614"})[:12]
+'1ed7091bbddb'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from danvan.errors import NotFoundError, ValidationError
+from danvan.graph.audit import Acting, acting, record_change
+from danvan.graph.types import Edge, Node
+from danvan.text import fold
+
+if TYPE_CHECKING:
+    from danvan.graph.store import Store
+    from danvan.loaders.extractor import Extraction, Mention
+
+__all__ = ["ACTIONS", "Review", "decide", "decided", "fingerprint", "import_items", "mention_items",
+           "pending", "undo"]
+
+ACTIONS = ("pick", "create", "reject")
+_LABEL_OF = {"village": "Village", "commune": "Commune", "district": "District",
+             "organisation": "Unit"}
+EVIDENCE_CHARS = 160  # either side of a mention, for the sentence shown with it
+
+
+def fingerprint(kind: str, text: str, context: dict[str, Any]) -> str:
+    """What makes two queue items "the same thing": kind, folded name, area."""
+    area = context.get("district") or context.get("province") or ""
+    return hashlib.sha256(f"{kind}|{fold(text)}|{area}".encode()).hexdigest()
+
+
+def _evidence(text: str, start: int, end: int) -> str:
+    """The sentence around a mention (to the nearest full stop or line break)."""
+    lo = max(0, start - EVIDENCE_CHARS)
+    hi = min(len(text), end + EVIDENCE_CHARS)
+    left = max(text.rfind(".", lo, start), text.rfind("\n", lo, start))
+    right = [i for i in (text.find(".", end, hi), text.find("\n", end, hi)) if i != -1]
+    return " ".join(text[left + 1 if left != -1 else lo:min(right) + 1 if right else hi].split())
+
+
+def _candidates(store: Store, label: str, text: str, context: dict[str, Any]) -> list[dict[str, Any]]:
+    from danvan.errors import AmbiguousError
+    from danvan.queries.base import expand_area
+    from danvan.queries.resolve import resolve_many
+
+    within = None
+    for level in ("district", "province"):  # the extractor's context gives codes ("614")
+        code = context.get(level)
+        area = code if code and code.startswith(level) else f"{level}-{code}"
+        if code and store.get(area):
+            within = expand_area(store, {area})
+            break
+    try:
+        ids = resolve_many(store, text, [label], within, "name")
+    except (NotFoundError, AmbiguousError):
+        return []
+    found = store.get_many(ids)
+    out = []
+    for node_id in ids[:20]:
+        node = found.get(node_id)
+        if node is None:
+            continue
+        where = node.props.get("commune") or node.props.get("scope") or node.props.get("district")
+        place = store.get(where) if isinstance(where, str) else None
+        out.append({"id": node_id, "name": node.name, "label": node.label,
+                    "where": place.name if place else None})
+    return out
+
+
+@dataclass
+class Review:
+    """What a document's load adds because of earlier decisions, and the items it queues."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    applied: int = 0
+
+    def enqueue(self, store: Store) -> int:
+        """Queue the items (after the load's write); an item already queued is left alone."""
+        queued = 0
+        for item in self.items:
+            if store.records.get("Review", item["key"]) is None:
+                store.records.put("Review", item["key"], item)
+                queued += 1
+        return queued
+
+
+def _active_decision(store: Store, fp: str) -> dict[str, Any] | None:
+    found = store.records.find("Decision", where={"fingerprint": fp, "status": "active"}, limit=1)
+    return found[0] if found else None
+
+
+def mention_items(store: Store, ex: Extraction, source_id: str) -> Review:
+    """Decided mentions become facts of this load; undecided ones become queue items."""
+    review = Review()
+    context = dict(ex.context or {})
+    for m in ex.mentions:
+        if not m.unresolved:
+            continue
+        kind = f"mention.{m.type}"
+        label = _LABEL_OF.get(m.type, "Unit")
+        fp = fingerprint(kind, m.canonical, context)
+        span = f"{source_id}#{m.start}-{m.end}"
+        decision = _active_decision(store, fp)
+        if decision is not None:
+            if decision["action"] in ("pick", "create") and store.get(decision["target"]):
+                review.edges.append(Edge("MENTIONS", source_id, decision["target"],
+                                         {"sources": [span], "confidence": 1.0}))
+            review.applied += 1
+            continue
+        review.items.append(_mention_item(store, m, kind, label, fp, source_id, span, ex, context))
+    return review
+
+
+def _mention_item(store: Store, m: Mention, kind: str, label: str, fp: str, source_id: str,
+                  span: str, ex: Extraction, context: dict[str, Any]) -> dict[str, Any]:
+    return {"key": hashlib.sha256(f"{fp}|{span}".encode()).hexdigest()[:32], "kind": kind,
+            "label": label, "text": m.text, "canonical": m.canonical, "fingerprint": fp,
+            "source": source_id, "span": span, "evidence": _evidence(ex.text, m.start, m.end),
+            "context": context, "candidates": _candidates(store, label, m.canonical, context),
+            "status": "pending", "file": ex.file}
+
+
+def import_items(store: Store, report: Any) -> int:
+    """Queue the "chưa rõ" (ambiguous) rows of an import report; returns how many were new."""
+    review = Review()
+    for row in report.rows:
+        if row.status != "ambiguous":
+            continue
+        fp = fingerprint("import.row", row.message, {})
+        span = f"{report.source_id}#row-{row.row}"
+        review.items.append({
+            "key": hashlib.sha256(f"{fp}|{span}".encode()).hexdigest()[:32], "kind": "import.row",
+            "label": (row.candidates[0].get("type") if row.candidates else None) or "Unit",
+            "text": row.message, "canonical": row.message, "fingerprint": fp,
+            "source": report.source_id, "span": span, "evidence": f"{report.file}, dòng {row.row}: "
+            f"{row.message}", "context": {}, "status": "pending", "file": report.file,
+            "candidates": [{"id": c.get("id"), "name": c.get("name"), "label": c.get("type"),
+                            "where": c.get("where")} for c in row.candidates]})
+    return review.enqueue(store)
+
+
+def pending(store: Store, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+    """Queue items waiting for a decision, newest first."""
+    return store.records.find("Review", where={"status": "pending"}, limit=limit, offset=offset)
+
+
+def _facts(store: Store, item: dict[str, Any], target: str) -> list[Edge]:
+    if item["kind"].startswith("mention.") and store.get(item["source"]):
+        return [Edge("MENTIONS", item["source"], target, {"sources": [item["span"]],
+                                                          "confidence": 1.0})]
+    return []
+
+
+def decide(store: Store, key: str, action: str, who: str, target: str | None = None,
+           new: dict[str, Any] | None = None, comment: str | None = None) -> dict[str, Any]:
+    """Decide the queue item ``key`` (and every pending item of the same thing).
+
+    ``pick`` needs ``target`` (a candidate's id); ``create`` needs ``new``, the
+    properties of the entity to create (its label is the item's); ``reject`` writes
+    nothing. Returns the Decision record.
+    """
+    item = store.records.get("Review", key)
+    if item is None or item.get("status") != "pending":
+        raise NotFoundError(f"no pending review item {key!r}")
+    if action not in ACTIONS:
+        raise ValidationError("Decision", "action", f"one of {', '.join(ACTIONS)}")
+    created: list[str] = []
+    if action == "pick":
+        if not target or store.get(target) is None:
+            raise ValidationError("Decision", "target", "pick needs the id of an existing entity")
+    elif action == "create":
+        node = store.schema.node(item["label"], **(new or {}))
+        if store.get(node.id) is None:
+            created.append(node.id)
+        target = node.id
+    same = [i for i in store.records.find("Review", where={"fingerprint": item["fingerprint"],
+                                                           "status": "pending"}, limit=10_000)]
+    nodes = ([store.schema.node(item["label"], **(new or {}), sources=[item["span"]])]
+             if action == "create" else [])
+    edges = [e for i in same for e in _facts(store, i, target)] if target else []
+    stored = {x.key for source in {e.source for e in edges}
+              for x in store.edges_of(source, "out", ["MENTIONS"])}
+    existing = {e.key for e in edges if e.key in stored}
+    with acting(who, "review", source=item["source"], comment=comment):
+        if nodes or edges:
+            store.write(nodes, edges)
+    decision = store.records.put("Decision", key, {
+        "fingerprint": item["fingerprint"], "kind": item["kind"], "text": item["canonical"],
+        "source": item["source"], "action": action, "target": target, "user": who,
+        "comment": comment, "status": "active", "items": [i["key"] for i in same],
+        "created_nodes": created,
+        "created_edges": [[e.source, e.type, e.target] for e in edges if e.key not in existing]})
+    for i in same:
+        store.records.put("Review", i["key"], {**i, "status": "decided", "decision": key})
+    if action == "reject":
+        record_change(store, Acting(who, "review", item["source"], comment), [item["source"]],
+                      None, {"decision": {"action": "reject", "text": item["canonical"]}})
+    return decision
+
+
+def undo(store: Store, key: str, who: str) -> dict[str, Any]:
+    """Undo a decision: remove what it created, put its items back in the queue."""
+    decision = store.records.get("Decision", key)
+    if decision is None or decision.get("status") != "active":
+        raise NotFoundError(f"no active decision {key!r}")
+    edges = [Edge(t, s, o, {}) for s, t, o in decision.get("created_edges", [])]
+    gone = store.get_many(decision.get("created_nodes", []))
+    before = {i: n.props for i, n in gone.items()}
+    if edges:
+        store.delete_edges(edges)
+    if gone:
+        store.delete(list(gone))
+    record_change(store, Acting(who, "review.undo", decision["source"]),
+                  sorted({decision["source"], *([decision["target"]] if decision["target"] else []),
+                          *gone}),
+                  {**before, "decision": {"action": decision["action"],
+                                          "target": decision["target"]}},
+                  {"decision": None}, edges_removed=decision.get("created_edges", []))
+    for item_key in decision.get("items", []):
+        item = store.records.get("Review", item_key)
+        if item:
+            store.records.put("Review", item_key, {**item, "status": "pending", "decision": None})
+    return store.records.put("Decision", key, {**decision, "status": "undone", "undone_by": who})
+
+
+def decided(store: Store, limit: int = 100) -> list[dict[str, Any]]:
+    """Recent active decisions (for the page's undo list)."""
+    return store.records.find("Decision", where={"status": "active"}, limit=limit)

@@ -1,0 +1,124 @@
+"""Records (accounts, history) live in both stores; every write made for someone is in the history."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+
+import pytest
+from openpyxl import load_workbook
+
+from danvan.accounts import Accounts
+from danvan.api.app import create_app
+from danvan.config import Settings
+from danvan.errors import ValidationError
+from danvan.graph.audit import acting
+from danvan.graph.store import Store
+from tests.test_board_security import PASSWORD, VILLAGE, add_form, page_csrf, sign_in, small
+
+with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what we install
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+def test_records_put_find_delete(store: Store) -> None:
+    records = store.records
+    records.put("User", "an", {"name": "an", "role": "viewer"})
+    records.put("User", "bình", {"name": "bình", "role": "editor"})
+    records.put("User", "an", {"name": "an", "role": "admin"})
+    assert records.get("User", "an")["role"] == "admin"  # type: ignore[index]
+    assert [r["name"] for r in records.find("User", where={"role": "editor"})] == ["bình"]
+    assert records.delete("User", "an") and records.get("User", "an") is None
+    assert not records.delete("User", "an")
+    with pytest.raises(ValidationError):
+        records.find("User", where={"password_hash": "x"})  # not an indexed field
+
+
+def test_history_is_append_only_and_found_by_entity(store: Store) -> None:
+    records = store.records
+    first = records.add("Change", {"user": "an", "action": "edit", "entities": ["a", "b"]})
+    records.add("Change", {"user": "bình", "action": "edit", "entities": ["b"]})
+    assert [r["user"] for r in records.find("Change", where={"entities": "b"})] == ["bình", "an"]
+    assert [r["user"] for r in records.find("Change", where={"entities": "a"})] == ["an"]
+    with pytest.raises(ValidationError):
+        records.put("Change", first["key"], {"user": "kẻ gian"})
+    with pytest.raises(ValidationError):
+        records.delete("Change", first["key"])
+    with pytest.raises(ValidationError):
+        records.add("Change", {"user": "x"}, key=first["key"])
+
+
+def test_records_stay_out_of_the_graph(store: Store) -> None:
+    small(store)
+    before = store.counts()
+    Accounts(store).add_user("an", "editor", PASSWORD)
+    store.records.add("Change", {"user": "an", "action": "edit", "entities": []})
+    assert store.counts() == before
+    assert all(not n.id.startswith(("User", "an")) for n in store.nodes())
+
+
+def test_writes_are_recorded_only_when_acting_and_changing(store: Store) -> None:
+    s = store.schema
+    store.write([s.node("Province", name="Tỉnh Kon Tum", code="62")])
+    assert store.records.find("Change") == []  # nobody acting: a test, a library call
+    with acting("an", "load", source="tài liệu A"):
+        store.write([s.node("Province", name="Tỉnh Kon Tum", code="62", lat=14.3)])
+        store.write([s.node("Province", name="Tỉnh Kon Tum", code="62", lat=14.3)])  # no change
+    [change] = store.records.find("Change")
+    assert (change["user"], change["action"], change["source"]) == ("an", "load", "tài liệu A")
+    assert change["before"]["province-62"].get("lat") is None
+    assert change["after"]["province-62"]["lat"] == 14.3
+
+
+@pytest.fixture
+def editor(store: Store) -> TestClient:
+    small(store)
+    Accounts(store).add_user("bien-tap", "editor", PASSWORD)
+    client = TestClient(create_app(store, Settings()))
+    sign_in(client, "bien-tap")
+    return client
+
+
+def test_form_edit_is_in_history_page_api_and_exports(editor: TestClient) -> None:
+    response = editor.post("/sua/phan-cong", data={**add_form(page_csrf(editor)), "note": "làm đường"})
+    assert response.status_code == 200  # followed to the village page
+    assert "Huyện đoàn Kon Rẫy" in response.text
+    items = editor.get("/api/v1/history", params={"entity": VILLAGE}).json()["items"]
+    assert [(i["user"], i["action"], i["comment"]) for i in items] == [
+        ("bien-tap", "edit.assignment", "làm đường")]
+    [after] = [p for i, p in items[0]["after"].items() if i.startswith("assignment-")]
+    assert after["households"] == 4 and items[0]["before"][next(iter(items[0]["after"]))] is None
+    page = editor.get(f"/thuc-the/{VILLAGE}").text
+    assert re.search(r'class="history-user">bien-tap<', page)
+    mine = editor.get("/lich-su", params={"user": "bien-tap"}).text
+    assert 'class="history-user">bien-tap<' in mine
+    assert "history-user" not in editor.get("/lich-su", params={"user": "ai-khac"}).text
+    csv_text = editor.get("/lich-su.csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("Thời điểm,Người thực hiện")
+    assert "bien-tap" in csv_text and "làm đường" in csv_text
+    book = load_workbook(io.BytesIO(editor.get("/lich-su.xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][1] == "Người thực hiện" and rows[1][1] == "bien-tap"
+
+
+def test_ending_an_assignment_twice_from_old_pages_is_a_conflict(editor: TestClient,
+                                                                 store: Store) -> None:
+    editor.post("/sua/phan-cong", data=add_form(page_csrf(editor)))
+    page = editor.get(f"/thuc-the/{VILLAGE}").text
+    [assignment] = [n.id for n in store.nodes("Assignment")]
+    csrf = page_csrf(editor)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    first = {"csrf": csrf, "assignment": assignment, "version": version, "until": "2025-06-30"}
+    assert editor.post("/sua/phan-cong/ket-thuc", data=first, follow_redirects=False).status_code == 303
+    second = {**first, "until": "2025-12-31"}  # a second editor, same page version
+    response = editor.post("/sua/phan-cong/ket-thuc", data=second)
+    assert response.status_code == 409
+    assert "2025-06-30" in response.text and "2025-12-31" in response.text
+    node = store.get(assignment)
+    assert node and node.props["until"] == "2025-06-30" and node.props["version"] == 1
+
+
+def test_history_rejects_bad_dates(editor: TestClient) -> None:
+    response = editor.get("/api/v1/history", params={"since": "hôm qua"})
+    assert response.status_code == 422 and response.json()["param"] == "since"
