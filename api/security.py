@@ -4,9 +4,9 @@ HTML pages may load scripts, styles, images and fonts from danvan itself only
 (``'self'``); nothing from another origin, no plugins, no ``<base>`` or form
 target elsewhere, and no page may be framed (clickjacking). Inline scripts run
 only on the pages whose own code is inline (:data:`INLINE_SCRIPT_PATHS`: the
-graph page and the API documentation, whose Swagger UI start-up script FastAPI
-writes inline); everywhere else an injected ``<script>`` or ``onerror=`` does not
-run even if some text escaped escaping. Inline ``style=`` attributes are allowed
+graph page, whose script is in its template); everywhere else — /docs too, which
+starts Swagger UI from a file (api/docs.py) — an injected ``<script>`` or
+``onerror=`` does not run even if some text escaped escaping. Inline ``style=`` attributes are allowed
 (the pages colour legends and indent lineages with them; a style cannot run
 code). JSON and other non-HTML answers get ``default-src 'none'``: rendered as a
 page by mistake, they can load nothing.
@@ -35,8 +35,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# Pages whose own script is inline in their HTML (paths and their sub-paths).
-INLINE_SCRIPT_PATHS = ("/graph", "/docs", "/redoc")
+# Pages whose own script is inline in their HTML (paths and their sub-paths). Moving the
+# graph page's script to a file under /static would let this be empty.
+INLINE_SCRIPT_PATHS = ("/graph",)
 
 _PAGE = ("default-src 'self'; script-src 'self'{inline}; style-src 'self' 'unsafe-inline'; "
          "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
