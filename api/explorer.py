@@ -36,6 +36,7 @@ from danvan.api.csv_export import neutralise
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError, ValidationError
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
+from danvan.queries.whereabouts import where_of
 from danvan.text import nfc
 
 __all__ = ["ASSIGNMENT_COLUMNS", "router"]
@@ -44,7 +45,7 @@ router = APIRouter(include_in_schema=False)
 
 NAV = (("/", "Trang chủ"), ("/phan-cong", "Phân công"), ("/bao-phu", "Bao phủ"),
        ("/ban-do", "Bản đồ"), ("/graph", "Đồ thị"))
-FILTERS = ("plan", "district", "commune", "unit", "village", "field", "map")
+FILTERS = ("plan", "district", "commune", "unit", "village", "field", "include_implementing", "map")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
 ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Xã cũ", "Huyện", "Kế hoạch",
                       "Mô hình", "Lĩnh vực", "Từ ngày", "Đến ngày", "Số hộ", "Dữ liệu mô phỏng")
@@ -58,7 +59,23 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html"]))
     env.globals["nav"] = NAV
     env.filters["qs"] = lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")})
+    env.filters["dmy"] = dmy
     return env
+
+
+def dmy(value: Any) -> str:
+    """An ISO date as the board writes it (d/m/yyyy); anything else unchanged.
+
+    >>> dmy("2024-03-14"), dmy("2024"), dmy(None)
+    ('14/3/2024', '2024', '')
+    """
+    if value is None:
+        return ""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day}/{day.month}/{day.year}"
 
 
 def _store(request: Request) -> Store:
@@ -81,8 +98,10 @@ def _problem_page(request: Request, exc: DanvanError) -> HTMLResponse:
         status, title = 422, "Giá trị không hợp lệ"
     else:
         status, title = 503, "Không đọc được dữ liệu"
+    candidates = getattr(exc, "candidates", [])
+    where = where_of(_store(request), [c["id"] for c in candidates if c.get("id")]) if candidates else {}
     return _page(request, "problem.html", status, title=title, message=str(exc),
-                 candidates=getattr(exc, "candidates", []))
+                 candidates=candidates, where=where)
 
 
 def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
@@ -222,7 +241,7 @@ def search_page(request: Request) -> HTMLResponse:
     items: list[dict[str, Any]] = []
     if q:
         items = store.query("search", q=q, limit=50)["items"]
-    return _page(request, "search.html", q=q, items=items)
+    return _page(request, "search.html", q=q, items=items, where=where_of(store, [i["id"] for i in items]))
 
 
 # assignments ----------------------------------------------------------------------------
@@ -353,6 +372,10 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
             continue
         if key == "era":
             value = "trước sáp nhập 2025" if value == "legacy" else "sau sáp nhập 2025"
+        elif prop and prop.enum_display:
+            value = prop.shown(value)
+        elif prop and prop.type == "date":
+            value = dmy(value)
         elif isinstance(value, bool):
             value = "có" if value else "không"
         elif isinstance(value, list):
@@ -462,7 +485,9 @@ def coverage_page(request: Request) -> HTMLResponse:
     docs = store.get_many({s["document"] for s in result.get("reported", []) if s.get("document")})
     plans = sorted(store.get_many({e.target for e in store.edges("UNDER_PLAN")}).values(),
                    key=lambda n: n.props.get("ref") or n.name)
+    where = where_of(store, [u["id"] for u in result.get("units_spread", [])])
     return _page(request, "coverage.html", params=params, c=result, docs=docs, plans=plans, maps=MAPS,
+                 where=where,
                  districts=sorted(store.nodes("District"), key=lambda n: n.name))
 
 

@@ -94,6 +94,7 @@ _NAME_STOP = {"cung", "va", "da", "gan", "ket", "nhan", "duoc", "la", "tai", "o"
               "phoi", "ho", "giup", "to", "thuc", "trien", "ky", "den", "ve", "tu", "thi", "nen",
               "nay", "do", "bam", "cu", "ho tro", "tham", "chung", "deu", "khong", "moi", "luon",
               "thuoc", "theo", "nham", "tren", "duoi", "sau", "khi", "nhu", "ma", "hay", "hoac"}
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZĐÀ-Ỹ(“\"])")
 _KIND_OF = {"xa": "Xã", "phuong": "Phường", "thi tran": "Thị trấn", "huyen": "Huyện",
             "thanh pho": "Thành phố", "thi xa": "Thị xã", "tinh": "Tỉnh"}
 _FULL_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(20\d\d)(?![\d/])")
@@ -285,6 +286,7 @@ class _Run:
         self.year: int | None = None
         self._words: dict[int, list[tuple[int, int]]] = {}
         self.campaign_board = False
+        self.village_spelling: dict[tuple[str, str], str] = {}
 
     # helpers -----------------------------------------------------------------------
     def add(self, m: Mention) -> Mention:
@@ -645,6 +647,9 @@ class _Run:
             before = self.folded[max(0, start - 30):start]
             # "các huyện ủy, thành ủy": every body of a kind, not one
             # ("các thành viên Ban Chỉ đạo", "các PCT UBND huyện": many people of one body)
+            if re.search(r"tru so (?:[a-z]+ )?(?:(?:dang uy|hdnd|ubnd|ubmttqvn|mttq|mat tran)"
+                         r" ?[-,] ?)*$", self.folded[max(0, start - 60):start]):
+                continue  # "trụ sở Đảng ủy - HĐND - UBND xã …": a building, not a body
             many = re.search(r"(?<![a-z])(cac|nhung|moi) ((?:[a-z]+ ){0,2}[a-z]+, )?$", before)
             if many and self.text[start - len(before) + many.start(1):][:5].split(" ")[0].lower() \
                     in ("các", "những", "mọi"):
@@ -930,13 +935,26 @@ class _Run:
         communes = {m.id for m in self.mentions if m.type == "commune" and not m.unresolved}
         only = next((m for m in self.mentions if m.type == "commune" and not m.unresolved),
                     None) if len(communes) == 1 else None
+        resolved = []
         for start, end, kind, number, name_part, commune in found:
             conf = 0.85
             if commune is None:
                 commune, conf = by_name.get(_village_key(number, name_part)), 0.75
             if commune is None and only is not None and not self.unknown_commune_after(end):
                 commune, conf = only, 0.6
-            self.village_mention(start, end, kind, number, name_part, commune, conf)
+            resolved.append((start, end, kind, number, name_part, commune, conf))
+        # "thôn 10" and "thôn 10 Làng Kon Skôi" of one commune: one village, its full name
+        for _, _, kind, number, name_part, commune, _ in resolved:
+            if commune is not None and number is not None and name_part:
+                self.village_spelling.setdefault((commune.id, str(number)),
+                                                 f"{kind} {number} {name_part}")
+        for start, end, kind, number, name_part, commune, conf in resolved:
+            node_part = None
+            if commune is not None and number is not None and not name_part:
+                full = self.village_spelling.get((commune.id, str(number)))
+                if full and full.split()[0] == kind:
+                    node_part = full.split(" ", 2)[2]
+            self.village_mention(start, end, kind, number, name_part, commune, conf, node_part)
 
     def unknown_commune_after(self, end: int) -> bool:
         """A commune is written after the village but matches no official one."""
@@ -964,7 +982,10 @@ class _Run:
             end = stop
 
     def village_mention(self, start: int, end: int, kind: str, number: int | None,
-                        name_part: str, commune: Mention | None, conf: float) -> None:
+                        name_part: str, commune: Mention | None, conf: float,
+                        node_name_part: str | None = None) -> None:
+        """A village mention named as written; its node may carry the document's fuller name
+        (``node_name_part``: "Làng Kon Skôi" of a bare "thôn 10")."""
         name = f"{kind} {number}" if number is not None else f"{kind} {name_part}"
         attrs: dict[str, Any] = {"number": number}
         if name_part and number is not None:
@@ -974,20 +995,20 @@ class _Run:
                              attrs, unresolved=True, label="Village", confidence=0.4))
             return
         known = self.g.village(commune.id, name_part or name, number)
-        vname = known.name if known else name
-        node_id = known.id if known else self.ex.schema.node_id(
-            "Village", {"commune": commune.id, "name": vname})
+        # "Thôn 10 Làng Kon Skôi": the node is named as written in full (the number alone is
+        # an alias); "Đăk O Nglăng" after "Đăk Ônglăng" is the same village, spelled first way
+        full = f"{kind} {number} {name_part}" if name_part and number is not None else name
+        full = self.village_spelling.setdefault((commune.id, squash(full)), full)
+        node_full = f"{kind} {number} {node_name_part}" if node_name_part else full
+        vname = known.name if known else node_full
         attrs["commune"] = commune.id
         props = {"name": vname, "commune": commune.id, "number": number,
                  "kind": kind if kind in _VILLAGE_KINDS else None}
-        if name_part and number is not None:
-            props["aliases"] = [f"{kind} {number} {name_part}"]
-        # the name as written when it carries both ("Thôn 10 Làng Kon Skôi"); the node
-        # keeps the number as its name (and the full form as an alias) unless known
-        shown = f"{kind} {number} {name_part}" if name_part and number is not None and \
-            not known else vname
+        if (name_part or node_name_part) and number is not None:
+            props["aliases"] = [f"{kind} {number}"]
+        shown = full if not known else vname
         self.add(Mention("village", self.text[start:end], start, end,
-                         f"{shown}, {commune.canonical}", node_id if known else None, attrs,
+                         f"{shown}, {commune.canonical}", known.id if known else None, attrs,
                          label="Village", props=props, confidence=conf))
 
     def commune_after(self, end: int) -> Mention | None:
@@ -1324,10 +1345,10 @@ def find_relations(run: _Run, self_index: int | None) -> set[Relation]:
                 "kind") in _PLAN_KINDS and ms[self_index] is not d2:
             rel("IMPLEMENTS", ms[self_index], d2)
     _places_relations(run, rel)
+    _model_relations(run, rel)
     # imported here: the assignment rules build this module's Relation
     from danvan.loaders.assigning import find_assignments
-    out |= find_assignments(run, self_index)
-    _model_relations(run, rel)
+    out |= find_assignments(run, self_index, out)
     return out
 
 
@@ -1430,6 +1451,26 @@ def _model_relations(run: _Run, rel: Any) -> None:
                     r"\.\s", text[o.end:model.start]):
                 rel("SUPPORTS", o, model)
                 break
+        # "mô hình điểm của Ban Chỉ đạo … (*Mô hình Nhà vườn …*)": the model in brackets is it
+        if not owned:
+            before = [o for o in orgs if o.end <= model.start and re.fullmatch(
+                r"\s*\(\s*\*?\s*", text[o.end:model.start])]
+            if before and re.search(
+                    r"mo hinh(?: diem)? cua $", folded[max(0, before[-1].start - 20):
+                                                       before[-1].start]):
+                rel("SUPPORTS", before[-1], model)
+                owned = True
+        # "Chỉ đạo UBND huyện chủ trì, phối hợp … xây dựng mô hình …": who leads builds it
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, max(0, model.start - 600),
+                                                        model.start)]
+        sent_s0 = max(ends[-1] if ends else 0, text.rfind("\n", 0, model.start) + 1)
+        lead = re.search(r"(?<![a-z])chu tri\b", folded[sent_s0:model.start])
+        if lead and re.search(r"xay dung mo hinh", folded[sent_s0:model.start]):
+            at = sent_s0 + lead.start()
+            leaders = [o for o in orgs if sent_s0 <= o.start and o.end <= at
+                       and re.fullmatch(r"\s*,?\s*", text[o.end:at])]
+            if leaders:
+                rel("SUPPORTS", leaders[-1], model)
         # REGISTERED_UNDER: "đăng ký … mô hình … theo Kế hoạch số …"
         sent_s = max(text.rfind(". ", 0, model.start), text.rfind("\n", 0, model.start))
         sent_e = min(x for x in (text.find(". ", model.end), text.find("\n", model.end),
