@@ -1168,7 +1168,8 @@ class _Run:
                     end += gloss.end()
             # a name closed by its quote may be long; an unquoted run stops at 20 words;
             # nothing half-read: no number fragment ("(1.921 tập thể")
-            if not name or name[0].isdigit() or squash(name) == "danvankheo" or len(name.split()) > (40 if q else 20):
+            if not name or name[0].isdigit() or squash(name) == "danvankheo" or \
+                    len(name.split()) > (40 if q else 20):
                 continue
             canonical = name[0].upper() + name[1:]
             self.add(Mention("model", self.text[m.start():end], m.start(), end, canonical, None,
