@@ -493,16 +493,24 @@ class Resolver:
         """The id of the plan or directive numbered/named ``text`` (scoped like organisations)."""
         return self.organisation(text, ctx, ("Directive",), "kế hoạch")
 
+    def _in_force(self, rows: Sequence[NameRow], maps: tuple[str, ...]) -> Sequence[NameRow]:
+        """The rows of bodies in force in ``maps``, one tuple per name tuple and maps (an import
+        asks thousands of times: filtering once keeps each lookup to the rows that count)."""
+        if len(maps) == 2:
+            return rows
+        key = (id(rows), maps)
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not rows:
+            def accept(row: NameRow) -> bool:
+                scope = scope_of(row.id)
+                return scope is None or (ERA_2025 if "-2025-" in scope else LEGACY) in maps
+            hit = self._memo[key] = (rows, tuple(r for r in rows if accept(r)))
+        return hit[1]  # type: ignore[no-any-return]
+
     def _pick(self, rows: Sequence[NameRow], text: str, ctx: Context, what: str) -> str | None:
-        maps = ctx.maps
         scopes = set(ctx.scopes)
-
-        def accept(row: NameRow) -> bool:
-            scope = scope_of(row.id)
-            return scope is None or (ERA_2025 if "-2025-" in scope else LEGACY) in maps
-
         near = (lambda row: scope_of(row.id) in scopes) if scopes else None
-        found = match_rows(rows, text, accept=accept, near=near)
+        found = match_rows(self._in_force(rows, ctx.maps), text, near=near)
         if not found:
             return None
         if len(found) > 1:
