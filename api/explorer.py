@@ -36,6 +36,7 @@ from danvan.api.csv_export import neutralise
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError, ValidationError
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
+from danvan.queries.whereabouts import where_of
 from danvan.text import nfc
 
 __all__ = ["ASSIGNMENT_COLUMNS", "router"]
@@ -44,7 +45,7 @@ router = APIRouter(include_in_schema=False)
 
 NAV = (("/", "Trang chủ"), ("/phan-cong", "Phân công"), ("/bao-phu", "Bao phủ"),
        ("/ban-do", "Bản đồ"), ("/graph", "Đồ thị"))
-FILTERS = ("plan", "district", "commune", "unit", "village", "field", "map")
+FILTERS = ("plan", "district", "commune", "unit", "village", "field", "include_implementing", "map")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
 ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Xã cũ", "Huyện", "Kế hoạch",
                       "Mô hình", "Lĩnh vực", "Từ ngày", "Đến ngày", "Số hộ", "Dữ liệu mô phỏng")
@@ -58,7 +59,23 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html"]))
     env.globals["nav"] = NAV
     env.filters["qs"] = lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")})
+    env.filters["dmy"] = dmy
     return env
+
+
+def dmy(value: Any) -> str:
+    """An ISO date as the board writes it (d/m/yyyy); anything else unchanged.
+
+    >>> dmy("2024-03-14"), dmy("2024"), dmy(None)
+    ('14/3/2024', '2024', '')
+    """
+    if value is None:
+        return ""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day}/{day.month}/{day.year}"
 
 
 def _store(request: Request) -> Store:
@@ -81,20 +98,10 @@ def _problem_page(request: Request, exc: DanvanError) -> HTMLResponse:
         status, title = 422, "Giá trị không hợp lệ"
     else:
         status, title = 503, "Không đọc được dữ liệu"
+    candidates = getattr(exc, "candidates", [])
+    where = where_of(_store(request), [c["id"] for c in candidates if c.get("id")]) if candidates else {}
     return _page(request, "problem.html", status, title=title, message=str(exc),
-                 candidates=_candidates_in_map(request, getattr(exc, "candidates", [])))
-
-
-def _candidates_in_map(request: Request, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Candidates as the page's map names them: in today's map a village of a legacy commune
-    reads "Thôn 1 (xã Đăk Ruồng cũ)", so namesakes of one 2025 commune can be told apart."""
-    from danvan.queries.maps import MAP_2025, in_map
-
-    if page_map(request) != MAP_2025:
-        return candidates
-    villages = _store(request).get_many(c["id"] for c in candidates if c.get("type") == "Village")
-    return [{**c, "former": not in_map(villages[c["id"]].props.get("commune", ""), MAP_2025)}
-            if c["id"] in villages and c.get("within") else c for c in candidates]
+                 candidates=candidates, where=where)
 
 
 def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
@@ -234,7 +241,7 @@ def search_page(request: Request) -> HTMLResponse:
     items: list[dict[str, Any]] = []
     if q:
         items = store.query("search", q=q, limit=50)["items"]
-    return _page(request, "search.html", q=q, items=items)
+    return _page(request, "search.html", q=q, items=items, where=where_of(store, [i["id"] for i in items]))
 
 
 # assignments ----------------------------------------------------------------------------
@@ -365,6 +372,10 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
             continue
         if key == "era":
             value = "trước sáp nhập 2025" if value == "legacy" else "sau sáp nhập 2025"
+        elif prop and prop.enum_display:
+            value = prop.shown(value)
+        elif prop and prop.type == "date":
+            value = dmy(value)
         elif isinstance(value, bool):
             value = "có" if value else "không"
         elif isinstance(value, list):
@@ -474,7 +485,9 @@ def coverage_page(request: Request) -> HTMLResponse:
     docs = store.get_many({s["document"] for s in result.get("reported", []) if s.get("document")})
     plans = sorted(store.get_many({e.target for e in store.edges("UNDER_PLAN")}).values(),
                    key=lambda n: n.props.get("ref") or n.name)
+    where = where_of(store, [u["id"] for u in result.get("units_spread", [])])
     return _page(request, "coverage.html", params=params, c=result, docs=docs, plans=plans, maps=MAPS,
+                 where=where,
                  districts=sorted(store.nodes("District"), key=lambda n: n.name))
 
 
@@ -620,7 +633,7 @@ def _map_scopes(store: Store, era: str) -> list[Node]:
 
 # graph ----------------------------------------------------------------------------------
 def _graph_params(request: Request) -> dict[str, Any]:
-    params: dict[str, Any] = _params(request, ("plan", "district", "commune", "unit", "focus"))
+    params: dict[str, Any] = _params(request, ("plan", "district", "commune", "unit", "focus", "all"))
     depth = request.query_params.get("depth", "1")
     if not depth.isdigit() or not 0 <= int(depth) <= 4:
         raise ValidationError("graph", "depth", "phải là số từ 0 đến 4")
@@ -631,11 +644,16 @@ def _graph_params(request: Request) -> dict[str, Any]:
 @router.get("/graph", response_class=HTMLResponse)
 def graph_page(request: Request) -> HTMLResponse:
     """The interactive graph page; the header ``X-Graph-Nodes`` says how many nodes it carries."""
-    from danvan.visualisations.graphview import graph_view, render_page
+    from danvan.visualisations.graphview import busiest_commune, graph_view, layered_view, render_page
 
     store = _store(request)
     try:
-        view = graph_view(store, **_graph_params(request))
+        params = _graph_params(request)
+        everything = params.pop("all", None)
+        start = None if everything or len(params) > 1 else busiest_commune(store)
+        # With nothing chosen the page opens on one commune in layers (the whole demo store is a
+        # 2,090-node hairball); the page offers to widen from there, up to everything (all=1).
+        view = layered_view(store, start) if start else graph_view(store, **params)
     except DanvanError as exc:
         return _problem_page(request, exc)
     html = render_page(view, standalone=False, asset_url="/static/vis-network.min.js", api=True,
@@ -653,7 +671,9 @@ def graph_json(request: Request) -> Response:
 
     store = _store(request)
     try:
-        view = graph_view(store, **_graph_params(request))
+        params = _graph_params(request)
+        params.pop("all", None)
+        view = graph_view(store, **params)
     except DanvanError as exc:
         return JSONResponse({"title": type(exc).__name__, "detail": str(exc)}, status_code=404
                             if isinstance(exc, NotFoundError) else 422)

@@ -131,7 +131,7 @@ def test_the_2026_plan_shows_villages_of_the_same_name_in_one_commune(demo: Stor
         assert len({c["within"] for c in info.value.candidates}) >= 2
 
 
-def test_the_explorer_names_namesakes_by_their_former_commune(demo: Store) -> None:
+def test_the_explorer_tells_namesakes_apart_by_their_former_commune(demo: Store) -> None:
     from danvan.api.app import create_app
 
     commune = _today()["communes_2025"][0]
@@ -141,5 +141,5 @@ def test_the_explorer_names_namesakes_by_their_former_commune(demo: Store) -> No
     with TestClient(create_app(demo)) as client:
         page = client.get("/phan-cong", params={"commune": commune, "village": "Thôn 1"})
     assert page.status_code == 409
-    within = re.findall(r'<span class="within">\(([^)]*)\)</span>', page.text)
-    assert len(within) >= 2 and all(w.endswith(" cũ") for w in within)
+    where = re.findall(r'<span class="where">— ([^<]*)</span>', page.text)
+    assert len(where) >= 2 and len(set(where)) == len(where)  # each names its former commune
