@@ -96,6 +96,19 @@ _NAME_STOP = {"cung", "va", "da", "gan", "ket", "nhan", "duoc", "la", "tai", "o"
               "phoi", "ho", "giup", "to", "thuc", "trien", "ky", "den", "ve", "tu", "thi", "nen",
               "nay", "do", "bam", "cu", "ho tro", "tham", "chung", "deu", "khong", "moi", "luon",
               "thuoc", "theo", "nham", "tren", "duoi", "sau", "khi", "nhu", "ma", "hay", "hoac"}
+#: where a province may be named alone: after "ở"/"tại", or opening a line ("Trà Vinh: …")
+_BARE_PROVINCE_AT = re.compile(r"(?<!\w)(?:ở|tại|Ở|Tại) (?=[A-ZĐÀ-Ỹ])")
+
+
+def _all_at(text: str, needle: str) -> list[int]:
+    """Every index of ``needle`` in ``text`` (str.find is faster than a regex scan)."""
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
+_CATEGORY = re.compile(r"mo hinh (?:ve |tren linh vuc )?(kinh te|van hoa|quoc phong|"
+                       r"he thong chinh tri)")
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZĐÀ-Ỹ(“\"])")
 _KIND_OF = {"xa": "Xã", "phuong": "Phường", "thi tran": "Thị trấn", "huyen": "Huyện",
             "thanh pho": "Thành phố", "thi xa": "Thị xã", "tinh": "Tỉnh"}
@@ -154,7 +167,8 @@ def _document_year(text: str) -> tuple[int | None, str | None]:
     date = P.DATE_WORDS.search(head)
     iso = P.iso_date(*date.groups()) if date else None
     if iso is None:
-        dates = [P.iso_date(*d.groups()) for d in _FULL_DATE.finditer(text)]
+        dates = [P.iso_date(*d.groups()) for _, d in zip(range(200), _FULL_DATE.finditer(text),
+                                                          strict=False)]
         iso = max((d for d in dates if d), default=None)
     if iso is not None:
         return int(iso[:4]), iso
@@ -564,12 +578,16 @@ class _Run:
                 if unit is not None:
                     self.place_mention("province", unit, m.start(), m.end() + len(name), 0.8)
                     break
-        for m in re.finditer(r"(?:(?<![a-z])(?:o|tai) |^)(?=[a-z])", self.folded, re.M):
-            if m.end() < len(self.text) and not self.text[m.end()].isupper():
-                continue
-            found = self.bare_place("province", m.end() - 1 if m.end() else 0) if m.end() else None
-            if found is None and m.start() == m.end():  # a line's first words
-                words = self.words_after(m.end(), 3)
+        # a line's first words ("Trà Vinh: …"): only lines with a colon near their start
+        starts = [0] + [i + 1 for i in _all_at(self.text, "\n")]
+        heads = [(a, a) for a in starts if ":" in self.text[a:a + 40]]
+        after_word = [(m.start(), m.end()) for m in _BARE_PROVINCE_AT.finditer(self.text)]
+        for m_start, m_end in heads + after_word:
+            found = self.bare_place("province", m_end - 1) if m_end > m_start else None
+            if found is None and m_start == m_end:  # a line's first words
+                if m_end >= len(self.text) or not self.text[m_end].isupper():
+                    continue
+                words = self.words_after(m_end, 3)
                 for k in range(len(words), 0, -1):
                     name = self.text[words[0][0]:words[k - 1][1]]
                     unit = self.resolve_name("province", name)
@@ -580,7 +598,7 @@ class _Run:
                 continue
             if found is not None:
                 unit, end = found
-                start = self.words_after(m.end() - 1, 1)[0][0]
+                start = self.words_after(m_end - 1, 1)[0][0]
                 self.place_mention("province", unit, start, end, 0.75)
 
     def bare_communes(self) -> None:
@@ -1180,11 +1198,8 @@ class _Run:
         fields = {"kinh te": "kinh tế", "van hoa": "văn hóa - xã hội",
                   "quoc phong": "quốc phòng - an ninh", "he thong chinh tri":
                   "xây dựng hệ thống chính trị"}
-        window = self.folded[at:at + 60]
-        for key, value in fields.items():
-            if re.match(rf"mo hinh (ve |tren linh vuc )?{key}", window):
-                return value
-        return None
+        found = _CATEGORY.match(self.folded, at, at + 60)
+        return fields[found.group(1)] if found else None
 
     def people(self) -> None:
         for m in _PERSON.finditer(self.text):
@@ -1238,8 +1253,13 @@ _ISSUER_CODES = {"TU": ("Ban Thường vụ Tỉnh ủy", "province"),
 _PLAN_KINDS = {"Kế hoạch", "Chương trình", "Chương trình phối hợp", "Đề án", "Kế hoạch phối hợp"}
 
 
+_BY_HEAD: dict[str, OrgType] = {}
+for _t in ORG_TYPES:
+    _BY_HEAD.setdefault(_t.head, _t)
+
+
 def _org_type(head: str) -> OrgType:
-    return next(o for o in ORG_TYPES if o.head == head)
+    return _BY_HEAD[head]
 
 
 def document_facts(run: _Run) -> tuple[dict[str, Any], int | None]:
