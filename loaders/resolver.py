@@ -246,7 +246,7 @@ class Resolver:
             return next(iter(found.values()))
         if len(found) == 2:
             old, new = found[LEGACY], found[ERA_2025]
-            if new.code in {c.code for c in self.units.successor(old).candidates}:
+            if self._one_lineage(old, new):
                 return found.get(ctx.prefer, new)
             raise AmbiguousError(
                 f"tên xã '{text}' có ở cả danh mục trước và từ 1/7/2025; hãy ghi ngày hoặc huyện",
@@ -260,6 +260,35 @@ class Resolver:
             raise errors[0]
         where = _lower(province.name) if province else "danh mục hành chính"
         raise NotFoundError(f"không tìm thấy xã '{text}' trong {where}")
+
+    def commune_options(self, text: str, ctx: Context) -> list[Commune]:
+        """Every reading of a commune name: for an undated fact naming one lineage in both maps,
+        both communes (the preferred map's first); otherwise the one :meth:`commune` gives.
+
+        A caller with more to go on (a village that only one reading has) picks the
+        unambiguous one.
+
+        >>> [c.era for c in Resolver().commune_options("Đăk Kôi", Context(province="Kon Tum"))]
+        ['2025', 'legacy']
+        """
+        first = self.commune(text, ctx)
+        if ctx.date is not None:
+            return [first]
+        readings = [first]
+        for date in ("2025-06-30", REFORM_DATE):
+            try:
+                other = self.commune(text, replace(ctx, date=date))
+            except (NotFoundError, AmbiguousError):
+                continue
+            if other != first and self._one_lineage(first, other):
+                readings.append(other)
+        return readings
+
+    def _one_lineage(self, a: Commune, b: Commune) -> bool:
+        old, new = (a, b) if a.era == LEGACY else (b, a)
+        if old.era != LEGACY or new.era != ERA_2025:
+            return False
+        return new.code in {c.code for c in self.units.successor(old).candidates}
 
     def _legacy_in_district(self, text: str, ctx: Context, province: Province | None) -> Commune:
         if province is not None and province.era != LEGACY:
@@ -280,13 +309,33 @@ class Resolver:
             wanted = self.province(ctx.province, ctx)
             if self.units.province_successor(district.province_code).code != wanted.code:
                 raise NotFoundError(f"{district.name} không thuộc {_lower(wanted.name)}")
+        if ctx.maps == (ERA_2025,):
+            formed = self._formed_from_district(text, district)
+            if formed is not None:
+                return formed
         try:
             return self.units.commune(text, district=district)
         except NotFoundError:
+            # "Xã Kon Braih, Huyện Kon Rẫy": a 2025 commune formed (partly) from the district's
+            # communes, as exports in today's map write it beside the former district.
+            formed = self._formed_from_district(text, district)
+            if formed is not None:
+                return formed
             raise NotFoundError(f"không tìm thấy xã '{text}' trong {_lower(district.name)}") from None
         except AmbiguousError as exc:
             raise AmbiguousError(f"tên xã '{text}' trùng trong {_lower(district.name)}",
                                  [self._candidate_dict(c, LEGACY) for c in exc.candidates]) from None
+
+    def _formed_from_district(self, text: str, district: District) -> Commune | None:
+        units = self.units
+        province = units.province_successor(district.province_code)
+        try:
+            found = units.commune(text, province=province, era=ERA_2025)
+        except (NotFoundError, AmbiguousError):
+            return None
+        if any(p.district_code == district.code for p in units.predecessors(found)):
+            return found
+        return None
 
     def _in_map(self, text: str, era: str, province: Province | None) -> Commune:
         """The commune of ``era`` named ``text``, inside ``province`` if given."""
@@ -304,8 +353,7 @@ class Resolver:
         limit: Callable[[Commune], bool] | None = None
         if province.era != era:
             if era == LEGACY:
-                raise NotFoundError(f"{province.name} chỉ có từ 1/7/2025; xã '{text}' theo danh "
-                                    "mục trước đó cần tỉnh cũ")
+                return self._in_former_provinces(text, province)
             # A legacy province in a post-reform fact: its 2025 successor, limited to the
             # communes formed from it (never another part of the merged province).
             scope = units.province_successor(province)
@@ -330,6 +378,28 @@ class Resolver:
             raise NotFoundError(f"xã '{text}' ({found.name}) không thuộc địa bàn "
                                 f"{_lower(province.name)} cũ")
         return found
+
+    def _in_former_provinces(self, text: str, province: Province) -> Commune:
+        """A legacy commune named in a 2025 province: among the provinces it was formed from."""
+        found: list[Commune] = []
+        ambiguous: list[dict[str, Any]] = []
+        for old in self.units.provinces(LEGACY):
+            if self.units.province_successor(old).code != province.code:
+                continue
+            try:
+                found.append(self.units.commune(text, province=old))
+            except NotFoundError:
+                continue
+            except AmbiguousError as exc:
+                ambiguous += [self._candidate_dict(c, LEGACY) for c in exc.candidates]
+        if len(found) == 1 and not ambiguous:
+            return found[0]
+        if found or ambiguous:
+            raise AmbiguousError(f"tên xã '{text}' trùng trong các tỉnh đã hợp thành "
+                                 f"{_lower(province.name)}; hãy ghi huyện",
+                                 [self._candidate(c) for c in found] + ambiguous)
+        raise NotFoundError(f"không tìm thấy xã '{text}' trong các tỉnh đã hợp thành "
+                            f"{_lower(province.name)}{_map_note(LEGACY)}")
 
     def _missing(self, text: str, province: Province, era: str) -> str:
         """Not found, and where the name is in the other map if it is (a helpful hint)."""

@@ -41,7 +41,7 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,18 +54,21 @@ from danvan.errors import AmbiguousError, DanvanError, LoadError, NotFoundError
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store, WriteResult
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import admin_units
-from danvan.queries.base import NameRow, names
-from danvan.queries.resolve import FUZZY_MARGIN, FUZZY_MIN, fuzzy_matches
+from danvan.loaders.admin_units import ERA_2025
+from danvan.loaders.resolver import Context
+from danvan.loaders.resolver import unit_id as place_id
+from danvan.loaders.sheet_resolver import SheetResolver, row_date
 from danvan.text import fold, nfc
 
-__all__ = ["COLUMNS", "HEADERS", "ImportReport", "RowResult", "header_map", "import_file",
-           "parse_date", "read_rows", "register_cli", "write_template"]
+__all__ = ["COLUMNS", "EXTRA_HEADERS", "HEADERS", "TEMPLATE_COLUMNS", "ImportReport", "RowResult",
+           "header_map", "import_file", "parse_date", "read_rows", "register_cli", "write_template"]
 
 # Canonical column → the Vietnamese header written in templates and exports.
 HEADERS = {"unit": "Đơn vị", "village": "Thôn/làng", "commune": "Xã", "district": "Huyện",
            "province": "Tỉnh", "plan": "Kế hoạch", "model": "Mô hình", "field": "Lĩnh vực",
            "from": "Từ ngày", "until": "Đến ngày", "households": "Số hộ", "note": "Ghi chú"}
+# Optional columns of today's-map sheets (not in exports).
+EXTRA_HEADERS = {"old_commune": "Xã cũ", "issuer": "Cơ quan ban hành"}
 # Other ways boards write them (folded); matching is accent-free and fuzzy.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("don vi", "co quan phu trach", "don vi phu trach", "co quan don vi", "don vi giup do",
@@ -81,6 +84,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "until": ("den ngay", "ngay ket thuc", "ket thuc", "until"),
     "households": ("so ho", "so ho duoc ho tro", "so ho huong loi", "households"),
     "note": ("ghi chu", "note"),
+    # Optional, for today's map: the former commune (before 1/7/2025) of a village, which
+    # tells apart same-named villages of one 2025 commune; the body that issued the plan.
+    "old_commune": ("xa cu", "xa cu truoc sap nhap", "xa truoc sap nhap", "old commune"),
+    "issuer": ("co quan ban hanh", "noi ban hanh", "don vi ban hanh", "issuer"),
     # The explorer's downloads name the helped place in one column, with its level beside it.
     "target": ("dia ban duoc giup do", "dia ban duoc giup", "target"),
     # ... and, in the 2025 map, the commune before 1/7/2025 beside today's.
@@ -94,13 +101,11 @@ FIELD_ALIASES = {
     "xây dựng hệ thống chính trị": ("xay dung he thong chinh tri", "xdhtct", "he thong chinh tri",
                                     "xay dung dang"),
 }
-ORG_LABELS = ("Unit", "PartyBody")
 HEADER_SCAN_ROWS = 30
 STATUSES = ("new", "present", "changed", "ambiguous", "invalid")
 STATUS_VI = {"new": "mới", "present": "đã có", "changed": "cập nhật", "ambiguous": "chưa rõ",
              "invalid": "không hợp lệ"}
 _WORDS = re.compile(r"[a-z0-9]+")
-_SCOPE_IN_ID = re.compile(r"^[a-z]+-((?:province|commune)-2025-\d+|(?:province|district|commune)-\d+)-")
 
 
 # ---------------------------------------------------------------------------
@@ -374,133 +379,16 @@ class ImportReport:
 # resolving
 
 
-def _scope_of(node_id: str) -> str | None:
-    m = _SCOPE_IN_ID.match(node_id)
-    return m[1] if m else None
-
-
 def _lower(name: str) -> str:
     return f"{name[:1].lower()}{name[1:]}"
 
 
-class _Resolver:
-    """Everything a row is resolved against, loaded once per import."""
+class _Resolver(SheetResolver):
+    """The one resolver's sheet layer (loaders/sheet_resolver.py) plus the store's models."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        self.schema = store.schema
-        self.units = admin_units()
-        self.orgs = names(store, ORG_LABELS)
-        self.plans = names(store, ["Directive"])
-        self.villages_by_commune: dict[str, dict[str, list[str]]] = {}
-        self.villages_by_name: dict[str, list[tuple[str, str]]] = {}
-        self.village_names: dict[str, str] = {}
-        for v in store.nodes("Village"):
-            commune = v.props.get("commune", "")
-            self.village_names[v.id] = v.name
-            for key in {_key(v.name), *(_key(a) for a in v.props.get("aliases", []))}:
-                self.villages_by_commune.setdefault(commune, {}).setdefault(key, []).append(v.id)
-                self.villages_by_name.setdefault(key, []).append((v.id, commune))
-        self.cache: dict[tuple[Any, ...], Any] = {}
+        super().__init__(store)
         self.models = _ModelIndex(store)
-
-    def cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
-        if key not in self.cache:
-            try:
-                self.cache[key] = fn()
-            except DanvanError as exc:
-                self.cache[key] = exc
-        value = self.cache[key]
-        if isinstance(value, DanvanError):
-            raise value
-        return value
-
-    def place(self, province: str | None, district: str | None, commune: str | None) -> tuple[Any, ...]:
-        """(province, district, commune) official units; NotFound/Ambiguous in Vietnamese."""
-        u = self.units
-        prov = dist = com = None
-        if province:
-            try:
-                prov = u.province(province)
-            except NotFoundError:
-                raise NotFoundError(f"không tìm thấy tỉnh '{province}'") from None
-        if district:
-            try:
-                dist = u.district(district, province=prov)
-            except NotFoundError:
-                raise NotFoundError(f"không tìm thấy huyện '{district}'"
-                                    + (f" trong {_lower(prov.name)}" if prov else "")) from None
-            except AmbiguousError as exc:
-                raise AmbiguousError(f"tên huyện '{district}' trùng ở nhiều tỉnh; hãy ghi tỉnh",
-                                     exc.candidates) from None
-        if commune:
-            try:
-                com = u.commune(commune, district=dist, province=prov)
-            except NotFoundError:
-                where = dist.name if dist else prov.name if prov else "danh mục hành chính"
-                raise NotFoundError(f"không tìm thấy xã '{commune}' trong {_lower(where)}") from None
-            except AmbiguousError as exc:
-                raise AmbiguousError(f"tên xã '{commune}' trùng ở nhiều nơi; hãy ghi huyện, tỉnh",
-                                     exc.candidates) from None
-            if dist is None and com.district_code:
-                dist = u.district(com.district_code)
-            if prov is None:
-                prov = u.province(com.province_code)
-        if dist is not None and prov is None:
-            prov = u.province(dist.province_code)
-        return prov, dist, com
-
-    def village(self, name: str, commune_id: str | None, area: set[str]) -> tuple[str | None, str | None]:
-        """(existing village id or None, commune id) for a village name."""
-        key = _key(name)
-        if commune_id:
-            hits = self.villages_by_commune.get(commune_id, {}).get(key, [])
-            return (hits[0] if hits else None), commune_id
-        hits = [(v, c) for v, c in self.villages_by_name.get(key, [])
-                if not area or c in area or _parent_in(self, c, area)]
-        if not hits:
-            raise NotFoundError(f"không tìm thấy thôn '{name}'; hãy ghi xã của thôn")
-        if len(hits) > 1:
-            raise AmbiguousError(f"thôn '{name}' có ở {len(hits)} xã; hãy ghi rõ xã",
-                                 [{"id": v, "name": self.village_names[v],
-                                   "where": self._name(c)} for v, c in hits[:20]])
-        return hits[0]
-
-    def _name(self, node_id: str) -> str:
-        node = self.store.get(node_id)
-        return node.name if node else node_id
-
-    def org(self, text: str, rows: Sequence[NameRow], scopes: set[str], what: str) -> str | None:
-        """The one org/plan id ``text`` names, preferring ones scoped to the row's places."""
-        key = fold(text)
-        exact = [r for r in rows if key in r.keys]
-        if not exact:
-            near = [r for r in rows if not scopes or _scope_of(r.id) in scopes]
-            matches = fuzzy_matches(near, text, limit=5)
-            if matches and matches[0][1] >= FUZZY_MIN:
-                close = [r for r, s in matches if matches[0][1] - s < FUZZY_MARGIN]
-                if len(close) == 1:
-                    return close[0].id
-                exact = close
-            else:
-                return None
-        if len(exact) > 1 and scopes:
-            scoped = [r for r in exact if _scope_of(r.id) in scopes]
-            exact = scoped or exact
-        if len(exact) > 1:
-            raise AmbiguousError(f"{what} '{text}' khớp với {len(exact)} mục; hãy ghi rõ hơn",
-                                 [{"id": r.id, "name": r.name, "where": _scope_of(r.id)}
-                                  for r in exact[:20]])
-        return exact[0].id
-
-
-def _parent_in(res: _Resolver, commune_id: str, area: set[str]) -> bool:
-    code = commune_id.rsplit("-", 1)[-1]
-    try:
-        c = res.units.commune(code)
-    except DanvanError:
-        return False
-    return f"district-{c.district_code}" in area or f"province-{c.province_code}" in area
 
 
 class _ModelIndex:
@@ -574,9 +462,11 @@ def _place_texts(get: Callable[[str], str | None]) -> tuple[str | None, str | No
     if level.startswith(("thon", "lang", "village")):
         village = target
     elif level.startswith(("xa", "phuong", "thi tran", "commune")):
-        commune = commune or target
+        commune = target  # the helped commune itself; the Xã cell may give its 2025 successor
     elif level.startswith(("huyen", "district")):
         district = district or target
+    elif _key(target).startswith(("xa ", "phuong ", "thi tran ", "dac khu ")):
+        commune = target  # a commune by its type word; the Xã cell may give its 2025 successor
     elif _key(target) not in {_key(commune or ""), _key(district or "")}:
         village = target
     return village, commune, district
@@ -605,7 +495,7 @@ def _cell(values: list[Any], cols: dict[str, int], name: str) -> Any:
         return None
     v = values[i]
     if v is FORMULA:
-        raise BadCell(f"ô {HEADERS.get(name, name)} là công thức chưa có giá trị "
+        raise BadCell(f"ô {({**HEADERS, **EXTRA_HEADERS}).get(name, name)} là công thức chưa có giá trị "
                       "(hãy mở bằng Excel và lưu lại)")
     return v
 
@@ -655,53 +545,75 @@ def _row_facts(res: _Resolver, row: int, values: list[Any], cols: dict[str, int]
         return RowResult(row, "invalid", str(exc)), _Facts(), []
     model_texts, note = _split_list(get("model")), get("note")
 
-    prov, dist, com = res.cached(("place", province_text, district_text, commune_text),
-                                 lambda: res.place(province_text, district_text, commune_text))
-    area = {x for x in (f"province-{prov.code}" if prov else None,
-                        f"district-{dist.code}" if dist else None) if x}
-    commune_id = f"commune-{com.code}" if com else None
+    # Each row in the map of its own dates (a sheet may mix periods); undated: today's first.
+    ctx = Context(date=row_date(start, until), province=province_text, district=district_text,
+                  commune=commune_text, prefer=ERA_2025)
+    place = res.place(ctx)
+    prov, dist, com = place.province, place.district, place.commune
+    old_text = get("old_commune")
+    old = res.old_commune(old_text, place, ctx) if old_text else None
+    if old is not None and ctx.maps == ("legacy",) and com is not None and com.era == ERA_2025:
+        # A row dated before the reform is about the former commune; today's is its successor.
+        place = res.place(Context(date=ctx.date, commune=old))
+        prov, dist, com = place.province, place.district, place.commune
     new: list[str] = []
     facts = _Facts()
-    place_nodes, place_edges = ([], [])
-    if village_text:
-        village_id, commune_id = res.village(village_text, commune_id, area)
-        if commune_id and com is None:
-            com = res.units.commune(commune_id.rsplit("-", 1)[-1])
-            dist = res.units.district(com.district_code or "")
-            prov = res.units.province(com.province_code)
+    place_nodes: list[Node] = []
+    place_edges: list[Edge] = []
+    if village_text and com is None and old is None:
+        area = place.ids()
+        village_id, commune_id = res.village_anywhere(village_text, area)
+        era = "2025" if "-2025-" in commune_id else "legacy"
+        com = res.units.commune(commune_id.rsplit("-", 1)[-1], era=era)
+        place = res.place(Context(date=ctx.date, commune=com))
+        prov, dist = place.province, place.district
+        target = village_id
+    elif village_text:
+        if old is None and com is not None and ctx.date is None and commune_text:
+            place, village_id, commune_id = res.village_by_reading(village_text, ctx, place)
+            prov, dist, com = place.province, place.district, place.commune
+        else:
+            holder = place if com is not None else res.place(Context(date=ctx.date, commune=old))
+            village_id, commune_id = res.village(village_text, holder, old)
         if village_id is None:
             node = schema.node("Village", commune=commune_id, name=village_text, **ev)
             village_id = node.id
             facts.nodes.append(node)
-            new.append(f"thôn mới '{village_text}' ({com.name if com else commune_id})")
+            where = old if old is not None and commune_id == place_id(old) else com or old
+            new.append(f"thôn mới '{village_text}' ({where.name if where else commune_id})")
+        elif old is None and com is not None and commune_id != place_id(com):
+            old = res.units.commune(commune_id.rsplit("-", 1)[-1])  # the village's former commune
         target = village_id
-    elif commune_id:
-        target = commune_id
+    elif com is not None:
+        target = place_id(com)
     else:  # a district-level assignment (a plan's group of units for a whole district)
         if dist is None:
             return RowResult(row, "invalid", "thiếu thôn/làng, xã hoặc huyện"), _Facts(), []
-        target = f"district-{dist.code}"
+        target = place_id(dist)
         place_nodes = [res.units.unit_node(u) for u in (prov, dist) if u is not None]
-    if com is not None:
-        place_nodes, place_edges = res.cached(("records", com.code),
-                                              lambda: res.units.graph_records([com.code]))
-    scopes = {x for x in (f"province-{prov.code}" if prov else None,
-                          f"district-{dist.code}" if dist else None, commune_id) if x}
-    unit_id = res.cached(("org", unit_text, frozenset(scopes)),
-                         lambda: res.org(unit_text, res.orgs, scopes, "đơn vị"))
+    for unit in (com, old):
+        if unit is not None:
+            more_nodes, more_edges = res.place_records(unit)
+            place_nodes, place_edges = place_nodes + more_nodes, place_edges + more_edges
+    scopes = tuple(sorted(place.ids() | ({place_id(old)} if old is not None else set())))
+    row_ctx = Context(date=ctx.date, scopes=scopes)
+    unit_id = res.org(unit_text, row_ctx)
     if unit_id is None:
-        scope = f"district-{dist.code}" if dist else f"province-{prov.code}" if prov else None
-        if scope is None:
-            return RowResult(row, "invalid", f"đơn vị '{unit_text}' chưa có trong cơ sở dữ liệu; "
-                             "hãy ghi huyện hoặc tỉnh để tạo mới"), _Facts(), []
-        unit = schema.node("Unit", scope=scope, name=unit_text, **ev)
-        unit_id = unit.id
-        facts.nodes.append(unit)
+        body_nodes, body_edges = res.new_body(unit_text, place, ev)
+        unit_id = body_nodes[0].id
+        facts.nodes += body_nodes
+        facts.edges += body_edges
         new.append(f"đơn vị mới '{unit_text}'")
-    plan_id = res.cached(("plan", plan_text, frozenset(scopes)),
-                         lambda: res.org(plan_text, res.plans, scopes, "kế hoạch"))
+        new += [f"đơn vị mới '{n.name}' (tiếp nối)" for n in body_nodes[1:]]
+    plan_id = res.plan(plan_text, row_ctx)
     if plan_id is None:
-        return RowResult(row, "invalid", f"không tìm thấy kế hoạch '{plan_text}'"), _Facts(), []
+        plan_nodes, plan_edges, note_new = res.cached(
+            ("new plan", plan_text, get("issuer"), scopes, ctx.date and ctx.date >= "2025-07-01"),
+            lambda: res.new_plan(plan_text, place, get("issuer"), row_ctx, ev))
+        plan_id = plan_nodes[-1].id
+        facts.nodes += plan_nodes
+        facts.edges += plan_edges
+        new.append(note_new)
     assignment = schema.node("Assignment", unit=unit_id, target=target, plan=plan_id,
                              households=households, note=note, **{"from": start, "until": until}, **ev)
     facts.nodes.append(assignment)
@@ -878,22 +790,41 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
 # ---------------------------------------------------------------------------
 # template and CLI
 
+# The template's columns, in today's map: no district (Huyện and Xã cũ come last, optional).
+TEMPLATE_COLUMNS = ("unit", "village", "commune", "province", "plan", "model", "field", "from",
+                    "until", "households", "note", "district", "old_commune", "issuer")
 INSTRUCTIONS = (
     ("Cột", "Bắt buộc", "Cách ghi"),
-    ("Đơn vị", "có", "Tên cơ quan, đơn vị phụ trách giúp đỡ (có dấu hoặc không dấu). Đơn vị chưa có trong "
-                     "cơ sở dữ liệu sẽ được tạo mới theo huyện (hoặc tỉnh) ghi ở cùng dòng."),
+    ("Đơn vị", "có", "Tên cơ quan, đơn vị phụ trách giúp đỡ (có dấu hoặc không dấu), ví dụ “Ban Tuyên giáo "
+                     "và Dân vận Tỉnh ủy Quảng Ngãi”. Đơn vị chưa có trong cơ sở dữ liệu sẽ được tạo mới "
+                     "theo xã hoặc tỉnh ghi ở cùng dòng (Đảng ủy xã theo xã)."),
     ("Thôn/làng", "có thôn hoặc xã",
-     "Tên thôn, làng được giúp đỡ. Thôn mới trong một xã đã biết sẽ được tạo mới."),
-    ("Xã", "có thôn hoặc xã", "Tên xã, phường, thị trấn (theo danh mục hành chính trước 1/7/2025)."),
-    ("Huyện", "nên có", "Tên huyện, thành phố; giúp phân biệt các xã trùng tên."),
-    ("Tỉnh", "nên có", "Tên tỉnh."),
-    ("Kế hoạch", "có (hoặc --plan)", "Số ký hiệu văn bản, ví dụ 133-KH/TU."),
+     "Tên thôn, làng, tổ dân phố được giúp đỡ. Thôn của các xã cũ đã hợp thành xã mới đều được tìm; thôn "
+     "chưa có trong một xã đã biết sẽ được tạo mới."),
+    ("Xã", "có thôn hoặc xã", "Tên xã, phường, đặc khu theo danh mục hành chính hiện hành (từ 1/7/2025), "
+                              "ví dụ Xã Kon Braih, Phường Kon Tum. Dòng có ngày trước 1/7/2025 được hiểu "
+                              "theo danh mục cũ."),
+    ("Tỉnh", "nên có", "Tên tỉnh (34 tỉnh, thành phố hiện hành); tên tỉnh cũ (Kon Tum) cũng được hiểu. "
+                       "Xã chỉ được tìm trong tỉnh đã ghi."),
+    ("Kế hoạch", "có (hoặc --plan)", "Số ký hiệu văn bản, ví dụ 45-KH/TU. Kế hoạch chưa có sẽ được tạo "
+                                    "mới, do Ban Thường vụ Tỉnh ủy (…/TU), Đảng ủy xã (…/ĐU) của dòng "
+                                    "ban hành, hoặc cơ quan ghi ở cột Cơ quan ban hành."),
     ("Mô hình", "không", "Tên mô hình “Dân vận khéo” do đơn vị đăng ký tại thôn."),
     ("Lĩnh vực", "không", "kinh tế; văn hóa - xã hội; quốc phòng - an ninh; xây dựng hệ thống chính trị."),
-    ("Từ ngày", "không", "Ngày bắt đầu, dạng dd/mm/yyyy (ví dụ 14/03/2024)."),
+    ("Từ ngày", "không", "Ngày bắt đầu, dạng dd/mm/yyyy (ví dụ 15/01/2026). Ngày của dòng quyết định "
+                         "danh mục: từ 1/7/2025 danh mục mới, trước đó danh mục cũ; không ghi ngày thì ưu "
+                         "tiên danh mục mới."),
     ("Đến ngày", "không", "Ngày kết thúc, dạng dd/mm/yyyy."),
     ("Số hộ", "không", "Số hộ được hỗ trợ (số nguyên)."),
     ("Ghi chú", "không", "Ghi chú tự do."),
+    ("Huyện", "không (bảng cũ)", "Chỉ cho bảng theo danh mục trước 1/7/2025: tên huyện, thành phố, giúp phân "
+                                 "biệt các xã cũ trùng tên."),
+    ("Xã cũ", "không", "Xã, phường, thị trấn trước 1/7/2025 của thôn. Ghi khi xã mới có nhiều thôn trùng tên "
+                       "(ví dụ Thôn 1 của xã Đăk Ruồng cũ và Thôn 1 của xã Tân Lập cũ, nay cùng thuộc Xã Kon "
+                       "Braih)."),
+    ("Cơ quan ban hành", "không", "Cơ quan ban hành kế hoạch, khi kế hoạch chưa có trong cơ sở dữ liệu "
+                                  "và số ký hiệu không cho biết (ví dụ Ban Tuyên giáo và Dân vận Tỉnh ủy "
+                                  "Quảng Ngãi)."),
     ("", "", ""),
     ("Lưu ý", "", "Có thể có dòng tiêu đề phía trên; thứ tự cột tùy ý; ô gộp được hiểu là cùng giá trị "
                   "cho cả vùng gộp; dòng trống được bỏ qua. Chạy thử trước: danvan import TỆP --dry-run."),
@@ -901,25 +832,28 @@ INSTRUCTIONS = (
 
 
 def write_template(path: str | Path) -> Path:
-    """An empty .xlsx with the expected headers and a sheet of instructions in Vietnamese."""
+    """An empty .xlsx in today's map: the columns of TEMPLATE_COLUMNS and a sheet of instructions."""
     import openpyxl
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
+    headers = {**HEADERS, **EXTRA_HEADERS}
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Phân công"
-    ws.append(list(HEADERS.values()))
+    ws.append([headers[c] for c in TEMPLATE_COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFGHIJKL", (40, 18, 18, 18, 14, 14, 30, 22, 12, 12, 8, 30), strict=True):
-        ws.column_dimensions[col].width = width
+    widths = {"unit": 40, "model": 30, "field": 22, "note": 30, "households": 8, "issuer": 36}
+    for i, column in enumerate(TEMPLATE_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(column, 16)
     ws.freeze_panes = "A2"
     guide = wb.create_sheet("Hướng dẫn")
     for row in INSTRUCTIONS:
         guide.append(list(row))
     for cell in guide[1]:
         cell.font = Font(bold=True)
-    guide.column_dimensions["A"].width, guide.column_dimensions["B"].width = 14, 18
+    guide.column_dimensions["A"].width, guide.column_dimensions["B"].width = 16, 18
     guide.column_dimensions["C"].width = 100
     out = Path(path)
     wb.save(out)

@@ -185,7 +185,11 @@ def test_missing_required_column_names_the_columns(small: Store, tmp_path: Path)
 def test_template_has_headers_and_instructions_and_imports_empty(small: Store, tmp_path: Path) -> None:
     path = write_template(tmp_path / "mau.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert [c.value for c in wb["Phân công"][1]] == list(HEADERS.values())
+    headers = [c.value for c in wb["Phân công"][1]]
+    assert headers[:5] == ["Đơn vị", "Thôn/làng", "Xã", "Tỉnh", "Kế hoạch"]  # today's map first
+    assert set(HEADERS.values()) <= set(headers) and {"Xã cũ", "Huyện"} <= set(headers)
+    guide = {row[0].value: row[2].value for row in wb["Hướng dẫn"].iter_rows()}
+    assert "1/7/2025" in guide["Xã"] and "Xã cũ" in guide and "không" in guide["Huyện"] + "không"
     assert "Hướng dẫn" in wb.sheetnames
     report = import_file(small, path, plan="133-KH/TU")
     assert report.ok and report.rows == []
