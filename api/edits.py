@@ -1,4 +1,4 @@
-"""Editing in place on the explorer: assignments (add, change, end) and models (register, assess).
+"""Editing in place on the explorer: assignments (add, change, end), models (register, assess), merges.
 
 Every form needs a signed-in editor and the session's CSRF token (api/web_auth.py);
 every write is recorded in the history with the user's name (graph/audit.py).
@@ -225,6 +225,40 @@ async def assess_model(request: Request) -> Response:
     except (ApiProblem, DanvanError) as exc:
         return _error_page(request, exc)
     return RedirectResponse(f"/thuc-the/{node.id}", status_code=303)
+
+
+@router.post("/sua/gop")
+async def merge_into(request: Request) -> Response:
+    """Merge another entity of the same kind (another spelling of it) into the page's one."""
+    from danvan.graph.merge import merge
+    from danvan.queries.resolve import resolve
+
+    form = await request.form()
+    user = check_form(request, form)
+    store = request.app.state.store
+    keep = store.get(_field(form, "keep") or "")
+    if keep is None:
+        return _error_page(request, NotFoundError("không có mục nào có mã đã gửi"))
+    try:
+        drop = resolve(store, _field(form, "drop") or "", [keep.label], param="drop")
+        merge(store, keep.id, drop, user.name, _field(form, "comment", 2000))
+    except (ApiProblem, DanvanError) as exc:
+        return _error_page(request, exc)
+    return RedirectResponse(f"/thuc-the/{keep.id}", status_code=303)
+
+
+@router.post("/sua/gop/hoan-tac/{key}")
+async def undo_merge_route(request: Request, key: str) -> Response:
+    """Undo a merge: the merged entity and what moved with it come back."""
+    from danvan.graph.merge import undo_merge
+
+    form = await request.form()
+    user = check_form(request, form)
+    try:
+        record = undo_merge(request.app.state.store, key, user.name)
+    except DanvanError as exc:
+        return _error_page(request, exc)
+    return RedirectResponse(f"/thuc-the/{record['keep']}", status_code=303)
 
 
 def _conflict(request: Request, stored: dict[str, Any], submitted: dict[str, Any],
