@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -34,7 +35,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from danvan.api.csv_export import neutralise
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError, ValidationError
 from danvan.graph.store import Store
-from danvan.graph.types import Node
+from danvan.graph.types import Edge, Node
+from danvan.queries.whereabouts import where_of
 from danvan.text import nfc
 
 __all__ = ["ASSIGNMENT_COLUMNS", "router"]
@@ -43,7 +45,7 @@ router = APIRouter(include_in_schema=False)
 
 NAV = (("/", "Trang chủ"), ("/phan-cong", "Phân công"), ("/bao-phu", "Bao phủ"),
        ("/ban-do", "Bản đồ"), ("/graph", "Đồ thị"))
-FILTERS = ("plan", "district", "commune", "unit", "village", "field")
+FILTERS = ("plan", "district", "commune", "unit", "village", "field", "include_implementing", "map")
 FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
 ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Xã cũ", "Huyện", "Kế hoạch",
                       "Mô hình", "Lĩnh vực", "Từ ngày", "Đến ngày", "Số hộ", "Dữ liệu mô phỏng")
@@ -57,7 +59,23 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html"]))
     env.globals["nav"] = NAV
     env.filters["qs"] = lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")})
+    env.filters["dmy"] = dmy
     return env
+
+
+def dmy(value: Any) -> str:
+    """An ISO date as the board writes it (d/m/yyyy); anything else unchanged.
+
+    >>> dmy("2024-03-14"), dmy("2024"), dmy(None)
+    ('14/3/2024', '2024', '')
+    """
+    if value is None:
+        return ""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day}/{day.month}/{day.year}"
 
 
 def _store(request: Request) -> Store:
@@ -80,8 +98,10 @@ def _problem_page(request: Request, exc: DanvanError) -> HTMLResponse:
         status, title = 422, "Giá trị không hợp lệ"
     else:
         status, title = 503, "Không đọc được dữ liệu"
+    candidates = getattr(exc, "candidates", [])
+    where = where_of(_store(request), [c["id"] for c in candidates if c.get("id")]) if candidates else {}
     return _page(request, "problem.html", status, title=title, message=str(exc),
-                 candidates=getattr(exc, "candidates", []))
+                 candidates=candidates, where=where)
 
 
 def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
@@ -192,16 +212,23 @@ def home(request: Request) -> HTMLResponse:
         assignment_targets[edge.target] += 1
     plans = sorted(store.get_many(plan_counts).values(), key=lambda n: n.name)
     units = sorted(store.get_many(unit_counts).values(), key=lambda n: n.name)
-    districts = sorted(store.nodes("District"), key=lambda n: n.name)
+    map_ = page_map(request)
+    # Entry points where work is: both maps of the whole country are in the store.
+    helpers = commune_helpers(store, map_)
+    scope_key = "province" if map_ == "2025" else "district"
     communes: dict[str, list[Node]] = defaultdict(list)
     for commune in store.nodes("Commune"):
-        if commune.props.get("era", "legacy") == "legacy":
-            communes[commune.props.get("district", "")].append(commune)
+        if commune.props.get("era", "legacy") == map_ and helpers.get(commune.id):
+            communes[commune.props.get(scope_key, "")].append(commune)
+    scopes = set(communes) | ({t for t in assignment_targets if t.startswith("district-")}
+                              if map_ == "legacy" else set())
+    districts = sorted(store.get_many(scopes).values(), key=lambda n: n.name)
     directives = sorted(store.nodes("Directive"), key=lambda n: (n.props.get("date") or "", n.id),
                         reverse=True)
     counts = store.counts()
     return _page(request, "home.html", plans=plans, plan_counts=plan_counts, units=units,
-                 unit_counts=unit_counts, districts=districts,
+                 unit_counts=unit_counts, districts=districts, map=map_, maps=MAPS,
+                 helpers={c: len(h) for c, h in helpers.items()},
                  communes={k: sorted(v, key=lambda n: n.name) for k, v in communes.items()},
                  directives=directives[:12], counts=counts)
 
@@ -214,7 +241,7 @@ def search_page(request: Request) -> HTMLResponse:
     items: list[dict[str, Any]] = []
     if q:
         items = store.query("search", q=q, limit=50)["items"]
-    return _page(request, "search.html", q=q, items=items)
+    return _page(request, "search.html", q=q, items=items, where=where_of(store, [i["id"] for i in items]))
 
 
 # assignments ----------------------------------------------------------------------------
@@ -229,7 +256,7 @@ def assignments_page(request: Request) -> HTMLResponse:
         return _problem_page(request, exc)
     plans = sorted(store.get_many({e.target for e in store.edges("UNDER_PLAN")}).values(),
                    key=lambda n: n.props.get("ref") or n.name)
-    return _page(request, "assignments.html", params=params, items=result["items"],
+    return _page(request, "assignments.html", params=params, items=result["items"], maps=MAPS,
                  total=result["total"], plans=plans, fields=FIELDS,
                  districts=sorted(store.nodes("District"), key=lambda n: n.name),
                  graph_params={k: v for k, v in params.items() if k in ("plan", "district",
@@ -345,6 +372,10 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
             continue
         if key == "era":
             value = "trước sáp nhập 2025" if value == "legacy" else "sau sáp nhập 2025"
+        elif prop and prop.enum_display:
+            value = prop.shown(value)
+        elif prop and prop.type == "date":
+            value = dmy(value)
         elif isinstance(value, bool):
             value = "có" if value else "không"
         elif isinstance(value, list):
@@ -364,19 +395,22 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
         title = f"{verb} →" if direction == "out" else f"← {verb}"
         link_groups.append({"title": title, "type": type_, "direction": direction,
                             "nodes": sorted(nodes, key=lambda n: n.name)})
-    section: dict[str, Any] = {}
+    section: dict[str, Any] = _succession_section(store, node, edges, others)
     filter_key = {"Village": "village", "Commune": "commune", "District": "district",
                   "Unit": "unit", "PartyBody": "unit", "Directive": "plan"}.get(node.label)
+    # A place is shown in its own map: a legacy commune's or district's page is its history.
+    place_map = {"map": "legacy"} if node.label in ("Commune", "District") and \
+        node.props.get("era", "legacy") == "legacy" else {}
     try:
         if filter_key:
-            section["assignments"] = _assignments(store, {filter_key: node.id})["items"]
-            section["assignment_filter"] = {filter_key: node.id}
+            section["assignments"] = _assignments(store, {filter_key: node.id, **place_map})["items"]
+            section["assignment_filter"] = {filter_key: node.id, **place_map}
         elif node.label == "Model":
             ids = [e.source for e in store.edges_of(node.id, "in", ["WITH_MODEL"])]
             items = [i for i in _assignments(store, {})["items"] if i["id"] in ids] if ids else []
             section["assignments"] = items
         if node.label in ("Commune", "District"):
-            section["coverage"] = store.query("coverage", **{node.label.lower(): node.id})
+            section["coverage"] = store.query("coverage", **{node.label.lower(): node.id}, **place_map)
     except DanvanError as exc:
         section["error"] = str(exc)
     if node.label == "Directive":
@@ -396,12 +430,54 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
                                                    len(neighbour_ids) > 40 else 2}))
 
 
+def _succession_section(store: Store, node: Node, edges: list[Edge],
+                        others: dict[str, Node]) -> dict[str, Any]:
+    """Where a place stands across the 1 July 2025 reform.
+
+    ``predecessors`` (a 2025 unit: the legacy units it succeeded, with how many
+    assignments each has, ``partial`` when only part of one went into it), or
+    ``successors`` (a legacy unit, or a village through its commune: the 2025 units it
+    went into, with their province).
+    """
+    if node.label not in ("Province", "Commune", "Village"):
+        return {}
+    if node.label == "Village":
+        commune = others.get(node.props.get("commune", ""))
+        if commune is None:
+            return {}
+        edges = store.edges_of(commune.id, "out", ["SUCCEEDED_BY"])
+        found = store.get_many(e.target for e in edges)
+        return {"successors": _successor_rows(store, edges, found), "via": commune}
+    if node.props.get("era") == "2025":
+        preds = [e for e in edges if e.type == "SUCCEEDED_BY" and e.target == node.id
+                 and e.source in others]
+        counts: dict[str, int] = defaultdict(int)
+        if node.label == "Commune":
+            for pred in preds:
+                counts[pred.source] = store.query("assignments", commune=pred.source, map="legacy",
+                                                  limit=1)["total"]
+        rows = [{"node": others[e.source], "partial": bool(e.props.get("partial")),
+                 "assignments": counts.get(e.source, 0)} for e in preds]
+        return {"predecessors": sorted(rows, key=lambda r: r["node"].name)}
+    succ = [e for e in edges if e.type == "SUCCEEDED_BY" and e.source == node.id and e.target in others]
+    return {"successors": _successor_rows(store, succ, others)}
+
+
+def _successor_rows(store: Store, edges: list[Edge], found: dict[str, Node]) -> list[dict[str, Any]]:
+    targets = [(e, found[e.target]) for e in edges if e.target in found]
+    provinces = store.get_many({n.props.get("province") for _, n in targets
+                                if n.label == "Commune" and n.props.get("province")})
+    return sorted(({"node": n, "partial": bool(e.props.get("partial")),
+                    "province": provinces.get(n.props.get("province", ""))} for e, n in targets),
+                  key=lambda r: r["node"].name)
+
+
 # coverage -------------------------------------------------------------------------------
 @router.get("/bao-phu", response_class=HTMLResponse)
 def coverage_page(request: Request) -> HTMLResponse:
     """Villages nobody helps first, then villages several units overlap on, with the reports' figures."""
     store = _store(request)
-    params = _params(request, ("plan", "district", "commune"))
+    params = _params(request, ("plan", "district", "commune", "map"))
     try:
         result = store.query("coverage", **params, limit=5000)
     except DanvanError as exc:
@@ -409,27 +485,70 @@ def coverage_page(request: Request) -> HTMLResponse:
     docs = store.get_many({s["document"] for s in result.get("reported", []) if s.get("document")})
     plans = sorted(store.get_many({e.target for e in store.edges("UNDER_PLAN")}).values(),
                    key=lambda n: n.props.get("ref") or n.name)
-    return _page(request, "coverage.html", params=params, c=result, docs=docs, plans=plans,
+    where = where_of(store, [u["id"] for u in result.get("units_spread", [])])
+    return _page(request, "coverage.html", params=params, c=result, docs=docs, plans=plans, maps=MAPS,
+                 where=where,
                  districts=sorted(store.nodes("District"), key=lambda n: n.name))
 
 
 # map ------------------------------------------------------------------------------------
-def commune_helpers(store: Store) -> dict[str, set[str]]:
-    """Units that help each commune: assignments to it or its villages, and SUPPORTS edges."""
-    parent: dict[str, str] = {}
-    for edge in store.edges("PART_OF"):
-        if edge.source.startswith("village-"):
-            parent[edge.source] = edge.target
+MAPS = (("2025", "Sau sáp nhập 2025"), ("legacy", "Trước 1/7/2025"))
+
+
+def page_map(request: Request) -> str:
+    """The administrative map a page shows: ``?map=`` (``?era=`` in older links), 2025 by default."""
+    value = request.query_params.get("map") or request.query_params.get("era") or "2025"
+    return value if value in ("2025", "legacy") else "2025"
+
+
+def commune_helpers(store: Store, map_: str = "legacy") -> dict[str, set[str]]:
+    """Units that help each commune: assignments to it or its villages, and SUPPORTS edges.
+
+    In the 2025 map a 2025 commune has the helpers of every legacy commune it succeeded.
+    """
+    return {c: f["helpers"] for c, f in commune_figures(store, map_).items()}
+
+
+def _successions(store: Store, ids: Iterable[str]) -> dict[str, list[str]]:
+    """Legacy place id (of ``ids``) → the 2025 places it went into (one read for all)."""
+    from danvan.queries.maps import successors_of
+
+    return {old: [new for new, _ in found] for old, found in successors_of(store, ids).items()}
+
+
+def commune_figures(store: Store, map_: str = "legacy") -> dict[str, dict[str, Any]]:
+    """Per commune of ``map_``: ``helpers`` (unit ids), ``villages`` and ``helped`` (villages).
+
+    A village counts in its commune and, in the 2025 map, in each 2025 commune its legacy
+    commune went into (a divided commune's villages count in every part, as the coverage
+    of each part counts them).
+    """
+    parent = {v.id: v.props["commune"] for v in store.nodes("Village") if v.props.get("commune")}
     assigned_unit = {e.source: e.target for e in store.edges("ASSIGNED_UNIT")}
     helpers: dict[str, set[str]] = defaultdict(set)
+    helped: dict[str, set[str]] = defaultdict(set)
+    villages: dict[str, set[str]] = defaultdict(set)
+    for village, commune in parent.items():
+        villages[commune].add(village)
     for edge in store.edges("ASSIGNED_TO"):
         place = parent.get(edge.target, edge.target)
         if edge.source in assigned_unit:
             helpers[place].add(assigned_unit[edge.source])
+            if edge.target in parent:
+                helped[place].add(edge.target)
     for edge in store.edges("SUPPORTS"):
         place = parent.get(edge.target, edge.target)
         helpers[place].add(edge.source)
-    return helpers
+    if map_ == "2025":
+        olds = {c for c in set(helpers) | set(villages) if c.startswith("commune-")}
+        for old, news in _successions(store, olds).items():
+            for new in news:
+                helpers[new] |= helpers.get(old, set())
+                helped[new] |= helped.get(old, set())
+                villages[new] |= villages.get(old, set())
+    return {c: {"helpers": helpers.get(c, set()), "villages": len(villages.get(c, ())),
+                "helped": len(helped.get(c, ()))}
+            for c in set(helpers) | set(villages)}
 
 
 def _colour(n: int) -> str:
@@ -439,30 +558,52 @@ def _colour(n: int) -> str:
 
 
 def map_points(store: Store, era: str = "legacy", district: str | None = None,
-               width: int = 900, height: int = 640, pad: int = 60) -> dict[str, Any]:
-    """Communes with coordinates projected onto an SVG canvas (equirectangular, north up)."""
-    helpers = commune_helpers(store)
-    communes = [c for c in store.nodes("Commune") if c.props.get("lat") is not None
-                and c.props.get("lon") is not None and c.props.get("era", "legacy") == era
-                and (not district or c.props.get("district") == district)]
+               width: int = 900, height: int = 640, pad: int = 60,
+               province: str | None = None) -> dict[str, Any]:
+    """Communes with coordinates projected onto an SVG canvas (equirectangular, north up).
+
+    The communes of ``district`` (legacy map) or ``province`` (2025 map); without either,
+    those of the districts (provinces) where some unit helps: both maps of the whole
+    country are in the store, and a map of every commune would say nothing.
+    """
+    figures = commune_figures(store, era)
+    scope_key = "province" if era == "2025" else "district"
+    chosen = province if era == "2025" else district
+    every = [c for c in store.nodes("Commune") if c.props.get("lat") is not None
+             and c.props.get("lon") is not None and c.props.get("era", "legacy") == era]
+    if chosen:
+        communes = [c for c in every if c.props.get(scope_key) == chosen]
+    else:
+        helped_scopes = {c.props.get(scope_key) for c in every
+                         if figures.get(c.id, {}).get("helpers")}
+        communes = [c for c in every if c.props.get(scope_key) in helped_scopes] or every
     if not communes:
-        return {"points": [], "width": width, "height": height}
+        return {"points": [], "width": width, "height": height, "scopes": []}
     lats = [c.props["lat"] for c in communes]
     lons = [c.props["lon"] for c in communes]
     mid = math.cos(math.radians(sum(lats) / len(lats)))
     span_x = max((max(lons) - min(lons)) * mid, 1e-3)
     span_y = max(max(lats) - min(lats), 1e-3)
     scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
-    districts = store.get_many({c.props.get("district") for c in communes if c.props.get("district")})
+    parents = store.get_many({c.props.get(scope_key) for c in communes if c.props.get(scope_key)})
+    former: dict[str, list[tuple[str, str]]] = {}
+    if era == "2025":
+        from danvan.queries.maps import predecessors_of
+
+        former = predecessors_of(store, (c.id for c in communes))
     points = []
     for c in sorted(communes, key=lambda n: n.name):
-        n = len(helpers.get(c.id, ()))
+        f = figures.get(c.id, {"helpers": set(), "villages": 0, "helped": 0})
+        n = len(f["helpers"])
         x = pad + (c.props["lon"] - min(lons)) * mid * scale
         y = pad + (max(lats) - c.props["lat"]) * scale
-        d = districts.get(c.props.get("district", ""))
+        d = parents.get(c.props.get(scope_key, ""))
         points.append({"id": c.id, "name": c.name, "x": round(x, 1), "y": round(y, 1), "helpers": n,
                        "colour": _colour(n), "r": 7 + min(n, 10) * 1.2,
-                       "district": d.name if d else "", "synthetic": bool(c.props.get("synthetic"))})
+                       "district": d.name if d else "", "villages": f["villages"],
+                       "villages_helped": f["helped"],
+                       "former": sorted(name for _, name in former.get(c.id, [])),
+                       "synthetic": bool(c.props.get("synthetic"))})
     used_h = (max(lats) - min(lats)) * scale + 2 * pad
     return {"points": points, "width": width, "height": max(240, round(used_h))}
 
@@ -471,19 +612,28 @@ def map_points(store: Store, era: str = "legacy", district: str | None = None,
 def map_page(request: Request) -> HTMLResponse:
     """Communes at their official coordinates, coloured by how many units help there."""
     store = _store(request)
-    era = request.query_params.get("era", "legacy")
-    era = era if era in ("legacy", "2025") else "legacy"
+    era = page_map(request)
     district = request.query_params.get("district") or None
-    data = map_points(store, era, district)
+    province = request.query_params.get("province") or None
+    data = map_points(store, era, district, province=province)
     legend = [("Chưa có đơn vị giúp đỡ", _colour(0)), ("1–2 đơn vị", _colour(1)),
               ("3–4 đơn vị", _colour(3)), ("5–6 đơn vị", _colour(5)), ("7 đơn vị trở lên", _colour(7))]
-    return _page(request, "map.html", m=data, era=era, district=district, legend=legend,
-                 districts=sorted(store.nodes("District"), key=lambda n: n.name))
+    scopes = _map_scopes(store, era)
+    return _page(request, "map.html", m=data, era=era, maps=MAPS, district=district,
+                 province=province, legend=legend, scopes=scopes)
+
+
+def _map_scopes(store: Store, era: str) -> list[Node]:
+    """What the map can be narrowed to: legacy districts, or 2025 provinces."""
+    if era == "2025":
+        return sorted((p for p in store.nodes("Province") if p.props.get("era") == "2025"),
+                      key=lambda n: n.name)
+    return sorted(store.nodes("District"), key=lambda n: n.name)
 
 
 # graph ----------------------------------------------------------------------------------
 def _graph_params(request: Request) -> dict[str, Any]:
-    params: dict[str, Any] = _params(request, ("plan", "district", "commune", "unit", "focus"))
+    params: dict[str, Any] = _params(request, ("plan", "district", "commune", "unit", "focus", "all"))
     depth = request.query_params.get("depth", "1")
     if not depth.isdigit() or not 0 <= int(depth) <= 4:
         raise ValidationError("graph", "depth", "phải là số từ 0 đến 4")
@@ -494,11 +644,16 @@ def _graph_params(request: Request) -> dict[str, Any]:
 @router.get("/graph", response_class=HTMLResponse)
 def graph_page(request: Request) -> HTMLResponse:
     """The interactive graph page; the header ``X-Graph-Nodes`` says how many nodes it carries."""
-    from danvan.visualisations.graphview import graph_view, render_page
+    from danvan.visualisations.graphview import busiest_commune, graph_view, layered_view, render_page
 
     store = _store(request)
     try:
-        view = graph_view(store, **_graph_params(request))
+        params = _graph_params(request)
+        everything = params.pop("all", None)
+        start = None if everything or len(params) > 1 else busiest_commune(store)
+        # With nothing chosen the page opens on one commune in layers (the whole demo store is a
+        # 2,090-node hairball); the page offers to widen from there, up to everything (all=1).
+        view = layered_view(store, start) if start else graph_view(store, **params)
     except DanvanError as exc:
         return _problem_page(request, exc)
     html = render_page(view, standalone=False, asset_url="/static/vis-network.min.js", api=True,
@@ -516,7 +671,9 @@ def graph_json(request: Request) -> Response:
 
     store = _store(request)
     try:
-        view = graph_view(store, **_graph_params(request))
+        params = _graph_params(request)
+        params.pop("all", None)
+        view = graph_view(store, **params)
     except DanvanError as exc:
         return JSONResponse({"title": type(exc).__name__, "detail": str(exc)}, status_code=404
                             if isinstance(exc, NotFoundError) else 422)

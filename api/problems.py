@@ -7,7 +7,8 @@ Every failure the API reports has the same shape::
 
 danvan's own errors map to statuses here, once: NotFoundError → 404,
 ValidationError → 422 (naming the parameter), AmbiguousError → 409 (with
-``candidates``), StoreUnavailable → 503. FastAPI's own request validation and
+``candidates``), StoreUnavailable → 503, a sheet over its size limits → 413
+(over its rows or columns → 422). FastAPI's own request validation and
 Starlette's 404/405 use the same shape.
 
 >>> vietnamese_reason("must be ≤ 1000")
@@ -36,6 +37,7 @@ from danvan.errors import (
     StoreUnavailable,
     ValidationError,
 )
+from danvan.loaders.sheet_limits import SheetTooLarge
 
 __all__ = ["PROBLEM_JSON", "ApiProblem", "install", "problem", "vietnamese_reason"]
 
@@ -153,6 +155,9 @@ def _danvan(exc: DanvanError) -> JSONResponse:
         return problem(503, "Kho dữ liệu tạm thời không truy cập được",
                        f"Không kết nối được kho dữ liệu; hãy thử lại sau. ({exc})",
                        "store-unavailable", headers={"Retry-After": "30"})
+    if isinstance(exc, SheetTooLarge):  # size → 413; rows or columns → 422 (a small file)
+        status = 413 if exc.limit in ("bytes", "unpacked") else 422
+        return problem(status, "Tệp vượt giới hạn", str(exc), "too-large", limit=exc.limit)
     if isinstance(exc, LoadError):
         return problem(422, "Dữ liệu không đọc được", str(exc), "load-error")
     if isinstance(exc, StoreError):

@@ -22,6 +22,7 @@ import neo4j
 from neo4j import exceptions as nx_errors
 
 from danvan.errors import AuthError, StoreError, StoreUnavailable, ValidationError
+from danvan.graph.neo4j_health import Health
 from danvan.graph.records import Neo4jRecords
 from danvan.graph.schema import Schema
 from danvan.graph.store import Store, TxOps, WriteResult, bulk_gc, plan_new_edges
@@ -310,6 +311,7 @@ class Neo4jStore(Store):
         self._local = threading.local()  # per thread: tokens seen by reads (see tracking)
         self.uri = uri
         self.database = database
+        self.health = Health(uri, (user, password))  # bounded reads, fail fast while down
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri, auth=(user, password), connection_timeout=connect_timeout,
@@ -336,6 +338,7 @@ class Neo4jStore(Store):
             raise AuthError(f"Neo4j at {self.uri} refused the credentials ({exc.message})") from None
         except (nx_errors.ServiceUnavailable, nx_errors.SessionExpired, OSError) as exc:
             reason = "connection refused" if "refused" in str(exc) else " ".join(str(exc).split())
+            self.health.trip(reason)  # the next calls fail at once until a probe succeeds
             raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({reason})") from None
         except nx_errors.Neo4jError as exc:
             raise StoreError(f"Neo4j error {exc.code}: {exc.message}") from exc
@@ -355,16 +358,21 @@ class Neo4jStore(Store):
         up to ``retry_time`` seconds. The bookmark the read returns is kept: see
         :meth:`tracking`.
         """
+        self.health.check()  # known down: fail at once (see graph/neo4j_health.py)
         deadline = time.monotonic() + self.retry_time
         delay = 0.05
         with self._errors():
             while True:
                 try:
-                    with self.driver.session(database=self.database,
-                                             default_access_mode=neo4j.READ_ACCESS) as session:
-                        rows = _records(session.run(cypher, params))
-                        bookmarks = session.last_bookmarks()
+                    rows, bookmarks = self.health.run(self._read_once, cypher, params)
                     break
+                except (nx_errors.ServiceUnavailable, nx_errors.SessionExpired):
+                    # A pooled connection the server dropped (a restart) is worth another
+                    # try; a server that does not complete a new connection is down.
+                    if not self.health.answers() or time.monotonic() + delay > deadline:
+                        raise
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
                 except (nx_errors.Neo4jError, nx_errors.DriverError) as exc:
                     if not exc.is_retryable() or time.monotonic() + delay > deadline:
                         raise
@@ -374,6 +382,13 @@ class Neo4jStore(Store):
         if seen is not None:
             seen.append((self.generation, "|".join(sorted(bookmarks.raw_values))))
         return rows
+
+    def _read_once(self, cypher: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]],
+                                                                      neo4j.Bookmarks]:
+        with self.driver.session(database=self.database,
+                                 default_access_mode=neo4j.READ_ACCESS) as session:
+            rows = _records(session.run(cypher, params))
+            return rows, session.last_bookmarks()
 
     def read_many(self, cypher: str, columns: Sequence[str], **params: Any) -> list[dict[str, Any]]:
         """Like :meth:`read`, for a query with many rows: the server sends them as one record.
@@ -473,6 +488,7 @@ class Neo4jStore(Store):
 
     # writing ---------------------------------------------------------------------------------
     def _run_write(self, fn: Callable[[TxOps], WriteResult]) -> WriteResult:
+        self.health.check()
         self.generation += 1
         with self._errors(), self.session() as session:
             def work(tx: neo4j.ManagedTransaction, create: bool) -> WriteResult:
@@ -704,6 +720,7 @@ class Neo4jStore(Store):
         return Neo4jRecords(self.schema.records, self.read, self._write)
 
     def _write(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        self.health.check()
         self.generation += 1
 
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
@@ -778,4 +795,5 @@ class Neo4jStore(Store):
                 "edge_types": dict(sorted(type_counts.items()))}
 
     def close(self) -> None:
+        self.health.close()
         self.driver.close()

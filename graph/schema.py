@@ -48,6 +48,15 @@ class PropertySpec:
     display: str = ""
     doc: str = ""
     verbatim: bool = False  # keep surrounding whitespace (document text: offsets point into it)
+    enum_display: tuple[tuple[str, str], ...] = ()  # (stored value, what a person reads)
+
+    def shown(self, value: Any) -> Any:
+        """What a person reads for a stored value: an enum member in Vietnamese, else the value.
+
+        >>> load_schema().labels["Unit"].properties["kind"].shown("mass_organisation")
+        'tổ chức chính trị - xã hội'
+        """
+        return dict(self.enum_display).get(value, value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ def _prop(name: str, raw: dict[str, Any], where: str) -> PropertySpec:
         display=raw.get("display", name),
         doc=raw.get("doc", ""),
         verbatim=bool(raw.get("verbatim", False)),
+        enum_display=tuple((str(k), str(v)) for k, v in (raw.get("enum_display") or {}).items()),
     )
 
 

@@ -31,6 +31,7 @@ and what the sentence adds: the plan it cites, the households and years it state
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from danvan.loaders import patterns as P
@@ -58,20 +59,29 @@ _LIST = re.compile(r"[\s,]*(?:và|hoặc|cùng)?[\s]*", re.I)
 #: the object of "giúp đỡ" is people or things, not the place: a gift, not an assignment
 _NOT_PLACE_OBJECT = re.compile(r"(?<![a-z])(ho|ba con|nguoi dan|hoc sinh|gia dinh|nhan dan|"
                                r"cho|em|chau|doan vien|hoi vien|qua|gao)(?![a-z])")
+_OWNED = re.compile(r"(?<![a-z])(cua|do|thuoc) $")
 _CLAUSE_END = re.compile(r"[;!?\n]|\.(?=\s+[A-ZĐÀ-Ỹ\"“(])|\.$")
 _PLACES = ("village", "commune")
 _PLAN_KINDS = ("Kế hoạch", "Quyết định", "Chương trình", "Chương trình phối hợp", "Đề án",
                "Kế hoạch phối hợp", "Thông báo", "Công văn", "Chỉ thị")
 
 
-def find_assignments(run: _Run, self_index: int | None) -> set[Relation]:
-    """``ASSIGNED`` relations of one extraction, one per (unit, place) pair."""
+def find_assignments(run: _Run, self_index: int | None, others: set[Relation] | None = None,
+                     ) -> set[Relation]:
+    """``ASSIGNED`` relations of one extraction, one per (unit, place) pair.
+
+    ``others`` are the extraction's other relations: a unit that keeps or helps a model
+    (SUPPORTS) located in a village (LOCATED_IN) is assigned to that village, as the
+    curated knowledge base and an import read a model row.
+    """
     from danvan.loaders.extractor import Relation
 
     ms, folded = run.mentions, run.folded
     index = {id(m): i for i, m in enumerate(ms)}
     found: dict[tuple[str, str], Relation] = {}
     inside = [(m.start, m.end) for m in ms if m.type in ("organisation", "directive", "model")]
+
+    facts_of: dict[tuple[int, int], tuple[tuple[str, Any], ...]] = {}
 
     def add(src: Mention, dst: Mention, conf: float, start: int, end: int,
             clause: tuple[int, int]) -> None:
@@ -82,15 +92,19 @@ def find_assignments(run: _Run, self_index: int | None) -> set[Relation]:
         conf = round(min(conf, src.confidence + 0.1, dst.confidence + 0.1), 2)
         if key in found and found[key].confidence >= conf:
             return
+        if clause not in facts_of:
+            facts_of[clause] = _facts(run, clause, self_index)
         found[key] = Relation("ASSIGNED", index[id(src)], index[id(dst)], min(start, src.start),
-                              max(end, dst.end), conf, _facts(run, clause, self_index))
+                              max(end, dst.end), conf, facts_of[clause])
 
+    starts = [m.start for m in ms]  # sorted: the extractor orders its mentions by start
     for t in _TRIGGER.finditer(folded):
         if any(a <= t.start() < b for a, b in inside):
             continue  # "tổ kết nghĩa số 8": part of a name
         clause = _clause(run, t.start())
         strength = _WEAK if t.group(1) in _WEAK_TRIGGERS else _STRONG
-        in_clause = [m for m in ms if clause[0] <= m.start and m.end <= clause[1]]
+        in_clause = [m for m in ms[bisect_left(starts, clause[0]):bisect_left(starts, clause[1])]
+                     if m.end <= clause[1]]
         # passive: "khu vực do Đồn Biên phòng X phụ trách"
         by = _passive_by(run, in_clause, t.start())
         if by is not None:
@@ -122,7 +136,123 @@ def find_assignments(run: _Run, self_index: int | None) -> set[Relation]:
                                ("commune",), before=other.end)
                 if place is not None:
                     add(units[0], place, 0.65, units[0].start, t.end(), clause)
+    for rel in _model_assignments(run, others or set(), self_index):
+        key = (squash(ms[rel.source].canonical), squash(ms[rel.target].canonical))
+        found.setdefault(key, rel)
+    for rel in _group_assignments(run, self_index):
+        key = (squash(ms[rel.source].canonical), squash(ms[rel.target].canonical))
+        found.setdefault(key, rel)
     return set(found.values())
+
+
+def _model_assignments(run: _Run, rels: set[Relation], self_index: int | None,
+                       ) -> list[Relation]:
+    from danvan.loaders.extractor import Relation
+
+    ms = run.mentions
+    owners: dict[int, list[Relation]] = {}
+    places: dict[int, list[Relation]] = {}
+    plans: dict[int, int] = {}
+    for r in rels:
+        if r.type == "SUPPORTS" and ms[r.target].type == "model":
+            owners.setdefault(r.target, []).append(r)
+        elif r.type == "LOCATED_IN" and ms[r.target].type in _PLACES:
+            places.setdefault(r.source, []).append(r)
+        elif r.type == "REGISTERED_UNDER":
+            plans[r.source] = r.target
+    out = []
+    default_plan = _document_plan(run, self_index)
+    for model, supports in owners.items():
+        plan = plans.get(model, default_plan)
+        for s in supports:
+            for loc in places.get(model, []):
+                unit, place = ms[s.source], ms[loc.target]
+                if unit.unresolved or place.unresolved:
+                    continue
+                facts = (("model", model),) + ((("plan", plan),) if plan is not None else ())
+                conf = round(min(0.8, unit.confidence + 0.1, place.confidence + 0.1), 2)
+                out.append(Relation("ASSIGNED", s.source, loc.target, min(s.start, loc.start),
+                                    max(s.end, loc.end), conf, facts))
+    return out
+
+
+def _document_plan(run: _Run, self_index: int | None) -> int | None:
+    """The plan a document works under: its own number if it is one, else the first plan
+    (Kế hoạch) it names near its top ("kết quả thực hiện Kế hoạch số 26-KH/HU")."""
+    ms = run.mentions
+    if self_index is not None and ms[self_index].attributes.get("kind") in _PLAN_KINDS[:5] \
+            and ms[self_index].attributes.get("number"):
+        return self_index
+    for i, m in enumerate(ms):
+        if m.type == "directive" and (m.attributes.get("kind_code") or "").upper() == "KH" \
+                and m.start < 1500 and m.attributes.get("number"):
+            return i
+    return None
+
+
+#: a group of units named by kind, not by name: "các cơ quan, đơn vị cấp tỉnh", "58 cơ quan, đơn
+#: vị ở huyện", "8 đơn vị trực thuộc Đảng ủy xã A và B", followed by "(đã) được phân công"
+_GROUP = re.compile(r"(?<![\w])(?:các|\d+)\s+((?:cơ quan|đơn vị|doanh nghiệp|tổ chức cơ sở Đảng)"
+                    r"[^.;:]{0,80}?)\s+(?:đã\s+)?được\s+phân công\s+", re.I)
+
+
+def _group_assignments(run: _Run, self_index: int | None) -> list[Relation]:
+    """A group of units assigned, by a numbered plan, to places the sentence names.
+
+    The group becomes one unit named after the plan ("Các cơ quan, đơn vị ở huyện Kbang được
+    phân công theo Thông báo 413-TB/HU"), as the knowledge base names such groups; with no
+    place named ("58 cơ quan giúp đỡ 61 xã") nothing is made — the figure stays a statistic.
+    """
+    from danvan.loaders.extractor import Mention, Relation
+
+    out: list[Relation] = []
+    ms, text = run.mentions, run.text
+    # the group regex only where "được phân công" is written (a plain search finds those fast)
+    hits = []
+    for m in re.finditer(r"được\s+phân công", text, re.I):
+        g = None
+        for found_g in _GROUP.finditer(text, max(0, m.start() - 130), m.end() + 1):
+            g = found_g
+        if g is not None and g.end() >= m.end() and g not in hits:
+            hits.append(g)
+    for g in hits:
+        clause = _clause(run, g.start())
+        sentence = (max(0, text.rfind(". ", 0, g.start()) + 1), clause[1])
+        plans = [m for m in ms if m.type == "directive" and sentence[0] <= m.start < sentence[1]]
+        if not plans:
+            continue
+        plan = plans[-1] if plans[-1].start < g.start() else plans[0]
+        targets = [m for m in ms if g.end() <= m.start < clause[1]
+                   and m.type in ("village", "commune", "district") and not m.unresolved]
+        if not targets:
+            continue
+        kind = targets[0].type
+        targets = [t for t in targets if t.type == kind]
+        phrase = " ".join(text[g.start(1):g.end(1)].split())
+        for group in re.split(r"\s+và\s+(?=\d+\s|các\s)", phrase):
+            group = re.sub(r"^\d+\s+", "", group)
+            level = "province" if re.search(r"cấp tỉnh", group) else (
+                "district" if run.district else "province")
+            scope_id, place = run.scope_of(level, None, g.start())
+            if scope_id is None:
+                continue
+            # "ở huyện" alone is the document's district
+            group = re.sub(r"(ở|của|trên địa bàn) (huyện|tỉnh)$", rf"\g<0> {place}", group)
+            kind_word = plan.attributes.get("kind") or ""
+            name = f"Các {group} được phân công theo {kind_word} {plan.canonical}".replace(
+                "  ", " ")
+            # a mention type of its own: the group is no named body (gold files mark none)
+            unit = Mention("group", "", g.start(), g.start(), name, None,
+                           {"kind": "other", "scope": scope_id, "group": True}, label="Unit",
+                           props={"name": name, "scope": scope_id, "kind": "other"},
+                           confidence=0.7)
+            ms.append(unit)
+            index = len(ms) - 1
+            plan_index = next(i for i, m in enumerate(ms) if m is plan)
+            for t in targets:
+                out.append(Relation("ASSIGNED", index, ms.index(t), g.start(), t.end, 0.7,
+                                    (("plan", plan_index),)))
+    return out
 
 
 def _clause(run: _Run, at: int) -> tuple[int, int]:
@@ -176,6 +306,8 @@ def _subjects(run: _Run, ms: list[Mention], at: int) -> list[Mention]:
     if not cands:
         return []
     last = cands[-1]
+    if _OWNED.search(run.folded[max(0, last.start - 6):last.start]):
+        return []  # "… của Ban Thường vụ Huyện ủy": the issuer of what is cited, no subject
     gap = text[last.end:at]
     if len(gap) > 50 or re.search(r"[;:]|\bphối hợp với\b|\bcho\b", gap) or any(
             m.start >= last.end and m.end <= at and m.type in ("village", "commune")
@@ -185,7 +317,8 @@ def _subjects(run: _Run, ms: list[Mention], at: int) -> list[Mention]:
     for m in reversed(cands[:-1]):
         if m.end > out[-1].start:
             continue
-        if not _CHAIN.fullmatch(text[m.end:out[-1].start]):
+        if not _CHAIN.fullmatch(text[m.end:out[-1].start]) or _OWNED.search(
+                run.folded[max(0, m.start - 6):m.start]):
             break
         out.append(m)
     return list(reversed(out))
@@ -235,9 +368,12 @@ def _facts(run: _Run, clause: tuple[int, int], self_index: int | None,
     """Plan, households and years the clause (or its sentence) states."""
     ms, text = run.mentions, run.text
     out: dict[str, Any] = {}
-    sentence = (max(0, text.rfind(". ", 0, clause[0]) + 1), clause[1])
+    sentence = (max(0, text.rfind(". ", 0, clause[0]) + 1, text.rfind("\n", 0, clause[0]) + 1),
+                clause[1])
+    # a plan, decision or programme the sentence names (a report it cites is no plan)
     plans = [i for i, m in enumerate(ms) if m.type == "directive" and m.attributes.get("number")
-             and sentence[0] <= m.start < sentence[1]]
+             and sentence[0] <= m.start < sentence[1] and i != self_index
+             and m.attributes.get("kind") in _PLAN_KINDS]
     if plans:
         out["plan"] = plans[0]
     elif self_index is not None and ms[self_index].attributes.get("kind") in _PLAN_KINDS \

@@ -35,7 +35,8 @@ from danvan.errors import DanvanError, LoadError
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
 from danvan.loaders.admin_units import ERA_2025, admin_units
-from danvan.loaders.extractor import Extraction, Extractor, Mention
+from danvan.loaders.assigning import PROPOSE_BELOW
+from danvan.loaders.extractor import Extraction, Extractor, Mention, Relation
 from danvan.loaders.gazetteer import Gazetteer
 from danvan.loaders.reading import Document, iter_paths, read_document
 from danvan.loaders.review import mention_items
@@ -64,6 +65,10 @@ class FileReport:
     error: str | None = None
     queued: int = 0  # unresolved mentions put in the review queue (loaders/review.py)
     decided: int = 0  # unresolved mentions a reviewer had decided before, applied
+    #: Assignment ids the document states with confidence (new or gaining this evidence)
+    assignments: list[str] = field(default_factory=list)
+    #: facts read with less confidence: Proposal records (kept for review, not established)
+    proposals: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +86,11 @@ class LoadReport:
     def changed(self) -> int:
         """Rows created or updated over all files."""
         return sum(f.changed for f in self.files)
+
+    @property
+    def assignments(self) -> int:
+        """Assignments added or confirmed over all files."""
+        return sum(len(f.assignments) for f in self.files)
 
 
 # ---------------------------------------------------------------------------
@@ -194,10 +204,44 @@ def graph_records(store: Store, ex: Extraction, doc: Document,
         labels = (b.schema.label_of_id(src), b.schema.label_of_id(dst))
         if r.type == "PART_OF" and labels[0] in _PLACES | {"Village"}:
             continue  # official geography and Village.commune already say it
+        if r.type == "ASSIGNED":
+            _assignment(b, r, src, dst, labels)
+            continue
         spec = b.schema.edges[r.type]
         if labels[0] in spec.sources and labels[1] in spec.targets:
-            b.edge(r.type, src, dst, b.span(r.start, r.end), 0.75)
+            b.edge(r.type, src, dst, b.span(r.start, r.end), r.confidence)
     return list(b.nodes.values()), list(b.edges.values()), b.report
+
+
+def _assignment(b: _Builder, r: Relation, unit: str, target: str, labels: tuple[str, str],
+                ) -> None:
+    """An ``ASSIGNED`` relation → the ``Assignment`` fact an import makes (same id), or a
+    proposal when the text is less sure (or names a place, not a body, as the helper)."""
+    facts = dict(r.attributes)
+    plan_index = facts.get("plan")
+    plan = b.ids.get(plan_index) if plan_index is not None else None
+    if plan is not None and b.schema.label_of_id(plan) != "Directive":
+        plan = None
+    props = {"unit": unit, "target": target, "plan": plan, "from": facts.get("from"),
+             "until": facts.get("until"), "households": facts.get("households")}
+    span = b.span(r.start, r.end)
+    fact_id = b.schema.node_id("Assignment", {k: v for k, v in props.items() if v is not None})
+    existing = b.nodes.get(fact_id) or b.store.get(fact_id)
+    sure = r.confidence >= PROPOSE_BELOW and labels[0] in ("Unit", "PartyBody")
+    if sure or existing is not None:
+        b.put("Assignment", props, span, r.confidence)
+        support = {k: props[k] for k in ("from", "until") if props[k]}
+        b.edge("SUPPORTS", unit, target, span, r.confidence, role="support", **support)
+        if fact_id not in b.report.assignments:
+            b.report.assignments.append(fact_id)
+        return
+    b.report.proposals.append({
+        "label": "Assignment", "fact": fact_id, "status": "proposed", "source": b.source_id,
+        "props": {k: v for k, v in props.items() if v is not None},
+        "confidence": r.confidence, "sources": span,
+        "evidence": b.ex.text[r.start:r.end][:500],
+        "reason": "độ tin cậy thấp" if labels[0] in ("Unit", "PartyBody")
+        else "đơn vị giúp đỡ là một địa phương, không phải cơ quan"})
 
 
 def _source_id(store: Store, doc: Document, digest: str) -> str:
@@ -220,7 +264,7 @@ def _entity(b: _Builder, ex: Extraction, m: Mention) -> str | None:
     if m.type in ("province", "district", "commune") and m.id:
         b.place(m.id)
         return b.put_id(m.id, m.label or "", {}, span, m.confidence)
-    if m.type == "organisation":
+    if m.type in ("organisation", "group"):
         return _organisation(b, m, span)
     if m.type == "village" and m.props.get("commune"):
         b.place(m.props["commune"])
@@ -337,9 +381,22 @@ def _load_one(store: Store, path: Path) -> FileReport:
         review = mention_items(store, extraction, file_report.source or "")
         file_report.changed = store.write(nodes, [*edges, *review.edges]).changed
         file_report.queued, file_report.decided = review.enqueue(store), review.applied
+        _keep_proposals(store, file_report)
         return file_report
     except DanvanError as exc:
         return FileReport(str(path), error=str(exc))
+
+
+def _keep_proposals(store: Store, report: FileReport) -> None:
+    """Proposal records, one per fact: a document read again adds its evidence, and a
+    proposal the board has decided keeps its decision."""
+    for proposal in report.proposals:
+        old = store.records.get("Proposal", proposal["fact"])
+        if old is not None:
+            proposal = {**old, "sources": sorted(set(old.get("sources", []))
+                                                 | set(proposal["sources"])),
+                        "confidence": max(old.get("confidence", 0), proposal["confidence"])}
+        store.records.put("Proposal", proposal["fact"], proposal)
 
 
 def _progress(total: int) -> Any:
@@ -358,7 +415,8 @@ def load_documents_command(store: Store, paths: list[Path]) -> None:
         else:
             typer.echo(f"{f.file}: {len(f.new)} new, {len(f.matched)} matched, "
                        f"{len(f.unresolved)} unresolved; {f.changed} rows changed; "
-                       f"{f.queued} queued for review (/cho-duyet), {f.decided} decided before")
+                       f"{f.queued} queued for review (/cho-duyet), {f.decided} decided before; "
+                       f"{len(f.assignments)} phân công, {len(f.proposals)} đề xuất chờ duyệt")
             for u in f.unresolved[:20]:
                 typer.echo(f"  unresolved {u}")
     if report.failed:

@@ -210,7 +210,8 @@ ORG_TYPES: tuple[OrgType, ...] = (
     _o("Thành ủy", "PartyBody", "Thành ủy", level="district", scoped=False),
     _o("Đảng ủy", "PartyBody", "Đảng ủy", "ĐU"),
     _o("Đảng ủy Bộ đội Biên phòng", "PartyBody", "Đảng ủy", "Đảng ủy BĐBP"),
-    _o("Ban Chỉ đạo Cuộc vận động", "Unit", "other", "BCĐ Cuộc vận động", "BCĐ CVĐ",
+    # set up by the party committee: a party body, as the curated knowledge base has it
+    _o("Ban Chỉ đạo Cuộc vận động", "PartyBody", "Ban Chỉ đạo", "BCĐ Cuộc vận động", "BCĐ CVĐ",
        "Ban chỉ đạo CVĐ"),
     _o("Ban Chỉ đạo", "Unit", "other", "BCĐ"),
     _o("Ủy ban nhân dân", "Unit", "government", "UBND", "Uỷ ban nhân dân"),
@@ -223,6 +224,8 @@ ORG_TYPES: tuple[OrgType, ...] = (
        "UBMTTQ", "Ủy ban MTTQ", "Ủy ban MTTQ Việt Nam", "Uỷ ban MTTQ Việt Nam",
        "Ủy ban Mặt trận Tổ quốc", "Mặt trận Tổ quốc Việt Nam", "Mặt trận Tổ quốc", "MTTQ",
        "MTTQ Việt Nam", "Mặt trận"),
+    _o("Mặt trận - Đoàn thể", "Unit", "mass_organisation", "MT-ĐT", "MT - ĐT", "MTĐT",
+       "Mặt trận, Đoàn thể", "Mặt trận – Đoàn thể"),
     _o("Hội Liên hiệp Phụ nữ", "Unit", "mass_organisation", "Hội LHPN", "Hội Phụ nữ",
        "Hội LH Phụ nữ"),
     _o("Hội Cựu chiến binh", "Unit", "mass_organisation", "Hội CCB"),

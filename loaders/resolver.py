@@ -51,6 +51,7 @@ from danvan.loaders.admin_units import (
 )
 from danvan.queries.base import NameRow, names
 from danvan.queries.resolve import match_rows
+from danvan.text import fold
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
@@ -209,8 +210,11 @@ class Resolver:
                 continue
         if not found:
             raise NotFoundError(f"không tìm thấy tỉnh '{text}'")
-        in_map = [p for p in found if p.era in maps]
-        return (in_map or found)[0]
+        # An exact name beats a typo-tolerant match in the other map ("Hà Giang" in 2026 is
+        # the former province, not An Giang); then the map in force.
+        exact = [p for p in found if _named(text, p)]
+        in_map = [p for p in exact or found if p.era in maps]
+        return (in_map or exact or found)[0]
 
     # communes --------------------------------------------------------------------
     def commune(self, text: str, ctx: Context = Context()) -> Commune:
@@ -242,6 +246,9 @@ class Resolver:
             except (NotFoundError, AmbiguousError) as exc:
                 outcomes[era] = exc
         found = {era: c for era, c in outcomes.items() if isinstance(c, Commune)}
+        if len(found) == 2:
+            exact = {era: c for era, c in found.items() if _named(text, c)}
+            found = exact or found  # an exact name beats a typo-tolerant one in the other map
         if len(found) == 1:
             return next(iter(found.values()))
         if len(found) == 2:
@@ -486,16 +493,24 @@ class Resolver:
         """The id of the plan or directive numbered/named ``text`` (scoped like organisations)."""
         return self.organisation(text, ctx, ("Directive",), "kế hoạch")
 
+    def _in_force(self, rows: Sequence[NameRow], maps: tuple[str, ...]) -> Sequence[NameRow]:
+        """The rows of bodies in force in ``maps``, one tuple per name tuple and maps (an import
+        asks thousands of times: filtering once keeps each lookup to the rows that count)."""
+        if len(maps) == 2:
+            return rows
+        key = (id(rows), maps)
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not rows:
+            def accept(row: NameRow) -> bool:
+                scope = scope_of(row.id)
+                return scope is None or (ERA_2025 if "-2025-" in scope else LEGACY) in maps
+            hit = self._memo[key] = (rows, tuple(r for r in rows if accept(r)))
+        return hit[1]  # type: ignore[no-any-return]
+
     def _pick(self, rows: Sequence[NameRow], text: str, ctx: Context, what: str) -> str | None:
-        maps = ctx.maps
         scopes = set(ctx.scopes)
-
-        def accept(row: NameRow) -> bool:
-            scope = scope_of(row.id)
-            return scope is None or (ERA_2025 if "-2025-" in scope else LEGACY) in maps
-
         near = (lambda row: scope_of(row.id) in scopes) if scopes else None
-        found = match_rows(rows, text, accept=accept, near=near)
+        found = match_rows(self._in_force(rows, ctx.maps), text, near=near)
         if not found:
             return None
         if len(found) > 1:
@@ -513,6 +528,17 @@ def scope_of(node_id: str) -> str | None:
     """
     m = _SCOPE_IN_ID.match(node_id)
     return m[1] if m else None
+
+
+def _named(text: str, unit: Province | District | Commune) -> bool:
+    """Whether ``text`` is the unit's name or short name, accents, case and type word aside.
+
+    >>> hg = admin_units().province("02")
+    >>> _named("tinh ha giang", hg), _named("An Giang", hg)
+    (True, False)
+    """
+    key = "".join(fold(text).split())
+    return key in ("".join(fold(unit.name).split()), "".join(fold(unit.short_name).split()))
 
 
 def _key_of(value: Any) -> Any:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError
@@ -45,7 +46,9 @@ def row_date(start: str | None, until: str | None) -> str | None:
     return start or until
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(text: str) -> str:
+    """Folded words of a village or commune name (names repeat on every row: folded once)."""
     return " ".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())
 
 

@@ -16,7 +16,8 @@ is created and reported as new), units and plans against the knowledge base
 the row's district or province, and reported as new). A row is *new*, *already
 present*, *changed*, *ambiguous* (with candidates) or *invalid* (with the
 reason). A real run writes nothing unless every row is new, present or changed,
-and then writes everything in one ``store.write``; rows already present are not
+and then writes everything with ``store.load`` (checked whole before anything is
+written; one transaction, or Neo4j's chunked transactions for a large sheet); rows already present are not
 rewritten, so importing the same file twice (or an export of the store) changes
 nothing.
 
@@ -41,6 +42,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +59,7 @@ from danvan.graph.types import Edge, Node
 from danvan.loaders.admin_units import ERA_2025
 from danvan.loaders.resolver import Context
 from danvan.loaders.resolver import unit_id as place_id
+from danvan.loaders.sheet_limits import SheetLimits, check_csv_row, check_sheet, check_size
 from danvan.loaders.sheet_resolver import SheetResolver, row_date
 from danvan.text import fold, nfc
 
@@ -214,18 +217,28 @@ def _col(letters: bytes) -> int:
     return n - 1
 
 
-def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+# What openpyxl and the libraries under it raise on a cut or malformed file (zip, deflate,
+# XML — lxml's and the standard library's syntax errors are SyntaxErrors —, values).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError, TypeError,
+            IndexError, AttributeError, OSError)
+
+
+def _xlsx_rows(data: bytes, filename: str, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl
 
+    check_sheet(data, filename, limits)  # before any parsing: size, unpacked size, rows, columns
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise LoadError(filename, None, "tệp được đặt mật khẩu hoặc là định dạng Excel cũ (.xls); hãy "
                         "mở bằng Excel, bỏ mật khẩu và lưu lại thành .xlsx")
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except _DAMAGED as exc:
         raise LoadError(filename, None, f"tệp .xlsx bị hỏng hoặc không đọc được ({exc})") from None
     try:
         ws = wb.worksheets[0]
+        # The rows the file has, not the <dimension> it declares: a declared A1:XFD99999999
+        # would have the reader pad out every row and column up to it.
+        ws.reset_dimensions()
         merges, formulas = _xlsx_extras(data, ws._worksheet_path)  # type: ignore[attr-defined]
         starts: dict[int, list[tuple[int, int, int, int]]] = {}
         for rng in merges:
@@ -251,13 +264,15 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
                             values[c] = value
                 active = [(rng, v) for rng, v in active if rng[2] > r]
             yield r, values
-    except zipfile.BadZipFile as exc:
-        raise LoadError(filename, None, f"tệp .xlsx bị hỏng ({exc})") from None
+    except _DAMAGED as exc:  # a cut or malformed member shows only once it is read
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise LoadError(filename, None, f"tệp .xlsx bị hỏng, nội dung không đọc được ({reason}); "
+                        "hãy mở bằng Excel và lưu lại") from None
     finally:
         wb.close()
 
 
-def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(data: bytes, filename: str, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -266,19 +281,27 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    for r, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        yield r, list(row)
+    try:
+        for r, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+            check_csv_row(r, len(row), filename, limits)
+            yield r, list(row)
+    except csv.Error as exc:
+        raise LoadError(filename, None, f"tệp CSV không đọc được ({exc})") from None
 
 
-def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
-    """(sheet row number, cell values) of the first sheet of an .xlsx/.xlsm or a .csv file."""
+def read_rows(data: bytes, filename: str, limits: SheetLimits | None = None
+              ) -> Iterator[tuple[int, list[Any]]]:
+    """(sheet row number, cell values) of the first sheet of an .xlsx/.xlsm or a .csv file;
+    SheetTooLarge (before any parsing) when it is over ``limits`` (default: SheetLimits())."""
+    limits = limits or SheetLimits()
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         if data[:2] != b"PK" and data[:4] != b"\xd0\xcf\x11\xe0":
             raise LoadError(filename, None, "không phải tệp .xlsx (nội dung không đúng định dạng)")
-        return _xlsx_rows(data, filename)
+        return _xlsx_rows(data, filename, limits)
     if suffix == ".csv":
-        return _csv_rows(data, filename)
+        check_size(len(data), filename, limits)
+        return _csv_rows(data, filename, limits)
     if suffix == ".xls":
         raise LoadError(filename, None, "định dạng .xls cũ không được hỗ trợ; hãy lưu lại thành .xlsx")
     raise LoadError(filename, None, f"loại tệp {suffix or '(không có đuôi)'} không được hỗ trợ; "
@@ -718,19 +741,23 @@ def _find_header(rows: Iterator[tuple[int, list[Any]]], filename: str
 
 
 def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str | None = None,
-                plan: str | None = None, dry_run: bool = False) -> ImportReport:
+                plan: str | None = None, dry_run: bool = False,
+                limits: SheetLimits | None = None) -> ImportReport:
     """Read, resolve and (unless ``dry_run`` or a row fails) write an assignment sheet.
 
     File-level problems (wrong type, corrupt or password-protected file, no
     header row) raise LoadError; row problems are in the report. Nothing is
-    written unless ``report.ok``.
+    written unless ``report.ok``. A file over ``limits`` (size, unpacked size, rows,
+    columns; default SheetLimits()) raises SheetTooLarge before it is parsed.
     """
+    limits = limits or SheetLimits()
     if isinstance(path_or_bytes, bytes):
         data, name = path_or_bytes, filename or "upload"
     else:
         path = Path(path_or_bytes)
         name = filename or path.name
         try:
+            check_size(path.stat().st_size, name, limits)  # before reading it all into memory
             data = path.read_bytes()
         except OSError as exc:
             raise LoadError(str(path), None, f"không đọc được tệp: {exc.strerror}") from None
@@ -739,7 +766,7 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
     digest = hashlib.sha256(data).hexdigest()
     source_id = f"source-import-{digest[:16]}"
     report = ImportReport(name, digest, source_id, dry_run)
-    rows = read_rows(data, name)
+    rows = read_rows(data, name, limits)
     header_row, cols, header = _find_header(rows, name)
     report.header_row = header_row
     report.columns = {c: str(header[i]) for c, i in cols.items()}
@@ -783,7 +810,9 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
              or not (n.id in seen_places or seen_places.add(n.id))]  # type: ignore[func-returns-value]
     edges = [e for e in edges if e.type != "SUCCEEDED_BY"] + list(
         {e.key: e for e in edges if e.type == "SUCCEEDED_BY"}.values())
-    report.written = store.write(nodes, edges)
+    # Store.load: checked whole first, like write; Neo4j then writes it in chunked transactions
+    # (one transaction of a 25,000-row sheet outgrew a 512 MB server's transaction memory).
+    report.written = store.load(nodes, edges)
     return report
 
 
@@ -870,6 +899,12 @@ def import_command(
             "--template", help="ghi tệp mẫu .xlsx trống vào FILE")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="báo cáo dạng JSON")] = False,
         all_rows: Annotated[bool, typer.Option("--all", help="liệt kê mọi dòng")] = False,
+        max_mb: Annotated[float | None, typer.Option(
+            "--max-mb", min=0.001, help="dung lượng tệp tối đa, MB (mặc định 20; giải nén: gấp 5)")] = None,
+        max_rows: Annotated[int | None, typer.Option(
+            "--max-rows", min=1, help="số dòng tối đa (mặc định 100.000)")] = None,
+        max_columns: Annotated[int | None, typer.Option(
+            "--max-columns", min=1, help="số cột tối đa (mặc định 100)")] = None,
         store: Annotated[str | None, typer.Option("--store")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
         neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
@@ -886,7 +921,8 @@ def import_command(
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
                            neo4j_password=neo4j_password)
     try:
-        report = import_file(s, file, plan=plan, dry_run=dry_run)
+        report = import_file(s, file, plan=plan, dry_run=dry_run,
+                             limits=SheetLimits.scaled(max_mb, max_rows, max_columns))
     finally:
         s.close()
     if as_json:

@@ -25,14 +25,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from danvan.queries.base import names, out_ids
-from danvan.queries.resolve import resolve_many
+from danvan.queries.base import in_ids, names, out_ids
+from danvan.queries.resolve import match_rows, resolve_many
 from danvan.text import fold
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["LEGACY", "MAP_2025", "in_map", "map_commune", "resolve_in_map",
+__all__ = ["LEGACY", "MAP_2025", "in_map", "map_commune", "predecessors_of", "resolve_in_map",
            "successors_of"]
 
 MAP_2025 = "2025"
@@ -68,11 +68,10 @@ def resolve_in_map(store: Store, text: str, label: str, map_: str,
     """
     if map_ == MAP_2025 and label not in _LEVELS_2025:
         return resolve_many(store, text, [label], within=within, param=param)
-    key = fold(text)
-    exact = [r.id for r in names(store, [label]) if key in r.keys and in_map(r.id, map_)
-             and (within is None or r.id in within)]
-    if exact:
-        return exact
+    found = match_rows(names(store, [label]), text,  # the one exact/fuzzy rule, exact only here
+                       accept=lambda r: in_map(r.id, map_) and (within is None or r.id in within))
+    if found and fold(text) in found[0].keys:
+        return [r.id for r in found]
     return resolve_many(store, text, [label], within=within, param=param)
 
 
@@ -83,24 +82,34 @@ def successors_of(store: Store, ids: Iterable[str]) -> dict[str, list[tuple[str,
     >>> successors_of(EmbeddedStore(":memory:"), ["commune-23488"])
     {}
     """
+    return _succession(store, ids, "out")
+
+
+def predecessors_of(store: Store, ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """``{place id: [(predecessor id, name), …]}``: the legacy units each of ``ids`` succeeded."""
+    return _succession(store, ids, "in")
+
+
+def _succession(store: Store, ids: Iterable[str], direction: str) -> dict[str, list[tuple[str, str]]]:
     wanted = sorted(set(ids))
     out: dict[str, list[tuple[str, str]]] = {}
     if not wanted:
         return out
     if store.kind == "neo4j":
+        arrow = "-[:SUCCEEDED_BY]->" if direction == "out" else "<-[:SUCCEEDED_BY]-"
         rows = store.read(  # type: ignore[attr-defined]
             "UNWIND $ids AS x MATCH (c:Entity {id: x}) USING INDEX SEEK c:Entity(id) "
-            "MATCH (c)-[:SUCCEEDED_BY]->(s) RETURN c.id AS id, s.id AS succ, s.name AS name",
-            ids=wanted)
+            f"MATCH (c){arrow}(s) RETURN c.id AS id, s.id AS other, s.name AS name", ids=wanted)
         for r in rows:
-            out.setdefault(r["id"], []).append((r["succ"], r["name"]))
+            out.setdefault(r["id"], []).append((r["other"], r["name"]))
         return {k: sorted(v) for k, v in out.items()}
+    walk = out_ids if direction == "out" else in_ids
     with store._lock:  # type: ignore[attr-defined]
         g = store.fresh()  # type: ignore[attr-defined]
         nodes = g._node
         for i in wanted:
             if i in nodes:
-                found = [(s, nodes[s]["props"].get("name")) for s in out_ids(g, i, "SUCCEEDED_BY")]
+                found = [(s, nodes[s]["props"].get("name")) for s in walk(g, i, "SUCCEEDED_BY")]
                 if found:
                     out[i] = found
     return out

@@ -307,14 +307,30 @@ def _unit_profile(store: Store, unit: str) -> dict[str, Any]:
         "directives_issued": sorted((doc_item(*d, i) for d, i in raw["issued"]),
                                     key=lambda x: (x["date"] or "", x["id"]), reverse=True),
         "assignments_total": len(raw["assignments"]),
+        **_succession(store, u),
     }
+
+
+def _succession(store: Store, u: str) -> dict[str, list[dict[str, Any]]]:
+    """The bodies ``u`` continues and those that continue it (CONTINUED_BY, dated), so a body
+    of today's map leads to its predecessors' plans and back."""
+    ins, outs = store.edges_of(u, "in", ["CONTINUED_BY"]), store.edges_of(u, "out", ["CONTINUED_BY"])
+    nodes = store.get_many({e.source for e in ins} | {e.target for e in outs})
+
+    def item(other: str, props: dict[str, Any]) -> dict[str, Any]:
+        node = nodes.get(other)
+        return {"id": other, "name": node.name if node else other, "date": props.get("date"),
+                "basis": props.get("basis")}
+    return {"continues": sorted((item(e.source, e.props) for e in ins), key=lambda x: x["id"]),
+            "continued_by": sorted((item(e.target, e.props) for e in outs), key=lambda x: x["id"])}
 
 
 query(QuerySpec(
     name="unit_profile",
     title="Hồ sơ cơ quan, đơn vị: giúp đỡ ở đâu, mô hình, kế hoạch, văn bản ban hành",
     description="One unit or party body: its scope and parent, the villages, communes and districts "
-                "it helps, its models, the plans involved and the directives it issued.",
+                "it helps, its models, the plans involved, the directives it issued, and the bodies "
+                "it continues or that continue it (dated, across the 2025 reforms).",
     params=(Param("unit", required=True, help="đơn vị: id hoặc tên"),),
     example={"unit": "Hội Liên hiệp Phụ nữ huyện Kon Rẫy"},
     embedded=_unit_profile, neo4j=_unit_profile, tags=("profiles",),

@@ -108,6 +108,11 @@ def test_post_reform_bodies_are_created_with_their_dated_lineage(kb: Store, tmp_
     # The standing committee continues Kon Tum's, dated.
     btv_kt = next(n for n in kb.nodes("PartyBody") if n.name == "Ban Thường vụ Tỉnh ủy Kon Tum")
     assert any(e.source == btv_kt.id and e.target == issuer.id for e in kb.edges("CONTINUED_BY"))
+    # The unit profile crosses the reform both ways.
+    profile = kb.query("unit_profile", unit=board.id)
+    assert [(x["name"], x["date"]) for x in profile["continues"]] == [(middle.name, "2025-07-01")]
+    back = kb.query("unit_profile", unit=dan_van.id)
+    assert [x["id"] for x in back["continued_by"]] == [middle.id]
 
 
 def test_a_sheet_mixing_periods_resolves_each_row_by_its_dates(kb: Store, tmp_path: Path) -> None:
