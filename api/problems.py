@@ -189,6 +189,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body it cannot decode (not UTF-8); bad JSON syntax is a 422.
+            return problem(422, "Tham số không hợp lệ", "Nội dung gửi lên không đọc được "
+                           "(cần JSON, UTF-8)", "bad-parameter", param="body")
         phrase = http.HTTPStatus(exc.status_code).phrase
         detail = _HTTP_DETAIL.get(exc.status_code, str(exc.detail or phrase))
         return problem(exc.status_code, phrase, detail, headers=getattr(exc, "headers", None))
