@@ -23,6 +23,7 @@ from danvan.api.board import install_board
 from danvan.api.docs import install_docs
 from danvan.api.problems import install
 from danvan.api.routes_v1 import build_router
+from danvan.api.security import SecurityHeaders
 from danvan.config import Settings
 from danvan.graph.store import Store
 
@@ -74,6 +75,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings or Settings()
     install(app)
+    app.add_middleware(SecurityHeaders)  # CSP, nosniff, no framing (api/security.py)
     install_docs(app)  # /docs, /redoc, /openapi.json from installed files, not a CDN
     app.include_router(build_router(), prefix=API_PREFIX)
     install_board(app)

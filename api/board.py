@@ -37,6 +37,12 @@ def board_versions(request: Request, items: list[dict[str, Any]]) -> dict[str, i
     return {i: int(n.props.get("version") or 0) for i, n in found.items()}
 
 
+def board_merges(request: Request, node_id: str) -> list[dict[str, Any]]:
+    """Merges into this entity that can still be undone."""
+    return request.app.state.store.records.find("Merge", where={"keep": node_id, "status": "active"},
+                                                limit=20)
+
+
 def install_board(app: FastAPI) -> None:
     """Add the board's routes and template helpers to ``app``."""
     web_auth.install(app)
@@ -52,3 +58,4 @@ def install_board(app: FastAPI) -> None:
     env = _env()
     env.globals["board_history"] = board_history
     env.globals["board_versions"] = board_versions
+    env.globals["board_merges"] = board_merges

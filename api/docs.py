@@ -29,12 +29,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from danvan.api.security import policy_for
+
 __all__ = ["DOCS_CSP", "install_docs"]
 
 ASSETS = "/docs/assets"
-# Swagger UI styles its widgets inline.
-DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+# The pages' policy (api/security.py): no inline script; Swagger UI styles its widgets inline.
+DOCS_CSP = policy_for("/docs", "text/html")
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 
 

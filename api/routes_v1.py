@@ -44,6 +44,7 @@ from danvan.graph.audit import acting
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
+from danvan.loaders.sheet_limits import SheetLimits, check_size
 from danvan.queries.catalogue import CATALOGUE, Param, QuerySpec
 from danvan.queries.catalogue import get as get_spec
 
@@ -188,7 +189,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-MAX_IMPORT_BYTES = 50 * 2**20
+MAX_IMPORT_BYTES = SheetLimits().max_bytes  # the sheet's other limits are checked by import_file
+
+
+async def _bounded_body(request: Request, limit: int, filename: str) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes
+    (from Content-Length, or while it streams in): an oversized upload is never held whole."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        check_size(int(declared), filename, SheetLimits(max_bytes=limit))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        check_size(size, filename, SheetLimits(max_bytes=limit))
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def store_of(request: Request) -> Store:
@@ -448,10 +463,7 @@ def build_router() -> APIRouter:
 
         from danvan.loaders.spreadsheets import import_file
 
-        data = await request.body()
-        if len(data) > MAX_IMPORT_BYTES:
-            raise ApiProblem(413, "Tệp quá lớn", f"tối đa {MAX_IMPORT_BYTES // 2**20} MB",
-                             "too-large")
+        data = await _bounded_body(request, MAX_IMPORT_BYTES, filename)
         with acting(request.state.user.name, "api.import", source=f"POST /api/v1/imports {filename}"):
             report = await run_in_threadpool(import_file, store_of(request), data, filename, plan,
                                              dry_run)

@@ -21,7 +21,8 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as nx_errors
 
-from danvan.errors import AuthError, StoreError, StoreUnavailable, ValidationError
+from danvan.errors import AuthError, ConfigError, StoreError, StoreUnavailable, ValidationError
+from danvan.graph.neo4j_health import Health
 from danvan.graph.records import Neo4jRecords
 from danvan.graph.schema import Schema
 from danvan.graph.store import Store, TxOps, WriteResult, bulk_gc, plan_new_edges
@@ -91,6 +92,33 @@ def _records(result: neo4j.Result) -> list[dict[str, Any]]:
         else:
             out.append(dict(zip(keys, rec, strict=True)))
     return out
+
+
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_uri(uri: str) -> None:
+    """Refuse a Neo4j address danvan cannot use, saying what to write instead.
+
+    (The driver takes ``http://`` for its experimental HTTP API, and then fails deep
+    inside on a module it does not install.)
+
+    >>> check_uri("bolt://127.0.0.1:7687")
+    >>> try:
+    ...     check_uri("http://127.0.0.1:7474")
+    ... except ConfigError as exc:
+    ...     print(str(exc).split(": write")[0])
+    NEO4J_URI / --neo4j-uri 'http://127.0.0.1:7474' is not a Bolt address
+    """
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme in BOLT_SCHEMES:
+        return
+    if scheme.startswith("http"):
+        what = f"{scheme}:// is Neo4j's browser port, which danvan does not use"
+    else:
+        what = f"{scheme}:// is not supported" if scheme else "it has no scheme"
+    raise ConfigError(f"NEO4J_URI / --neo4j-uri {uri!r} is not a Bolt address: write "
+                      f"bolt://HOST:7687 (or neo4j://, bolt+s://, neo4j+s://); {what}")
 
 
 class _Neo4jTx:
@@ -308,8 +336,10 @@ class Neo4jStore(Store):
         self.generation = 0  # bumped by every write through this store (see change_token)
         self.retry_time = 15.0  # seconds a read is retried on transient errors
         self._local = threading.local()  # per thread: tokens seen by reads (see tracking)
+        check_uri(uri)
         self.uri = uri
         self.database = database
+        self.health = Health(uri, (user, password))  # bounded reads, fail fast while down
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri, auth=(user, password), connection_timeout=connect_timeout,
@@ -336,6 +366,7 @@ class Neo4jStore(Store):
             raise AuthError(f"Neo4j at {self.uri} refused the credentials ({exc.message})") from None
         except (nx_errors.ServiceUnavailable, nx_errors.SessionExpired, OSError) as exc:
             reason = "connection refused" if "refused" in str(exc) else " ".join(str(exc).split())
+            self.health.trip(reason)  # the next calls fail at once until a probe succeeds
             raise StoreUnavailable(f"cannot reach Neo4j at {self.uri} ({reason})") from None
         except nx_errors.Neo4jError as exc:
             raise StoreError(f"Neo4j error {exc.code}: {exc.message}") from exc
@@ -355,16 +386,21 @@ class Neo4jStore(Store):
         up to ``retry_time`` seconds. The bookmark the read returns is kept: see
         :meth:`tracking`.
         """
+        self.health.check()  # known down: fail at once (see graph/neo4j_health.py)
         deadline = time.monotonic() + self.retry_time
         delay = 0.05
         with self._errors():
             while True:
                 try:
-                    with self.driver.session(database=self.database,
-                                             default_access_mode=neo4j.READ_ACCESS) as session:
-                        rows = _records(session.run(cypher, params))
-                        bookmarks = session.last_bookmarks()
+                    rows, bookmarks = self.health.run(self._read_once, cypher, params)
                     break
+                except (nx_errors.ServiceUnavailable, nx_errors.SessionExpired):
+                    # A pooled connection the server dropped (a restart) is worth another
+                    # try; a server that does not complete a new connection is down.
+                    if not self.health.answers() or time.monotonic() + delay > deadline:
+                        raise
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
                 except (nx_errors.Neo4jError, nx_errors.DriverError) as exc:
                     if not exc.is_retryable() or time.monotonic() + delay > deadline:
                         raise
@@ -374,6 +410,13 @@ class Neo4jStore(Store):
         if seen is not None:
             seen.append((self.generation, "|".join(sorted(bookmarks.raw_values))))
         return rows
+
+    def _read_once(self, cypher: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]],
+                                                                      neo4j.Bookmarks]:
+        with self.driver.session(database=self.database,
+                                 default_access_mode=neo4j.READ_ACCESS) as session:
+            rows = _records(session.run(cypher, params))
+            return rows, session.last_bookmarks()
 
     def read_many(self, cypher: str, columns: Sequence[str], **params: Any) -> list[dict[str, Any]]:
         """Like :meth:`read`, for a query with many rows: the server sends them as one record.
@@ -473,6 +516,7 @@ class Neo4jStore(Store):
 
     # writing ---------------------------------------------------------------------------------
     def _run_write(self, fn: Callable[[TxOps], WriteResult]) -> WriteResult:
+        self.health.check()
         self.generation += 1
         with self._errors(), self.session() as session:
             def work(tx: neo4j.ManagedTransaction, create: bool) -> WriteResult:
@@ -704,6 +748,7 @@ class Neo4jStore(Store):
         return Neo4jRecords(self.schema.records, self.read, self._write)
 
     def _write(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        self.health.check()
         self.generation += 1
 
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
@@ -778,4 +823,5 @@ class Neo4jStore(Store):
                 "edge_types": dict(sorted(type_counts.items()))}
 
     def close(self) -> None:
+        self.health.close()
         self.driver.close()

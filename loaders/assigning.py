@@ -31,6 +31,7 @@ and what the sentence adds: the plan it cites, the households and years it state
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from danvan.loaders import patterns as P
@@ -80,6 +81,8 @@ def find_assignments(run: _Run, self_index: int | None, others: set[Relation] | 
     found: dict[tuple[str, str], Relation] = {}
     inside = [(m.start, m.end) for m in ms if m.type in ("organisation", "directive", "model")]
 
+    facts_of: dict[tuple[int, int], tuple[tuple[str, Any], ...]] = {}
+
     def add(src: Mention, dst: Mention, conf: float, start: int, end: int,
             clause: tuple[int, int]) -> None:
         if src.unresolved or dst.unresolved or (dst.type == "village"
@@ -89,15 +92,19 @@ def find_assignments(run: _Run, self_index: int | None, others: set[Relation] | 
         conf = round(min(conf, src.confidence + 0.1, dst.confidence + 0.1), 2)
         if key in found and found[key].confidence >= conf:
             return
+        if clause not in facts_of:
+            facts_of[clause] = _facts(run, clause, self_index)
         found[key] = Relation("ASSIGNED", index[id(src)], index[id(dst)], min(start, src.start),
-                              max(end, dst.end), conf, _facts(run, clause, self_index))
+                              max(end, dst.end), conf, facts_of[clause])
 
+    starts = [m.start for m in ms]  # sorted: the extractor orders its mentions by start
     for t in _TRIGGER.finditer(folded):
         if any(a <= t.start() < b for a, b in inside):
             continue  # "tổ kết nghĩa số 8": part of a name
         clause = _clause(run, t.start())
         strength = _WEAK if t.group(1) in _WEAK_TRIGGERS else _STRONG
-        in_clause = [m for m in ms if clause[0] <= m.start and m.end <= clause[1]]
+        in_clause = [m for m in ms[bisect_left(starts, clause[0]):bisect_left(starts, clause[1])]
+                     if m.end <= clause[1]]
         # passive: "khu vực do Đồn Biên phòng X phụ trách"
         by = _passive_by(run, in_clause, t.start())
         if by is not None:
@@ -200,7 +207,15 @@ def _group_assignments(run: _Run, self_index: int | None) -> list[Relation]:
 
     out: list[Relation] = []
     ms, text = run.mentions, run.text
-    for g in _GROUP.finditer(text):
+    # the group regex only where "được phân công" is written (a plain search finds those fast)
+    hits = []
+    for m in re.finditer(r"được\s+phân công", text, re.I):
+        g = None
+        for found_g in _GROUP.finditer(text, max(0, m.start() - 130), m.end() + 1):
+            g = found_g
+        if g is not None and g.end() >= m.end() and g not in hits:
+            hits.append(g)
+    for g in hits:
         clause = _clause(run, g.start())
         sentence = (max(0, text.rfind(". ", 0, g.start()) + 1), clause[1])
         plans = [m for m in ms if m.type == "directive" and sentence[0] <= m.start < sentence[1]]

@@ -65,6 +65,8 @@ _UNITS = ("luot nguoi|luot|ho gia dinh|ho|mo hinh|co quan, don vi|co quan|don vi
           "don bien phong|nguoi|tap the|ca nhan|trieu dong|ty dong|dong|hoi vien|doan vien|lop|"
           "cuoc|suat|phan qua|dang uy|hop tac xa|doanh nghiep|ha|tan")
 #: "có mô hình sản xuất ổn định": a description, not a named model
+#: ", lower-case phrases … ending the sentence with an ellipsis" (no new model, no verb of a clause)
+_MODEL_LIST_TAIL = re.compile(r"((?:,\s+(?!mô hình)[a-zà-ỹđ][^,.;:()…\n“”\"]{2,40}){1,4}?)\s*(?:…|\.\.\.)")
 _GENERIC_MODEL = re.compile(r"(san xuat|phat trien kinh te|kinh te)( (on dinh|hieu qua|kinh doanh))?")
 _STAT = re.compile(rf"(?<![\w.,/])({P.NUMBER})(?:/({P.NUMBER}))?\s?(%|(?:{_UNITS})(?![a-z0-9]))")
 _NOT_STAT_BEFORE = {"thon", "lang", "to", "khu", "so", "an", "chi", "quy", "nam", "thang", "ngay",
@@ -94,6 +96,19 @@ _NAME_STOP = {"cung", "va", "da", "gan", "ket", "nhan", "duoc", "la", "tai", "o"
               "phoi", "ho", "giup", "to", "thuc", "trien", "ky", "den", "ve", "tu", "thi", "nen",
               "nay", "do", "bam", "cu", "ho tro", "tham", "chung", "deu", "khong", "moi", "luon",
               "thuoc", "theo", "nham", "tren", "duoi", "sau", "khi", "nhu", "ma", "hay", "hoac"}
+#: where a province may be named alone: after "ở"/"tại", or opening a line ("Trà Vinh: …")
+_BARE_PROVINCE_AT = re.compile(r"(?<!\w)(?:ở|tại|Ở|Tại) (?=[A-ZĐÀ-Ỹ])")
+
+
+def _all_at(text: str, needle: str) -> list[int]:
+    """Every index of ``needle`` in ``text`` (str.find is faster than a regex scan)."""
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
+_CATEGORY = re.compile(r"mo hinh (?:ve |tren linh vuc )?(kinh te|van hoa|quoc phong|"
+                       r"he thong chinh tri)")
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZĐÀ-Ỹ(“\"])")
 _KIND_OF = {"xa": "Xã", "phuong": "Phường", "thi tran": "Thị trấn", "huyen": "Huyện",
             "thanh pho": "Thành phố", "thi xa": "Thị xã", "tinh": "Tỉnh"}
@@ -152,7 +167,8 @@ def _document_year(text: str) -> tuple[int | None, str | None]:
     date = P.DATE_WORDS.search(head)
     iso = P.iso_date(*date.groups()) if date else None
     if iso is None:
-        dates = [P.iso_date(*d.groups()) for d in _FULL_DATE.finditer(text)]
+        dates = [P.iso_date(*d.groups()) for _, d in zip(range(200), _FULL_DATE.finditer(text),
+                                                          strict=False)]
         iso = max((d for d in dates if d), default=None)
     if iso is not None:
         return int(iso[:4]), iso
@@ -350,11 +366,17 @@ class _Run:
         return self.province if self.era == LEGACY else None
 
     def longest_place(self, level: str, pos: int, district: str | None = None,
-                      ) -> tuple[Any, int, int] | None:
+                      word: str | None = None) -> tuple[Any, int, int] | None:
+        """The unit named by the longest run of capitalised words after ``pos``; ``word``
+        (the written level word, folded) decides between a huyện and a thị xã of one name."""
         words = self.words_after(pos, 5)
         for k in range(len(words), 0, -1):
             start, end = words[0][0], words[k - 1][1]
-            unit = self.resolve_name(level, self.text[start:end], district)
+            name = self.text[start:end]
+            unit = None
+            if level == "district" and word in _KIND_OF:
+                unit = self.resolve_name(level, f"{_KIND_OF[word]} {name}", district)
+            unit = unit or self.resolve_name(level, name, district)
             if unit is not None:
                 return unit, start, end
         return None
@@ -377,6 +399,7 @@ class _Run:
         self.context()
         self.places()
         self.bare_communes()
+        self.bare_provinces()
         self.organisations()
         self.named_bodies()
         self.villages()
@@ -526,7 +549,7 @@ class _Run:
             adj = re.match(r" (bien gioi|vung cao|mien nui|vung bien)(?= [^ ])", self.folded[at:at + 14])
             if adj and level == "commune":
                 at += adj.end()
-            found = self.longest_place(level, at)
+            found = self.longest_place(level, at, word=m.group(1))
             if found is None and level == "commune":
                 found = self.commune_in_next_district(at)
             if found is None:
@@ -542,6 +565,41 @@ class _Run:
                 unit = self.explicit_district(unit, at, end)
             mention = self.place_mention(level, unit, m.start(), end)
             self.enumeration(mention, level, unit)
+
+    def bare_provinces(self) -> None:
+        """Provinces named without their level word: "TP.HCM", "ở Đăk Lăk", a heading "Trà Vinh:"."""
+        for m in re.finditer(r"(?<![\w.])(?:TP|Tp)\.\s?(?=[A-ZĐÀ-Ỹ])", self.text):
+            run = re.match(r"[A-ZĐÀ-Ỹ][\w.]*(?: [A-ZĐÀ-Ỹ]\w*){0,3}", self.text[m.end():])
+            if not run:
+                continue
+            for k in range(len(run.group(0).split()), 0, -1):
+                name = " ".join(run.group(0).split()[:k]).rstrip(".")
+                unit = self.g.province(f"Thành phố {name}", era=self.era)
+                if unit is not None:
+                    self.place_mention("province", unit, m.start(), m.end() + len(name), 0.8)
+                    break
+        # a line's first words ("Trà Vinh: …"): only lines with a colon near their start
+        starts = [0] + [i + 1 for i in _all_at(self.text, "\n")]
+        heads = [(a, a) for a in starts if ":" in self.text[a:a + 40]]
+        after_word = [(m.start(), m.end()) for m in _BARE_PROVINCE_AT.finditer(self.text)]
+        for m_start, m_end in heads + after_word:
+            found = self.bare_place("province", m_end - 1) if m_end > m_start else None
+            if found is None and m_start == m_end:  # a line's first words
+                if m_end >= len(self.text) or not self.text[m_end].isupper():
+                    continue
+                words = self.words_after(m_end, 3)
+                for k in range(len(words), 0, -1):
+                    name = self.text[words[0][0]:words[k - 1][1]]
+                    unit = self.resolve_name("province", name)
+                    if unit is not None and Gazetteer.exact(unit, name) and \
+                            self.text[words[k - 1][1]:words[k - 1][1] + 1] == ":":
+                        self.place_mention("province", unit, words[0][0], words[k - 1][1], 0.75)
+                        break
+                continue
+            if found is not None:
+                unit, end = found
+                start = self.words_after(m_end - 1, 1)[0][0]
+                self.place_mention("province", unit, start, end, 0.75)
 
     def bare_communes(self) -> None:
         """Communes named without their level word, in a list the sentence calls communes:
@@ -685,9 +743,9 @@ class _Run:
         elif org.level:
             found = self.longest_place(org.level, end)
             if found:
-                scope_unit, s, e = found
-                self.place_mention(org.level, scope_unit, s, e, 0.85)
-                m_end = e
+                # "Tỉnh ủy Kon Tum": the name fused into the committee's is its scope, not a
+                # place mention (gold convention: no province or district is mentioned)
+                scope_unit, _, m_end = found
             elif org.level == "district" and org.head == "Thành ủy":
                 # "Thành ủy Đà Nẵng": the committee of a centrally-run city
                 found = self.bare_place("province", end)
@@ -1076,7 +1134,8 @@ class _Run:
         """``mô hình “…”``, ``Mô hình Nuôi heo đen``, ``mô hình nuôi heo bản địa``."""
         for m in re.finditer(r"(?<![a-z0-9])mo hinh +", self.folded):
             prev = self.folded[max(0, m.start() - 12):m.start()].split()
-            if prev and (prev[-1].isdigit() or prev[-1] in ("cac", "nhung", "nhieu", "moi",
+            # "2.665 mô hình (1.921 tập thể …)": a count, not a named model
+            if prev and (re.fullmatch(r"[\d.,]+", prev[-1]) or prev[-1] in ("cac", "nhung", "nhieu", "moi",
                                                              "so", "nhan")):
                 continue
             pos = m.end()
@@ -1098,7 +1157,14 @@ class _Run:
                 if first in ("diem", "chung", "hay", "nay"):
                     continue
                 stop = _MODEL_STOP.search(rest)
+                if stop is None and pos + len(rest) >= len(self.text):
+                    continue  # the text ends inside the name: a cut-off name is no model
                 name = (rest[:stop.start()] if stop else rest[:80]).strip()
+                if stop and stop.group(0) == "," and (tail := _MODEL_LIST_TAIL.match(
+                        rest, stop.start())):
+                    # "mô hình Giúp dân phát triển kinh tế, giảm nghèo bền vững, đảm bảo an sinh
+                    # xã hội…": the last of a list of models, closed by an ellipsis, keeps its commas
+                    name = rest[:tail.end(1)].strip()
                 if stop and stop.group(0) in "\"“" and stop.start() and rest[stop.start() - 1] == " ":
                     # 'Mô hình thay đổi "nếp nghĩ, cách làm"': the quoted words belong to it
                     close = re.search(r"[\"”]", rest[stop.end():stop.end() + 80])
@@ -1118,8 +1184,10 @@ class _Run:
                 gloss = re.match(r" ?\([^()\n\d]{1,30}\)", self.text[end:end + 34])
                 if gloss:
                     end += gloss.end()
-            # a name closed by its quote may be long; an unquoted run stops at 20 words
-            if not name or squash(name) == "danvankheo" or len(name.split()) > (40 if q else 20):
+            # a name closed by its quote may be long; an unquoted run stops at 20 words;
+            # nothing half-read: no number fragment ("(1.921 tập thể")
+            if not name or name[0].isdigit() or squash(name) == "danvankheo" or \
+                    len(name.split()) > (40 if q else 20):
                 continue
             canonical = name[0].upper() + name[1:]
             self.add(Mention("model", self.text[m.start():end], m.start(), end, canonical, None,
@@ -1130,11 +1198,8 @@ class _Run:
         fields = {"kinh te": "kinh tế", "van hoa": "văn hóa - xã hội",
                   "quoc phong": "quốc phòng - an ninh", "he thong chinh tri":
                   "xây dựng hệ thống chính trị"}
-        window = self.folded[at:at + 60]
-        for key, value in fields.items():
-            if re.match(rf"mo hinh (ve |tren linh vuc )?{key}", window):
-                return value
-        return None
+        found = _CATEGORY.match(self.folded, at, at + 60)
+        return fields[found.group(1)] if found else None
 
     def people(self) -> None:
         for m in _PERSON.finditer(self.text):
@@ -1188,8 +1253,13 @@ _ISSUER_CODES = {"TU": ("Ban Thường vụ Tỉnh ủy", "province"),
 _PLAN_KINDS = {"Kế hoạch", "Chương trình", "Chương trình phối hợp", "Đề án", "Kế hoạch phối hợp"}
 
 
+_BY_HEAD: dict[str, OrgType] = {}
+for _t in ORG_TYPES:
+    _BY_HEAD.setdefault(_t.head, _t)
+
+
 def _org_type(head: str) -> OrgType:
-    return next(o for o in ORG_TYPES if o.head == head)
+    return _BY_HEAD[head]
 
 
 def document_facts(run: _Run) -> tuple[dict[str, Any], int | None]:

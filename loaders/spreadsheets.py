@@ -15,8 +15,16 @@ is created and reported as new), units and plans against the knowledge base
 (accents optional, small typos tolerated; an unknown unit is created, scoped to
 the row's district or province, and reported as new). A row is *new*, *already
 present*, *changed*, *ambiguous* (with candidates) or *invalid* (with the
-reason). A real run writes nothing unless every row is new, present or changed,
-and then writes everything in one ``store.write``; rows already present are not
+reason). A row with a district but no commune or village assigns help to the
+district. The explorer's downloads read back too: "Địa bàn được giúp đỡ" with
+its "Cấp", "Xã cũ" (the legacy commune, in the 2025 map) and "; "-listed
+models and fields; a model is the stored one of that name its assignment lists
+(or the only one at its place), whoever owns it. A row that repeats an earlier
+row's assignment or model with other values is invalid (the write would
+otherwise keep the last one without a word). A real run writes nothing unless
+every row is new, present or changed,
+and then writes everything with ``store.load`` (checked whole before anything is
+written; one transaction, or Neo4j's chunked transactions for a large sheet); rows already present are not
 rewritten, so importing the same file twice (or an export of the store) changes
 nothing.
 
@@ -41,6 +49,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +66,7 @@ from danvan.graph.types import Edge, Node
 from danvan.loaders.admin_units import ERA_2025
 from danvan.loaders.resolver import Context
 from danvan.loaders.resolver import unit_id as place_id
+from danvan.loaders.sheet_limits import SheetLimits, check_csv_row, check_sheet, check_size
 from danvan.loaders.sheet_resolver import SheetResolver, row_date
 from danvan.text import fold, nfc
 
@@ -213,6 +223,12 @@ def _col(letters: bytes) -> int:
     return n - 1
 
 
+# What the readers and the libraries under them raise on a cut or malformed file (zip,
+# deflate, XML — lxml's and the standard library's syntax errors are SyntaxErrors —, values).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError, TypeError,
+            IndexError, AttributeError, OSError, StopIteration)
+
+
 def _first_sheet_path(data: bytes) -> str:
     """Path in the .xlsx zip of its first worksheet, from the workbook and its relationships."""
     from xml.etree import ElementTree as ET
@@ -233,12 +249,14 @@ def _first_sheet_path(data: bytes) -> str:
     return target.lstrip("/") if target.startswith("/") else folder + target
 
 
-def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_rows(data: bytes, filename: str, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
     # python-calamine (Rust) reads the cells' values ~10x faster than openpyxl (10,000 rows:
-    # 0.15 s instead of 1.6 s of CPU); merged ranges and formulas without a cached value
-    # still come from the sheet's XML (_xlsx_extras).
+    # 0.15 s instead of 1.6 s of CPU), from the cells the file has (not its <dimension>);
+    # merged ranges and formulas without a cached value still come from the sheet's XML.
     from python_calamine import CalamineError, CalamineWorkbook
 
+    damaged = (*_DAMAGED, CalamineError)
+    check_sheet(data, filename, limits)  # before any parsing: size, unpacked size, rows, columns
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise LoadError(filename, None, "tệp được đặt mật khẩu hoặc là định dạng Excel cũ (.xls); hãy "
                         "mở bằng Excel, bỏ mật khẩu và lưu lại thành .xlsx")
@@ -246,8 +264,7 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         grid = book.get_sheet_by_index(0).iter_rows()
         merges, formulas = _xlsx_extras(data, _first_sheet_path(data))
-    except (CalamineError, zipfile.BadZipFile, KeyError, StopIteration, OSError, ValueError,
-            SyntaxError) as exc:  # ElementTree's ParseError is a SyntaxError
+    except damaged as exc:
         raise LoadError(filename, None, f"tệp .xlsx bị hỏng hoặc không đọc được ({exc})") from None
     starts: dict[int, list[tuple[int, int, int, int]]] = {}
     for rng in merges:
@@ -274,13 +291,15 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
                             values[c] = value
                 active = [(rng, v) for rng, v in active if rng[2] > r]
             yield r, values
-    except CalamineError as exc:
-        raise LoadError(filename, None, f"tệp .xlsx bị hỏng ({exc})") from None
+    except damaged as exc:  # a cut or malformed member shows only once it is read
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise LoadError(filename, None, f"tệp .xlsx bị hỏng, nội dung không đọc được ({reason}); "
+                        "hãy mở bằng Excel và lưu lại") from None
     finally:
         book.close()
 
 
-def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(data: bytes, filename: str, limits: SheetLimits) -> Iterator[tuple[int, list[Any]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -289,19 +308,27 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    for r, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        yield r, list(row)
+    try:
+        for r, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+            check_csv_row(r, len(row), filename, limits)
+            yield r, list(row)
+    except csv.Error as exc:
+        raise LoadError(filename, None, f"tệp CSV không đọc được ({exc})") from None
 
 
-def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
-    """(sheet row number, cell values) of the first sheet of an .xlsx/.xlsm or a .csv file."""
+def read_rows(data: bytes, filename: str, limits: SheetLimits | None = None
+              ) -> Iterator[tuple[int, list[Any]]]:
+    """(sheet row number, cell values) of the first sheet of an .xlsx/.xlsm or a .csv file;
+    SheetTooLarge (before any parsing) when it is over ``limits`` (default: SheetLimits())."""
+    limits = limits or SheetLimits()
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         if data[:2] != b"PK" and data[:4] != b"\xd0\xcf\x11\xe0":
             raise LoadError(filename, None, "không phải tệp .xlsx (nội dung không đúng định dạng)")
-        return _xlsx_rows(data, filename)
+        return _xlsx_rows(data, filename, limits)
     if suffix == ".csv":
-        return _csv_rows(data, filename)
+        check_size(len(data), filename, limits)
+        return _csv_rows(data, filename, limits)
     if suffix == ".xls":
         raise LoadError(filename, None, "định dạng .xls cũ không được hỗ trợ; hãy lưu lại thành .xlsx")
     raise LoadError(filename, None, f"loại tệp {suffix or '(không có đuôi)'} không được hỗ trợ; "
@@ -736,19 +763,23 @@ def _find_header(rows: Iterator[tuple[int, list[Any]]], filename: str
 
 
 def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str | None = None,
-                plan: str | None = None, dry_run: bool = False) -> ImportReport:
+                plan: str | None = None, dry_run: bool = False,
+                limits: SheetLimits | None = None) -> ImportReport:
     """Read, resolve and (unless ``dry_run`` or a row fails) write an assignment sheet.
 
     File-level problems (wrong type, corrupt or password-protected file, no
     header row) raise LoadError; row problems are in the report. Nothing is
-    written unless ``report.ok``.
+    written unless ``report.ok``. A file over ``limits`` (size, unpacked size, rows,
+    columns; default SheetLimits()) raises SheetTooLarge before it is parsed.
     """
+    limits = limits or SheetLimits()
     if isinstance(path_or_bytes, bytes):
         data, name = path_or_bytes, filename or "upload"
     else:
         path = Path(path_or_bytes)
         name = filename or path.name
         try:
+            check_size(path.stat().st_size, name, limits)  # before reading it all into memory
             data = path.read_bytes()
         except OSError as exc:
             raise LoadError(str(path), None, f"không đọc được tệp: {exc.strerror}") from None
@@ -757,7 +788,7 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
     digest = hashlib.sha256(data).hexdigest()
     source_id = f"source-import-{digest[:16]}"
     report = ImportReport(name, digest, source_id, dry_run)
-    rows = read_rows(data, name)
+    rows = read_rows(data, name, limits)
     header_row, cols, header = _find_header(rows, name)
     report.header_row = header_row
     report.columns = {c: str(header[i]) for c, i in cols.items()}
@@ -804,7 +835,9 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
     once = ("SUCCEEDED_BY", "PART_OF", "CONTINUED_BY")
     edges = [e for e in edges if e.type not in once] + list(
         {e.key: e for e in edges if e.type in once}.values())
-    report.written = store.write(nodes, edges)
+    # Store.load: checked whole first, like write; Neo4j then writes it in chunked transactions
+    # (one transaction of a 25,000-row sheet outgrew a 512 MB server's transaction memory).
+    report.written = store.load(nodes, edges)
     return report
 
 
@@ -891,6 +924,12 @@ def import_command(
             "--template", help="ghi tệp mẫu .xlsx trống vào FILE")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="báo cáo dạng JSON")] = False,
         all_rows: Annotated[bool, typer.Option("--all", help="liệt kê mọi dòng")] = False,
+        max_mb: Annotated[float | None, typer.Option(
+            "--max-mb", min=0.001, help="dung lượng tệp tối đa, MB (mặc định 20; giải nén: gấp 5)")] = None,
+        max_rows: Annotated[int | None, typer.Option(
+            "--max-rows", min=1, help="số dòng tối đa (mặc định 100.000)")] = None,
+        max_columns: Annotated[int | None, typer.Option(
+            "--max-columns", min=1, help="số cột tối đa (mặc định 100)")] = None,
         store: Annotated[str | None, typer.Option("--store")] = None,
         data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
         neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
@@ -907,7 +946,8 @@ def import_command(
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
                            neo4j_password=neo4j_password)
     try:
-        report = import_file(s, file, plan=plan, dry_run=dry_run)
+        report = import_file(s, file, plan=plan, dry_run=dry_run,
+                             limits=SheetLimits.scaled(max_mb, max_rows, max_columns))
     finally:
         s.close()
     if as_json:

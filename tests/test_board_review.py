@@ -106,3 +106,28 @@ def test_the_page_and_api_decide_and_undo(store: Store, loaded: Path) -> None:
     response = client.post(f"/cho-duyet/hoan-tac/{item['key']}", data={"csrf": csrf})
     assert response.status_code == 200
     assert len(client.get("/api/v1/review").json()["items"]) == 1
+
+
+# commune–commune twinning is read with less confidence than the threshold: a proposal
+TWINNING = ("Ngày 10/10/2025, Đảng ủy phường Hải Châu cùng Đảng ủy xã Hùng Sơn đã ký chương "
+            "trình kết nghĩa giai đoạn mới.\n")
+
+
+def test_a_proposed_fact_is_queued_accepted_reapplied_and_undone(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "tin.txt"
+    path.write_text(TWINNING, encoding="utf-8")
+    load_documents(store, [path])
+    [item] = review.proposals(store)
+    assert item["key"].startswith(review.PROPOSAL) and "kết nghĩa" in item["evidence"]
+    fact = item["canonical"]
+    review.decide_proposal(store, fact, "accept", "lan")
+    node = store.get(fact)
+    assert node and node.props["sources"] and review.proposals(store) == []
+    load_documents(store, [path])  # read again: the fact exists, nothing is proposed
+    assert review.proposals(store) == []
+    review.undo(store, review.PROPOSAL + fact, "lan")
+    assert store.get(fact) is None and [p["canonical"] for p in review.proposals(store)] == [fact]
+    review.decide_proposal(store, fact, "reject", "lan")
+    load_documents(store, [path])
+    assert review.proposals(store) == [] and store.get(fact) is None
+    assert store.records.get("Proposal", fact)["status"] == "rejected"  # type: ignore[index]

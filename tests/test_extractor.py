@@ -246,3 +246,35 @@ def test_an_assignment_carries_its_plan_confidence_and_facts(extractor: Extracto
     assert (facts["from"], facts["until"], facts["households"]) == ("2026-01-01", "2030-12-31", 35)
     assert 0.7 <= rel.confidence <= 0.85
     assert rel.to_json()["confidence"] == rel.confidence
+
+
+def test_places_named_without_level_word_or_with_an_abbreviation(extractor: Extractor) -> None:
+    result = extractor.extract("Trà Vinh: năm 2023, một công ty ở TP.HCM giúp bà con ở Đắk Lắk "
+                               "và huyện Kỳ Anh, tỉnh Hà Tĩnh.")
+    places = [(m.type, m.canonical) for m in result.mentions if m.type in ("province", "district")]
+    assert places == [("province", "Tỉnh Trà Vinh"), ("province", "Thành phố Hồ Chí Minh"),
+                      ("province", "Tỉnh Đắk Lắk"), ("district", "Huyện Kỳ Anh"),
+                      ("province", "Tỉnh Hà Tĩnh")]
+
+
+def test_a_name_fused_into_a_committee_is_its_scope_not_a_place(extractor: Extractor) -> None:
+    result = extractor.extract("Ngày 2/2/2026, Tỉnh ủy Lai Châu chỉ đạo.")
+    assert [m.type for m in result.mentions if m.type != "statistic"] == ["organisation"]
+    assert result.mentions[0].props["scope"] == "province-2025-12"
+
+
+def _models(extractor: Extractor, text: str) -> list[str]:
+    return [m.canonical for m in extractor.extract(text).mentions if m.type == "model"]
+
+
+def test_nothing_half_read_becomes_a_model(extractor: Extractor) -> None:
+    # a count with a bracket, and a name cut off by the end of the text
+    assert _models(extractor, "Năm 2023 có 2.665 mô hình (1.921 tập thể, 744 cá nhân).") == []
+    assert _models(extractor, "Hội Nông dân xây dựng mô hình Nuôi bò vỗ béo gắn với") == []
+
+
+def test_a_model_closing_a_list_keeps_its_commas(extractor: Extractor) -> None:
+    text = ("Xã triển khai mô hình Đường hoa nông thôn, mô hình Giúp dân làm nhà, giữ vệ sinh "
+            "chung, bảo vệ rừng… Nhờ đó đời sống đổi thay.")
+    assert _models(extractor, text) == ["Đường hoa nông thôn",
+                                        "Giúp dân làm nhà, giữ vệ sinh chung, bảo vệ rừng"]
