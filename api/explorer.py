@@ -37,7 +37,7 @@ from danvan.errors import AmbiguousError, DanvanError, NotFoundError, Validation
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
 from danvan.queries.whereabouts import where_of
-from danvan.text import nfc
+from danvan.text import dmy, nfc
 
 __all__ = ["ASSIGNMENT_COLUMNS", "router"]
 
@@ -62,20 +62,6 @@ def _env() -> Environment:
     env.filters["dmy"] = dmy
     return env
 
-
-def dmy(value: Any) -> str:
-    """An ISO date as the board writes it (d/m/yyyy); anything else unchanged.
-
-    >>> dmy("2024-03-14"), dmy("2024"), dmy(None)
-    ('14/3/2024', '2024', '')
-    """
-    if value is None:
-        return ""
-    try:
-        day = dt.date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day.day}/{day.month}/{day.year}"
 
 
 def _store(request: Request) -> Store:

@@ -15,7 +15,14 @@ is created and reported as new), units and plans against the knowledge base
 (accents optional, small typos tolerated; an unknown unit is created, scoped to
 the row's district or province, and reported as new). A row is *new*, *already
 present*, *changed*, *ambiguous* (with candidates) or *invalid* (with the
-reason). A real run writes nothing unless every row is new, present or changed,
+reason). A row with a district but no commune or village assigns help to the
+district. The explorer's downloads read back too: "Địa bàn được giúp đỡ" with
+its "Cấp", "Xã cũ" (the legacy commune, in the 2025 map) and "; "-listed
+models and fields; a model is the stored one of that name its assignment lists
+(or the only one at its place), whoever owns it. A row that repeats an earlier
+row's assignment or model with other values is invalid (the write would
+otherwise keep the last one without a word). A real run writes nothing unless
+every row is new, present or changed,
 and then writes everything with ``store.load`` (checked whole before anything is
 written; one transaction, or Neo4j's chunked transactions for a large sheet); rows already present are not
 rewritten, so importing the same file twice (or an export of the store) changes

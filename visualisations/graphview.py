@@ -171,6 +171,22 @@ def _styles() -> dict[str, Any]:
     return {"labels": labels, "edges": edges}
 
 
+def _shown(label: str, key: str, value: Any) -> Any:
+    """A property as a person reads it: enum members in Vietnamese, dates d/m/yyyy.
+
+    >>> _shown("Unit", "kind", "mass_organisation"), _shown("Assignment", "from", "2024-03-14")
+    ('tổ chức chính trị - xã hội', '14/3/2024')
+    """
+    from danvan.graph.schema import load_schema
+    from danvan.text import dmy
+
+    labels = load_schema().labels
+    prop = labels[label].properties.get(key) if label in labels else None
+    if prop is None:
+        return value
+    return dmy(value) if prop.type == "date" else prop.shown(value)
+
+
 def _short(value: Any, size: int = VALUE_CHARS) -> str:
     if isinstance(value, bool):
         text = "có" if value else "không"
@@ -250,6 +266,7 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
                 continue
             if isinstance(value, str) and store is not None and store.schema.label_of_id(value):
                 value = names.get(value, value)
+            value = _shown(node.label, key, value)
             props.append([spec["props"].get(key, key), _short(value)])
         short = "Phân công: " + str(names.get(node.props.get("target"), "")) \
             if node.label == "Assignment" else name
