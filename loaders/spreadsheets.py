@@ -100,8 +100,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "issuer": ("co quan ban hanh", "noi ban hanh", "don vi ban hanh", "issuer"),
     # The explorer's downloads name the helped place in one column, with its level beside it.
     "target": ("dia ban duoc giup do", "dia ban duoc giup", "target"),
-    # ... and, in the 2025 map, the commune before 1/7/2025 beside today's.
-    "former_commune": ("xa cu", "xa truoc sap nhap", "former commune"),
     "level": ("cap", "cap dia ban", "level"),
 }
 FIELD_ALIASES = {
@@ -476,16 +474,10 @@ def _place_texts(get: Callable[[str], str | None]) -> tuple[str | None, str | No
     """(village, commune, district) of a row; a "Địa bàn được giúp đỡ" cell fills the one its "Cấp" names.
 
     Without a level, the place is a village unless it repeats the row's commune or district.
-    A "Xã cũ" cell (downloads in the 2025 map) names the legacy commune the row's
-    village belongs to; "Xã" then holds today's commune, which the village does not name.
+    (A "Xã cũ" cell, in downloads of the 2025 map, is read as ``old_commune``.)
     """
     village, commune, district = get("village"), get("commune"), get("district")
-    former = get("former_commune")
     target = get("target")
-    if former:
-        if target and _key(target) == _key(commune or ""):
-            target = former  # a commune-level row names today's commune as its place
-        commune = former
     if not target or village:
         return village, commune, district
     level = _key(get("level") or "")
