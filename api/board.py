@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from danvan.api import edits, history, review, web_auth
+from danvan.api import edits, history, review, users_page, web_auth
 
 __all__ = ["install_board"]
 
@@ -37,6 +37,12 @@ def board_versions(request: Request, items: list[dict[str, Any]]) -> dict[str, i
     return {i: int(n.props.get("version") or 0) for i, n in found.items()}
 
 
+def board_merges(request: Request, node_id: str) -> list[dict[str, Any]]:
+    """Merges into this entity that can still be undone."""
+    return request.app.state.store.records.find("Merge", where={"keep": node_id, "status": "active"},
+                                                limit=20)
+
+
 def install_board(app: FastAPI) -> None:
     """Add the board's routes and template helpers to ``app``."""
     web_auth.install(app)
@@ -45,6 +51,7 @@ def install_board(app: FastAPI) -> None:
     app.include_router(edits.router)
     app.include_router(review.api_router, prefix="/api/v1")
     app.include_router(review.page_router)
+    app.include_router(users_page.router)
     try:  # the pages' templates are the explorer's (create_app includes it when installed)
         from danvan.api.explorer import _env
     except ImportError:
@@ -52,3 +59,4 @@ def install_board(app: FastAPI) -> None:
     env = _env()
     env.globals["board_history"] = board_history
     env.globals["board_versions"] = board_versions
+    env.globals["board_merges"] = board_merges

@@ -1,4 +1,4 @@
-"""Editing in place on the explorer: add, change and end an assignment from a village or commune page.
+"""Editing in place on the explorer: assignments (add, change, end), models (register, assess), merges.
 
 Every form needs a signed-in editor and the session's CSRF token (api/web_auth.py);
 every write is recorded in the history with the user's name (graph/audit.py).
@@ -23,7 +23,7 @@ from danvan.api.problems import ApiProblem
 from danvan.api.web_auth import check_form
 from danvan.errors import DanvanError, NotFoundError
 from danvan.graph.audit import acting
-from danvan.graph.types import Edge
+from danvan.graph.types import Edge, Node
 from danvan.text import nfc
 
 __all__ = ["next_version", "router"]
@@ -97,9 +97,36 @@ def _link_model(store: Any, assignment: str, model: str) -> None:
     store.write([], [Edge("WITH_MODEL", assignment, model_id, {})])
 
 
-@router.post("/sua/phan-cong/ket-thuc")
-async def end_assignment(request: Request) -> Response:
-    """End an assignment on a date (its ``until``), refusing to save over a newer version."""
+def _day(form: Any, name: str, required: bool = False) -> str | None:
+    """An ISO date from the form; ApiProblem naming the field when it is not one."""
+    value = _field(form, name)
+    if value is None and not required:
+        return None
+    try:
+        return dt.date.fromisoformat(value or "").isoformat()
+    except ValueError:
+        raise ApiProblem(422, "Giá trị không hợp lệ", f"'{name}' cần ngày dạng YYYY-MM-DD",
+                         param=name) from None
+
+
+def _changes(form: Any, end_only: bool) -> dict[str, Any]:
+    """The assignment fields a form changes (only ``until`` when ending one)."""
+    if end_only:
+        return {"until": _day(form, "until", required=True)}
+    changes: dict[str, Any] = {"from": _day(form, "from"), "until": _day(form, "until"),
+                               "note": _field(form, "note", 2000)}
+    households = _field(form, "households")
+    if households is not None:
+        if not households.isdigit():
+            raise ApiProblem(422, "Giá trị không hợp lệ", "'households' cần một số tự nhiên",
+                             param="households")
+        changes["households"] = int(households)
+    if changes["from"] and changes["until"] and changes["until"] < changes["from"]:
+        raise ApiProblem(422, "Giá trị không hợp lệ", "đến ngày phải sau từ ngày", param="until")
+    return {k: v for k, v in changes.items() if v is not None}
+
+
+async def _update_assignment(request: Request, end_only: bool) -> Response:
     form = await request.form()
     user = check_form(request, form)
     store = request.app.state.store
@@ -107,19 +134,131 @@ async def end_assignment(request: Request) -> Response:
     if node is None or node.label != "Assignment":
         return _error_page(request, NotFoundError("không có phân công nào có mã đã gửi"))
     try:
-        until = dt.date.fromisoformat(_field(form, "until") or "").isoformat()
-    except ValueError:
-        return _error_page(request, ApiProblem(422, "Giá trị không hợp lệ",
-                                               "Ngày kết thúc cần dạng YYYY-MM-DD", param="until"))
-    seen = _field(form, "version") or "0"
-    if str(node.props.get("version") or 0) != seen:
-        return _conflict(request, node.props, {"until": until, "version": seen}, node.id)
-    with acting(user.name, "edit.assignment.end", source=WEB_SOURCE,
-                comment=_field(form, "comment", 2000)):
-        store.write([node.__class__(node.label, node.id,
-                                    {**node.props, "until": until,
-                                     "version": next_version(node.props)})])
+        changes = _changes(form, end_only)
+        seen = _field(form, "version") or "0"
+        if str(node.props.get("version") or 0) != seen:
+            return _conflict(request, node.props, {**changes, "version": seen}, node.id)
+        action = "edit.assignment.end" if end_only else "edit.assignment"
+        with acting(user.name, action, source=WEB_SOURCE, comment=_field(form, "comment", 2000)):
+            store.write([Node(node.label, node.id, {**node.props, **changes,
+                                                    "version": next_version(node.props)})])
+            model = None if end_only else _field(form, "model")
+            if model:
+                _link_model(store, node.id, model)
+    except (ApiProblem, DanvanError) as exc:
+        return _error_page(request, exc)
     return _back(node.props["target"])
+
+
+@router.post("/sua/phan-cong/ket-thuc")
+async def end_assignment(request: Request) -> Response:
+    """End an assignment on a date (its ``until``), refusing to save over a newer version."""
+    return await _update_assignment(request, end_only=True)
+
+
+@router.post("/sua/phan-cong/sua")
+async def change_assignment(request: Request) -> Response:
+    """Change an assignment's period, households, note or model (a version check as above).
+
+    Its unit, place and plan are what identify it: to change those, end it and add another.
+    """
+    return await _update_assignment(request, end_only=False)
+
+
+@router.post("/sua/mo-hinh")
+async def register_model(request: Request) -> Response:
+    """Register a model in the page's village or commune: its name, field, owning unit,
+    year, plan and households; the unit SUPPORTS it as its owner."""
+    from danvan.queries.resolve import resolve
+
+    form = await request.form()
+    user = check_form(request, form)
+    store = request.app.state.store
+    place = store.get(_field(form, "target") or "")
+    if place is None or place.label not in _TARGETS:
+        return _error_page(request, NotFoundError("không có thôn hoặc xã nào có mã đã gửi"))
+    try:
+        unit = resolve(store, _field(form, "unit") or "", ["Unit", "PartyBody"], param="unit")
+        plan = _field(form, "plan")
+        plan_id = resolve(store, plan, ["Directive"], param="plan") if plan else None
+        year, households = _field(form, "year"), _field(form, "households")
+        model = store.schema.node(
+            "Model", name=_field(form, "name"), scope=unit, field=_field(form, "field"),
+            year=int(year) if year and year.isdigit() else year,
+            households=int(households) if households and households.isdigit() else households)
+        edges = [Edge("LOCATED_IN", model.id, place.id, {}),
+                 Edge("SUPPORTS", unit, model.id, {"role": "owner"})]
+        if plan_id:
+            edges.append(Edge("REGISTERED_UNDER", model.id, plan_id, {}))
+        with acting(user.name, "edit.model", source=WEB_SOURCE, comment=_field(form, "comment")):
+            store.write([model], edges)
+    except (ApiProblem, DanvanError) as exc:
+        return _error_page(request, exc)
+    return RedirectResponse(f"/thuc-the/{model.id}", status_code=303)
+
+
+@router.post("/sua/mo-hinh/danh-gia")
+async def assess_model(request: Request) -> Response:
+    """Record a model's assessment: effective or not, what was said, when, where it was said."""
+    form = await request.form()
+    user = check_form(request, form)
+    store = request.app.state.store
+    node = store.get(_field(form, "model") or "")
+    if node is None or node.label != "Model":
+        return _error_page(request, NotFoundError("không có mô hình nào có mã đã gửi"))
+    effective = _field(form, "effective")
+    try:
+        if effective not in ("yes", "no"):
+            raise ApiProblem(422, "Giá trị không hợp lệ", "chọn hiệu quả hoặc chưa hiệu quả",
+                             param="effective")
+        changes = {"effective": effective == "yes", "assessment": _field(form, "assessment", 2000),
+                   "assessed_on": _day(form, "assessed_on", required=True),
+                   "assessment_source": _field(form, "source")}
+        changes = {k: v for k, v in changes.items() if v is not None}
+        seen = _field(form, "version") or "0"
+        if str(node.props.get("version") or 0) != seen:
+            return _conflict(request, node.props, {**changes, "version": seen}, node.id)
+        with acting(user.name, "edit.model.assessment", source=changes.get("assessment_source")
+                    or WEB_SOURCE, comment=changes.get("assessment")):
+            store.write([Node(node.label, node.id, {**node.props, **changes,
+                                                    "version": next_version(node.props)})])
+    except (ApiProblem, DanvanError) as exc:
+        return _error_page(request, exc)
+    return RedirectResponse(f"/thuc-the/{node.id}", status_code=303)
+
+
+@router.post("/sua/gop")
+async def merge_into(request: Request) -> Response:
+    """Merge another entity of the same kind (another spelling of it) into the page's one."""
+    from danvan.graph.merge import merge
+    from danvan.queries.resolve import resolve
+
+    form = await request.form()
+    user = check_form(request, form)
+    store = request.app.state.store
+    keep = store.get(_field(form, "keep") or "")
+    if keep is None:
+        return _error_page(request, NotFoundError("không có mục nào có mã đã gửi"))
+    try:
+        drop = resolve(store, _field(form, "drop") or "", [keep.label], param="drop")
+        merge(store, keep.id, drop, user.name, _field(form, "comment", 2000))
+    except (ApiProblem, DanvanError) as exc:
+        return _error_page(request, exc)
+    return RedirectResponse(f"/thuc-the/{keep.id}", status_code=303)
+
+
+@router.post("/sua/gop/hoan-tac/{key}")
+async def undo_merge_route(request: Request, key: str) -> Response:
+    """Undo a merge: the merged entity and what moved with it come back."""
+    from danvan.graph.merge import undo_merge
+
+    form = await request.form()
+    user = check_form(request, form)
+    try:
+        record = undo_merge(request.app.state.store, key, user.name)
+    except DanvanError as exc:
+        return _error_page(request, exc)
+    return RedirectResponse(f"/thuc-the/{record['keep']}", status_code=303)
 
 
 def _conflict(request: Request, stored: dict[str, Any], submitted: dict[str, Any],

@@ -37,7 +37,7 @@ from danvan.errors import AmbiguousError, DanvanError, NotFoundError, Validation
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
 from danvan.queries.whereabouts import where_of
-from danvan.text import nfc
+from danvan.text import dmy, nfc
 
 __all__ = ["ASSIGNMENT_COLUMNS", "router"]
 
@@ -62,20 +62,6 @@ def _env() -> Environment:
     env.filters["dmy"] = dmy
     return env
 
-
-def dmy(value: Any) -> str:
-    """An ISO date as the board writes it (d/m/yyyy); anything else unchanged.
-
-    >>> dmy("2024-03-14"), dmy("2024"), dmy(None)
-    ('14/3/2024', '2024', '')
-    """
-    if value is None:
-        return ""
-    try:
-        day = dt.date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day.day}/{day.month}/{day.year}"
 
 
 def _store(request: Request) -> Store:
@@ -633,7 +619,7 @@ def _map_scopes(store: Store, era: str) -> list[Node]:
 
 # graph ----------------------------------------------------------------------------------
 def _graph_params(request: Request) -> dict[str, Any]:
-    params: dict[str, Any] = _params(request, ("plan", "district", "commune", "unit", "focus"))
+    params: dict[str, Any] = _params(request, ("plan", "district", "commune", "unit", "focus", "all"))
     depth = request.query_params.get("depth", "1")
     if not depth.isdigit() or not 0 <= int(depth) <= 4:
         raise ValidationError("graph", "depth", "phải là số từ 0 đến 4")
@@ -644,11 +630,16 @@ def _graph_params(request: Request) -> dict[str, Any]:
 @router.get("/graph", response_class=HTMLResponse)
 def graph_page(request: Request) -> HTMLResponse:
     """The interactive graph page; the header ``X-Graph-Nodes`` says how many nodes it carries."""
-    from danvan.visualisations.graphview import graph_view, render_page
+    from danvan.visualisations.graphview import busiest_commune, graph_view, layered_view, render_page
 
     store = _store(request)
     try:
-        view = graph_view(store, **_graph_params(request))
+        params = _graph_params(request)
+        everything = params.pop("all", None)
+        start = None if everything or len(params) > 1 else busiest_commune(store)
+        # With nothing chosen the page opens on one commune in layers (the whole demo store is a
+        # 2,090-node hairball); the page offers to widen from there, up to everything (all=1).
+        view = layered_view(store, start) if start else graph_view(store, **params)
     except DanvanError as exc:
         return _problem_page(request, exc)
     html = render_page(view, standalone=False, asset_url="/static/vis-network.min.js", api=True,
@@ -666,7 +657,9 @@ def graph_json(request: Request) -> Response:
 
     store = _store(request)
     try:
-        view = graph_view(store, **_graph_params(request))
+        params = _graph_params(request)
+        params.pop("all", None)
+        view = graph_view(store, **params)
     except DanvanError as exc:
         return JSONResponse({"title": type(exc).__name__, "detail": str(exc)}, status_code=404
                             if isinstance(exc, NotFoundError) else 422)

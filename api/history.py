@@ -26,6 +26,8 @@ __all__ = ["ACTIONS", "api_router", "changes", "page_router"]
 
 ACTIONS = {
     "edit.assignment": "Sửa phân công", "edit.assignment.end": "Kết thúc phân công",
+    "edit.model": "Đăng ký mô hình", "edit.model.assessment": "Đánh giá mô hình",
+    "edit.merge": "Gộp hai mục", "edit.merge.undo": "Hoàn tác gộp",
     "api.assignment": "Thêm phân công qua API", "api.import": "Nhập bảng qua API",
     "import": "Nhập bảng phân công", "load": "Nạp dữ liệu", "review": "Quyết định duyệt",
     "review.undo": "Hoàn tác quyết định duyệt", "serve": "Nạp dữ liệu khi khởi động",

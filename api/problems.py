@@ -7,7 +7,7 @@ Every failure the API reports has the same shape::
 
 danvan's own errors map to statuses here, once: NotFoundError → 404,
 ValidationError → 422 (naming the parameter), AmbiguousError → 409 (with
-``candidates``), StoreUnavailable → 503, a sheet over its size limits → 413
+``candidates``), StoreUnavailable → 503, StorageFull → 507, a sheet over its size limits → 413
 (over its rows or columns → 422). FastAPI's own request validation and
 Starlette's 404/405 use the same shape.
 
@@ -33,6 +33,7 @@ from danvan.errors import (
     DanvanError,
     LoadError,
     NotFoundError,
+    StorageFull,
     StoreError,
     StoreUnavailable,
     ValidationError,
@@ -160,6 +161,11 @@ def _danvan(exc: DanvanError) -> JSONResponse:
         return problem(status, "Tệp vượt giới hạn", str(exc), "too-large", limit=exc.limit)
     if isinstance(exc, LoadError):
         return problem(422, "Dữ liệu không đọc được", str(exc), "load-error")
+    if isinstance(exc, StorageFull):
+        log.error("store full: %s", exc)
+        return problem(507, "Ổ đĩa lưu dữ liệu đã đầy",
+                       "Ổ đĩa của kho dữ liệu đã đầy nên không ghi được; chưa có gì được ghi. Hãy báo "
+                       f"người quản trị giải phóng dung lượng rồi thử lại. ({exc})", "storage-full")
     if isinstance(exc, StoreError):
         log.error("store error: %s", exc)
         return problem(500, "Kho dữ liệu báo lỗi", str(exc), "store-error")
@@ -183,6 +189,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body it cannot decode (not UTF-8); bad JSON syntax is a 422.
+            return problem(422, "Tham số không hợp lệ", "Nội dung gửi lên không đọc được "
+                           "(cần JSON, UTF-8)", "bad-parameter", param="body")
         phrase = http.HTTPStatus(exc.status_code).phrase
         detail = _HTTP_DETAIL.get(exc.status_code, str(exc.detail or phrase))
         return problem(exc.status_code, phrase, detail, headers=getattr(exc, "headers", None))

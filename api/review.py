@@ -24,7 +24,8 @@ api_router = APIRouter()
 page_router = APIRouter(include_in_schema=False)
 KIND_VI = {"mention.village": "Thôn, làng chưa xác định", "mention.commune": "Xã chưa xác định",
            "mention.organisation": "Đơn vị chưa xác định", "mention.district": "Huyện chưa xác định",
-           "import.row": "Dòng nhập \"chưa rõ\""}
+           "import.row": "Dòng nhập \"chưa rõ\"",
+           "proposal.Assignment": "Phân công đọc được nhưng chưa chắc chắn"}
 # Where a new entity of each label sits, and the labels that place may have.
 _PLACE_OF = {"Village": ("commune", ["Commune"]),
              "Unit": ("scope", ["Province", "District", "Commune"]),
@@ -33,7 +34,7 @@ _PLACE_OF = {"Village": ("commune", ["Commune"]),
 
 def _item_json(item: dict[str, Any]) -> dict[str, Any]:
     keys = ("key", "kind", "label", "text", "canonical", "source", "span", "evidence",
-            "candidates", "status", "file", "at")
+            "candidates", "status", "file", "at", "props", "confidence")
     return {k: item.get(k) for k in keys}
 
 
@@ -42,7 +43,8 @@ def review_api(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 2
                offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
     """Pending review items: unresolved mentions of loaded documents and "chưa rõ" import
     rows, each with its evidence and candidates."""
-    items = review.pending(request.app.state.store, limit, offset)
+    store = request.app.state.store
+    items = review.pending(store, limit, offset) + review.proposals(store, limit, offset)
     return {"items": [_item_json(i) for i in items], "limit": limit, "offset": offset}
 
 
@@ -66,11 +68,13 @@ def review_page(request: Request) -> HTMLResponse:
 
     store = request.app.state.store
     items = review.pending(store)
+    proposed = review.proposals(store)
     decisions = review.decided(store, 50)
-    names = {i: n.name for i, n in store.get_many(
-        {d["target"] for d in decisions if d.get("target")}).items()}
+    ids = {d["target"] for d in decisions if d.get("target")}
+    ids |= {v for p in proposed for v in p["props"].values() if isinstance(v, str)}
+    names = {i: n.name for i, n in store.get_many(ids).items()}
     return _page(request, "review.html", title="Chờ duyệt", items=items, decisions=decisions,
-                 kinds=KIND_VI, names=names)
+                 kinds=KIND_VI, names=names, proposals=proposed)
 
 
 def _form_text(form: Any, name: str) -> str | None:
@@ -89,6 +93,10 @@ async def decide_item(request: Request, key: str) -> Response:
     action = _form_text(form, "action") or ""
     choice = _form_text(form, "target")
     try:
+        if key.startswith(review.PROPOSAL):
+            review.decide_proposal(store, key.removeprefix(review.PROPOSAL), action, user.name,
+                                   _form_text(form, "comment"))
+            return RedirectResponse("/cho-duyet", status_code=303)
         item = store.records.get("Review", key) or {}
         new = (new_entity(store, item.get("label", ""), _form_text(form, "name"),
                           _form_text(form, "place")) if action == "create" else None)

@@ -225,3 +225,7 @@ def main() -> None:
     except DanvanError as exc:
         typer.echo(f"danvan: {' '.join(str(exc).split())}", err=True)
         sys.exit(2)
+    except OSError as exc:  # a file the command reads or writes: a full disk, no permission
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"danvan: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)

@@ -9,6 +9,7 @@
     ├── AmbiguousError         a name that matches several entities (has candidates)
     ├── StoreError             the store failed
     │   ├── StoreUnavailable   cannot reach the store (e.g. Neo4j not listening)
+    │   ├── StorageFull        the store's disk is full (nothing was written)
     │   └── AuthError          the store refused the credentials
     └── LoadError              a data file or document could not be loaded (names file/line)
 
@@ -32,6 +33,7 @@ __all__ = [
     "MissingNodeError",
     "NotFoundError",
     "SchemaError",
+    "StorageFull",
     "StoreError",
     "StoreUnavailable",
     "ValidationError",
@@ -82,6 +84,10 @@ class StoreError(DanvanError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached."""
+
+
+class StorageFull(StoreError):
+    """The disk the store writes to is full; the write was rolled back."""
 
 
 class AuthError(StoreError):

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "fold_with_map", "nfc", "slug"]
+__all__ = ["dmy", "fold", "fold_with_map", "nfc", "slug"]
 
 _SPACES = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -80,3 +80,20 @@ def slug(text: str) -> str:
     '26-kh-hu'
     """
     return _NON_ALNUM.sub("-", fold(text)).strip("-")
+
+
+def dmy(value: object) -> str:
+    """An ISO date as the board writes it (d/m/yyyy); anything else as text, unchanged.
+
+    >>> dmy("2024-03-14"), dmy("2024"), dmy(None)
+    ('14/3/2024', '2024', '')
+    """
+    import datetime as dt
+
+    if value is None:
+        return ""
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day}/{day.month}/{day.year}"

@@ -32,6 +32,7 @@ from danvan.errors import StoreError
 from danvan.graph.background import Background
 from danvan.graph.records import SqliteRecords
 from danvan.graph.schema import Schema
+from danvan.graph.sqlite_errors import explain, translated
 from danvan.graph.store import BULK_ROWS, Store, TxOps, WriteResult, bulk_gc, plan_new_edges, put_rows
 from danvan.graph.types import Edge, Node
 
@@ -234,7 +235,7 @@ class EmbeddedStore(Store):
             self.db.execute("PRAGMA busy_timeout=60000")
             self.db.executescript(_DDL)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {target}: {exc}") from exc
+            raise explain(exc, target) from exc
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self._seq = -1
         self.generation = 0  # bumped whenever the in-memory graph changes
@@ -249,7 +250,7 @@ class EmbeddedStore(Store):
 
     def _sync(self) -> None:
         """Bring the networkx graph up to date with what is committed on disk."""
-        with self._lock:
+        with self._lock, translated(self.path):  # a damaged file shows when it is read
             latest = self._max_seq()
             if latest == self._seq:
                 return
@@ -362,7 +363,7 @@ class EmbeddedStore(Store):
             try:
                 self.db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot start a write on {self.path}: {exc}") from exc
+                raise explain(exc, self.path) from exc
             ops = _SqliteTx(self)
             try:
                 self._sync()  # we hold the write lock: memory now equals disk
@@ -371,10 +372,12 @@ class EmbeddedStore(Store):
                 ops.run(self._trim)
                 with bulk_gc(ops.rows):
                     self._commit(ops)
-            except BaseException:
+            except BaseException as exc:
                 ops.settle()  # statements still running in the background end first
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):  # a full disk, a damaged file: say which
+                    raise explain(exc, self.path) from exc
                 raise
             finally:
                 self.db.execute(f"PRAGMA cache_size={_CACHE_SIZE}")  # back from a bulk write's

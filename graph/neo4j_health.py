@@ -30,6 +30,7 @@ Neo4j at bolt://127.0.0.1:1 is unavailable (connection refused)
 from __future__ import annotations
 
 import concurrent.futures
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +51,47 @@ COOL_DOWN = 3.0  # seconds calls fail at once after a failure, before the next p
 WORKERS = 64  # reads in flight at once (the API serves up to 32 requests at a time)
 
 
+class _DaemonPool:
+    """Worker threads that never hold the process open.
+
+    ``ThreadPoolExecutor`` joins its workers at exit, so a read stuck on a frozen
+    server kept ``danvan info`` from exiting after it had reported the failure;
+    no standard pool offers daemon workers, hence these few lines.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._jobs: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[..., Any],
+                                            tuple[Any, ...]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._jobs.put((future, fn, args))
+        with self._lock:
+            if self._idle == 0 and self._threads < self._size:
+                self._threads += 1
+                threading.Thread(target=self._work, name=f"danvan-neo4j-read-{self._threads}",
+                                 daemon=True).start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            future, fn, args = self._jobs.get()
+            with self._lock:
+                self._idle -= 1
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # handed to the caller, who re-raises it
+                future.set_exception(exc)
+
+
 class Health:
     """Whether a Neo4j server answers, remembered; see the module docstring."""
 
@@ -61,7 +103,7 @@ class Health:
         self._down_until: float | None = None
         self._reason = ""
         self._probing = False
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pool: _DaemonPool | None = None
 
     # the breaker ------------------------------------------------------------------------
     def _unavailable(self) -> StoreUnavailable:
@@ -114,8 +156,7 @@ class Health:
         it is slow and the server does not answer a probe."""
         with self._lock:
             if self._pool is None:
-                self._pool = concurrent.futures.ThreadPoolExecutor(
-                    WORKERS, thread_name_prefix="danvan-neo4j-read")
+                self._pool = _DaemonPool(WORKERS)
             pool = self._pool
         future = pool.submit(fn, *args)
         while True:
@@ -128,8 +169,7 @@ class Health:
                     raise self._unavailable() from None
 
     def close(self) -> None:
-        """Let the worker threads go (those still waiting end with their connections)."""
+        """Forget the workers: idle ones wait (daemon threads, gone at exit); a read still
+        in flight ends with its connection."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

@@ -21,7 +21,7 @@ from typing import Any
 import neo4j
 from neo4j import exceptions as nx_errors
 
-from danvan.errors import AuthError, StoreError, StoreUnavailable, ValidationError
+from danvan.errors import AuthError, ConfigError, StoreError, StoreUnavailable, ValidationError
 from danvan.graph.neo4j_health import Health
 from danvan.graph.records import Neo4jRecords
 from danvan.graph.schema import Schema
@@ -92,6 +92,33 @@ def _records(result: neo4j.Result) -> list[dict[str, Any]]:
         else:
             out.append(dict(zip(keys, rec, strict=True)))
     return out
+
+
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_uri(uri: str) -> None:
+    """Refuse a Neo4j address danvan cannot use, saying what to write instead.
+
+    (The driver takes ``http://`` for its experimental HTTP API, and then fails deep
+    inside on a module it does not install.)
+
+    >>> check_uri("bolt://127.0.0.1:7687")
+    >>> try:
+    ...     check_uri("http://127.0.0.1:7474")
+    ... except ConfigError as exc:
+    ...     print(str(exc).split(": write")[0])
+    NEO4J_URI / --neo4j-uri 'http://127.0.0.1:7474' is not a Bolt address
+    """
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme in BOLT_SCHEMES:
+        return
+    if scheme.startswith("http"):
+        what = f"{scheme}:// is Neo4j's browser port, which danvan does not use"
+    else:
+        what = f"{scheme}:// is not supported" if scheme else "it has no scheme"
+    raise ConfigError(f"NEO4J_URI / --neo4j-uri {uri!r} is not a Bolt address: write "
+                      f"bolt://HOST:7687 (or neo4j://, bolt+s://, neo4j+s://); {what}")
 
 
 class _Neo4jTx:
@@ -309,6 +336,7 @@ class Neo4jStore(Store):
         self.generation = 0  # bumped by every write through this store (see change_token)
         self.retry_time = 15.0  # seconds a read is retried on transient errors
         self._local = threading.local()  # per thread: tokens seen by reads (see tracking)
+        check_uri(uri)
         self.uri = uri
         self.database = database
         self.health = Health(uri, (user, password))  # bounded reads, fail fast while down

@@ -6,7 +6,9 @@ Sources of queue items:
   with no commune, an unknown commune or organisation, ``Mention.unresolved``), with
   the evidence sentence and the candidates of the same name in the document's area;
 * ``danvan import``: rows the import reported "chưa rõ" (ambiguous), with the
-  candidates it gave.
+  candidates it gave;
+* facts the extractor read with less confidence than its threshold (``Proposal``
+  records of loaders/documents.py): *accept* writes the fact, *reject* keeps it out.
 
 A decision is data (a ``Decision`` record: what was seen, where, what was decided,
 by whom): *pick* a candidate, *create* a new entity, or *reject*. Picking or
@@ -36,8 +38,8 @@ if TYPE_CHECKING:
     from danvan.graph.store import Store
     from danvan.loaders.extractor import Extraction, Mention
 
-__all__ = ["ACTIONS", "Review", "decide", "decided", "fingerprint", "import_items", "mention_items",
-           "pending", "undo"]
+__all__ = ["ACTIONS", "PROPOSAL", "Review", "decide", "decide_proposal", "decided", "fingerprint",
+           "import_items", "mention_items", "pending", "proposals", "undo"]
 
 ACTIONS = ("pick", "create", "reject")
 _LABEL_OF = {"village": "Village", "commune": "Commune", "district": "District",
@@ -151,9 +153,14 @@ def import_items(store: Store, report: Any) -> int:
         if row.status != "ambiguous":
             continue
         fp = fingerprint("import.row", row.message, {})
+        if _active_decision(store, fp) is not None:  # decided for another sheet already
+            continue
         span = f"{report.source_id}#row-{row.row}"
+        # Keyed by file name and row, not by the file's hash: the same sheet saved again
+        # (a spreadsheet program rewrites its metadata) is the same question.
+        where = f"{report.file}|{row.row}"
         review.items.append({
-            "key": hashlib.sha256(f"{fp}|{span}".encode()).hexdigest()[:32], "kind": "import.row",
+            "key": hashlib.sha256(f"{fp}|{where}".encode()).hexdigest()[:32], "kind": "import.row",
             "label": (row.candidates[0].get("type") if row.candidates else None) or "Unit",
             "text": row.message, "canonical": row.message, "fingerprint": fp,
             "source": report.source_id, "span": span, "evidence": f"{report.file}, dòng {row.row}: "
@@ -222,6 +229,66 @@ def decide(store: Store, key: str, action: str, who: str, target: str | None = N
     return decision
 
 
+PROPOSAL = "proposal-"  # queue keys of proposed facts: the prefix and the fact's id
+
+
+def proposals(store: Store, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+    """Facts a document proposed with less confidence than the threshold, still undecided
+    (``Proposal`` records, made by loaders/documents.py), as queue items."""
+    out = []
+    for p in store.records.find("Proposal", where={"status": "proposed"}, limit=limit,
+                                offset=offset):
+        props = p.get("props") or {}
+        out.append({"key": PROPOSAL + p["fact"], "kind": f"proposal.{p.get('label', '')}",
+                    "label": p.get("label"), "text": p.get("reason") or "", "canonical": p["fact"],
+                    "source": p.get("source"), "span": (p.get("sources") or [None])[0],
+                    "evidence": p.get("evidence"), "props": props, "status": "pending",
+                    "confidence": p.get("confidence"), "at": p.get("at"), "candidates": []})
+    return out
+
+
+def decide_proposal(store: Store, fact: str, action: str, who: str,
+                    comment: str | None = None) -> dict[str, Any]:
+    """Accept (write the proposed Assignment and its SUPPORTS edge, with the document as
+    source) or reject a proposed fact. The Proposal keeps the decision, so loading the
+    document again proposes nothing: an accepted fact exists, a rejected one stays rejected."""
+    proposal = store.records.get("Proposal", fact)
+    if proposal is None or proposal.get("status") != "proposed":
+        raise NotFoundError(f"no pending proposal {fact!r}")
+    if action not in ("accept", "reject"):
+        raise ValidationError("Decision", "action", "accept or reject")
+    created_nodes: list[str] = []
+    created_edges: list[list[str]] = []
+    if action == "accept":
+        if proposal.get("label") != "Assignment":
+            raise ValidationError("Decision", "action", f"cannot accept a {proposal.get('label')}")
+        props = proposal.get("props") or {}
+        sources = list(proposal.get("sources") or [])
+        node = store.schema.node("Assignment", **props, sources=sources)
+        support = {k: props[k] for k in ("from", "until") if props.get(k)}
+        edge = Edge("SUPPORTS", props["unit"], props["target"],
+                    {"role": "support", "sources": sources, **support})
+        if store.get(node.id) is None:
+            created_nodes.append(node.id)
+        if not any(e.target == edge.target for e in store.edges_of(edge.source, "out", ["SUPPORTS"])):
+            created_edges.append([edge.source, edge.type, edge.target])
+        with acting(who, "review", source=proposal.get("source"), comment=comment):
+            store.write([node], [edge])
+    else:
+        record_change(store, Acting(who, "review", proposal.get("source"), comment),
+                      [fact, *(v for v in (proposal.get("props") or {}).values()
+                               if isinstance(v, str) and "-" in v)],
+                      None, {"decision": {"action": "reject", "fact": fact}})
+    status = "accepted" if action == "accept" else "rejected"
+    store.records.put("Proposal", fact, {**proposal, "status": status, "decided_by": who})
+    return store.records.put("Decision", PROPOSAL + fact, {
+        "fingerprint": fact, "kind": f"proposal.{proposal.get('label')}",
+        "text": proposal.get("evidence") or fact, "source": proposal.get("source"),
+        "action": action, "target": fact if action == "accept" else None, "user": who,
+        "comment": comment, "status": "active", "items": [], "proposal": fact,
+        "created_nodes": created_nodes, "created_edges": created_edges})
+
+
 def undo(store: Store, key: str, who: str) -> dict[str, Any]:
     """Undo a decision: remove what it created, put its items back in the queue."""
     decision = store.records.get("Decision", key)
@@ -240,6 +307,11 @@ def undo(store: Store, key: str, who: str) -> dict[str, Any]:
                   {**before, "decision": {"action": decision["action"],
                                           "target": decision["target"]}},
                   {"decision": None}, edges_removed=decision.get("created_edges", []))
+    if decision.get("proposal"):  # a proposed fact waits for a decision again
+        proposal = store.records.get("Proposal", decision["proposal"])
+        if proposal:
+            store.records.put("Proposal", decision["proposal"],
+                              {**proposal, "status": "proposed", "decided_by": None})
     for item_key in decision.get("items", []):
         item = store.records.get("Review", item_key)
         if item:

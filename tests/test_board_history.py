@@ -122,3 +122,48 @@ def test_ending_an_assignment_twice_from_old_pages_is_a_conflict(editor: TestCli
 def test_history_rejects_bad_dates(editor: TestClient) -> None:
     response = editor.get("/api/v1/history", params={"since": "hôm qua"})
     assert response.status_code == 422 and response.json()["param"] == "since"
+
+
+def test_changing_an_assignment_checks_its_version(editor: TestClient, store: Store) -> None:
+    editor.post("/sua/phan-cong", data=add_form(page_csrf(editor)))
+    [assignment] = [n.id for n in store.nodes("Assignment")]
+    csrf = page_csrf(editor)
+    change = {"csrf": csrf, "assignment": assignment, "version": "0", "households": "9",
+              "from": "2024-01-01"}
+    assert editor.post("/sua/phan-cong/sua", data=change, follow_redirects=False).status_code == 303
+    node = store.get(assignment)
+    assert node and (node.props["households"], node.props["from"], node.props["version"]) == (
+        9, "2024-01-01", 1)
+    stale = {**change, "households": "12"}  # another editor's form, opened at version 0
+    response = editor.post("/sua/phan-cong/sua", data=stale)
+    assert response.status_code == 409 and "12" in response.text and "9" in response.text
+    assert store.get(assignment).props["households"] == 9  # type: ignore[union-attr]
+    bad = {**change, "version": "1", "from": "mai"}
+    assert editor.post("/sua/phan-cong/sua", data=bad).status_code == 422
+    [last, *_] = editor.get("/api/v1/history", params={"entity": assignment}).json()["items"]
+    assert last["before"][assignment]["households"] == 4 and last["after"][assignment]["households"] == 9
+
+
+def test_registering_and_assessing_a_model(editor: TestClient, store: Store) -> None:
+    csrf = page_csrf(editor)
+    response = editor.post("/sua/mo-hinh", follow_redirects=False, data={
+        "csrf": csrf, "target": VILLAGE, "name": "Tổ hợp tác nuôi heo", "unit": "huyen doan kon ray",
+        "field": "kinh tế", "year": "2024", "households": "6"})
+    assert response.status_code == 303, response.text
+    model_id = response.headers["location"].removeprefix("/thuc-the/")
+    model = store.get(model_id)
+    assert model and (model.props["field"], model.props["year"], model.props["households"]) == (
+        "kinh tế", 2024, 6)
+    assert {(e.type, e.target) for e in store.edges_of(model_id, "out")} == {("LOCATED_IN", VILLAGE)}
+    assert [e.props["role"] for e in store.edges_of(model_id, "in", ["SUPPORTS"])] == ["owner"]
+    assert 'id="assess-model"' in editor.get(f"/thuc-the/{model_id}").text
+    assess = {"csrf": csrf, "model": model_id, "version": "0", "effective": "no",
+              "assessment": "chưa thật sự hiệu quả", "assessed_on": "2025-06-30",
+              "source": "Báo cáo sơ kết 2025"}
+    assert editor.post("/sua/mo-hinh/danh-gia", data=assess, follow_redirects=False).status_code == 303
+    model = store.get(model_id)
+    assert model and model.props["effective"] is False and model.props["assessed_on"] == "2025-06-30"
+    assert editor.post("/sua/mo-hinh/danh-gia", data={**assess, "effective": "yes"}).status_code == 409
+    actions = [h["action"] for h in editor.get("/api/v1/history", params={"entity": model_id}).json()[
+        "items"]]
+    assert actions == ["edit.model.assessment", "edit.model"]

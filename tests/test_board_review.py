@@ -106,3 +106,47 @@ def test_the_page_and_api_decide_and_undo(store: Store, loaded: Path) -> None:
     response = client.post(f"/cho-duyet/hoan-tac/{item['key']}", data={"csrf": csrf})
     assert response.status_code == 200
     assert len(client.get("/api/v1/review").json()["items"]) == 1
+
+
+# commune–commune twinning is read with less confidence than the threshold: a proposal
+TWINNING = ("Ngày 10/10/2025, Đảng ủy phường Hải Châu cùng Đảng ủy xã Hùng Sơn đã ký chương "
+            "trình kết nghĩa giai đoạn mới.\n")
+
+
+def test_a_proposed_fact_is_queued_accepted_reapplied_and_undone(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "tin.txt"
+    path.write_text(TWINNING, encoding="utf-8")
+    load_documents(store, [path])
+    [item] = review.proposals(store)
+    assert item["key"].startswith(review.PROPOSAL) and "kết nghĩa" in item["evidence"]
+    fact = item["canonical"]
+    review.decide_proposal(store, fact, "accept", "lan")
+    node = store.get(fact)
+    assert node and node.props["sources"] and review.proposals(store) == []
+    load_documents(store, [path])  # read again: the fact exists, nothing is proposed
+    assert review.proposals(store) == []
+    review.undo(store, review.PROPOSAL + fact, "lan")
+    assert store.get(fact) is None and [p["canonical"] for p in review.proposals(store)] == [fact]
+    review.decide_proposal(store, fact, "reject", "lan")
+    load_documents(store, [path])
+    assert review.proposals(store) == [] and store.get(fact) is None
+    assert store.records.get("Proposal", fact)["status"] == "rejected"  # type: ignore[index]
+
+
+def test_unclear_import_rows_are_queued_once(store: Store, tmp_path: Path) -> None:
+    from danvan.loaders.spreadsheets import import_file
+    from tests.test_spreadsheets import seed, sheet
+
+    seed(store)
+    rows = [[1, "Hội LHPN huyện Kon Rẫy", "Thôn 9", None, "Kon Rẫy", "133-KH/TU"]]
+    report = import_file(store, sheet(tmp_path / "a.xlsx", rows))
+    assert report.queued == 1
+    [item] = review.pending(store)
+    assert item["kind"] == "import.row" and "a.xlsx, dòng" in item["evidence"]
+    assert {c["id"] for c in item["candidates"]} == {"village-commune-23488-thon-9",
+                                                     "village-commune-23491-thon-9"}
+    assert import_file(store, sheet(tmp_path / "a.xlsx", rows)).queued == 0
+    assert import_file(store, sheet(tmp_path / "a.xlsx", rows), dry_run=True).queued == 0
+    review.decide(store, item["key"], "pick", "lan", target="village-commune-23488-thon-9")
+    other = sheet(tmp_path / "b.xlsx", rows, title_rows=1)  # another sheet, the same question
+    assert import_file(store, other).queued == 0 and review.pending(store) == []

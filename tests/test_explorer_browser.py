@@ -266,7 +266,7 @@ def test_graph_view_draws_the_nodes_the_server_reported(page: Any, server: dict[
 
 
 def test_filters_and_legend_hide_nodes(page: Any, server: dict[str, Any]) -> None:
-    page.goto(server["base"] + "/graph")
+    page.goto(server["base"] + "/graph?all=1")
     _wait_graph(page)
     total = page.evaluate("danvanGraph.nodes.length")
     page.uncheck("#lg-Statistic")

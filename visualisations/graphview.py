@@ -31,8 +31,9 @@ from danvan.graph.types import Subgraph
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["DEFAULT_LIMIT", "GraphView", "build_subgraph", "evidence", "graph_data", "graph_view",
-           "json_for_script", "radial_layout", "render_page", "subgraph_from_result", "vis_network_js"]
+__all__ = ["DEFAULT_LIMIT", "GraphView", "build_subgraph", "busiest_commune", "commune_layers", "evidence",
+           "graph_data", "graph_view", "json_for_script", "layered_view", "radial_layout", "render_page",
+           "subgraph_from_result", "vis_network_js"]
 
 DEFAULT_LIMIT = 3000
 MAX_DEPTH = 4
@@ -170,6 +171,22 @@ def _styles() -> dict[str, Any]:
     return {"labels": labels, "edges": edges}
 
 
+def _shown(label: str, key: str, value: Any) -> Any:
+    """A property as a person reads it: enum members in Vietnamese, dates d/m/yyyy.
+
+    >>> _shown("Unit", "kind", "mass_organisation"), _shown("Assignment", "from", "2024-03-14")
+    ('tổ chức chính trị - xã hội', '14/3/2024')
+    """
+    from danvan.graph.schema import load_schema
+    from danvan.text import dmy
+
+    labels = load_schema().labels
+    prop = labels[label].properties.get(key) if label in labels else None
+    if prop is None:
+        return value
+    return dmy(value) if prop.type == "date" else prop.shown(value)
+
+
 def _short(value: Any, size: int = VALUE_CHARS) -> str:
     if isinstance(value, bool):
         text = "có" if value else "không"
@@ -221,8 +238,13 @@ def _node_label(name: str, label: str) -> str:
 
 def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
                limit: int = DEFAULT_LIMIT, title: str = "Đồ thị quan hệ",
-               filters: dict[str, Any] | None = None) -> dict[str, Any]:
-    """JSON-ready page data: nodes, edges, styles, counts and the trimming notice."""
+               filters: dict[str, Any] | None = None,
+               positions: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+    """JSON-ready page data: nodes, edges, styles, counts and the trimming notice.
+
+    ``positions`` (a layered view) fixes where each node is drawn; otherwise rings are laid out.
+    A village's label names its commune on a second line ("Thôn 7" is in twenty communes).
+    """
     styles = _styles()
     doc_ids = {_parse_source(r)[0] for n in sub.nodes for r in n.props.get("sources") or []}
     docs = store.get_many(sorted(doc_ids)) if store is not None and doc_ids else {}
@@ -244,10 +266,14 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
                 continue
             if isinstance(value, str) and store is not None and store.schema.label_of_id(value):
                 value = names.get(value, value)
+            value = _shown(node.label, key, value)
             props.append([spec["props"].get(key, key), _short(value)])
         short = "Phân công: " + str(names.get(node.props.get("target"), "")) \
             if node.label == "Assignment" else name
-        item = {"id": node.id, "label": _node_label(short, node.label), "name": name,
+        label = _node_label(short, node.label)
+        if node.label == "Village" and node.props.get("commune") in names:
+            label += "\n" + _node_label(names[node.props["commune"]], "Commune")
+        item = {"id": node.id, "label": label, "name": name,
                 "group": node.label, "props": props[:10],
                 "sources": _sources(node.props, docs)[:5]}
         if node.props.get("synthetic"):
@@ -255,9 +281,11 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
         if node.label == "Model" and node.props.get("field"):
             item["field"] = node.props["field"]
         nodes.append(item)
-    positions = radial_layout([n["id"] for n in nodes], [(e.source, e.target) for e in sub.edges])
+    layered = positions is not None
+    if positions is None:
+        positions = radial_layout([n["id"] for n in nodes], [(e.source, e.target) for e in sub.edges])
     for item in nodes:
-        item["x"], item["y"] = positions[item["id"]]
+        item["x"], item["y"] = positions.get(item["id"], (0, 0))
     edges = [{"from": e.source, "to": e.target, "type": e.type,
               "label": styles["edges"].get(e.type, e.type)}
              for e in sorted(sub.edges, key=lambda e: e.key)]
@@ -266,6 +294,7 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
         "nodes": nodes, "edges": edges,
         "styles": styles,
         "filters": {k: v for k, v in (filters or {}).items() if v not in (None, "")},
+        "layout": "layers" if layered else "rings",
         "meta": {"shown": len(nodes), "edges": len(edges),
                  "total": total if total is not None else len(nodes),
                  "truncated": bool(sub.truncated), "limit": limit,
@@ -287,6 +316,79 @@ def graph_view(store: Store, *, title: str | None = None, limit: int = DEFAULT_L
     return GraphView(graph_data(store, sub, total=total, limit=limit, title=title,
                                 filters=filters), title, filters)
 
+
+
+# the page's first view: one commune in layers ------------------------------------------
+LAYER_GAP_X = 300  # px between columns: a 40-character label (≈ 280 px at 14 px) fits
+LAYER_GAP_Y = 68   # px between rows: a node and its label of two 14 px lines
+
+
+def busiest_commune(store: Store) -> str | None:
+    """The commune with the most assignments to it or to its villages (ties: the smallest id)."""
+    parent = {e.source: e.target for e in store.edges("PART_OF") if e.source.startswith("village-")}
+    counts: dict[str, int] = {}
+    for edge in store.edges("ASSIGNED_TO"):
+        place = parent.get(edge.target, edge.target)
+        if place.startswith("commune-"):
+            counts[place] = counts.get(place, 0) + 1
+    return min(counts, key=lambda c: (-counts[c], c)) if counts else None
+
+
+def commune_layers(store: Store, commune: str) -> tuple[Subgraph, list[list[str]]]:
+    """A commune drawn in columns — plans | units | villages | commune | district — and the columns.
+
+    Assignment nodes are left out: each becomes a "giúp đỡ" edge from its unit to the
+    village (or commune) and a "theo kế hoạch" edge from the unit to its plan.
+    """
+    from danvan.graph.types import Edge
+
+    villages = sorted(e.source for e in store.edges_of(commune, "in", ["PART_OF"])
+                      if e.source.startswith("village-"))
+    up = [e.target for e in store.edges_of(commune, "out", ["PART_OF"])]
+    edges = [Edge("PART_OF", v, commune) for v in villages] + [Edge("PART_OF", commune, d) for d in up]
+    helpers: dict[str, list[int]] = {}  # unit → rows of the places it helps (to order the column)
+    plans_of: dict[str, set[str]] = {}
+    row = {v: i for i, v in enumerate(villages)}
+    row[commune] = len(villages) // 2
+    for target in [*villages, commune]:
+        for assigned in store.edges_of(target, "in", ["ASSIGNED_TO"]):
+            ends = store.edges_of(assigned.source, "out", ["ASSIGNED_UNIT", "UNDER_PLAN"])
+            units = [e.target for e in ends if e.type == "ASSIGNED_UNIT"]
+            plans = [e.target for e in ends if e.type == "UNDER_PLAN"]
+            for unit in units:
+                helpers.setdefault(unit, []).append(row[target])
+                edges.append(Edge("SUPPORTS", unit, target))
+                for plan in plans:
+                    plans_of.setdefault(plan, set()).add(unit)
+                    edges.append(Edge("UNDER_PLAN", unit, plan))
+    units = sorted(helpers, key=lambda u: (sum(helpers[u]) / len(helpers[u]), u))
+    unit_row = {u: i for i, u in enumerate(units)}
+    plans = sorted(plans_of, key=lambda p: (sum(unit_row[u] for u in plans_of[p]) / len(plans_of[p]), p))
+    columns = [plans, units, villages, [commune], up]
+    nodes = store.get_many([i for column in columns for i in column])
+    unique = list({e.key: e for e in edges if e.source in nodes and e.target in nodes}.values())
+    return Subgraph([nodes[i] for column in columns for i in column if i in nodes], unique), columns
+
+
+def layered_view(store: Store, commune: str) -> GraphView:
+    """The graph page's first view: ``commune`` in columns, each column centred, with ways to widen."""
+    sub, columns = commune_layers(store, commune)
+    positions = {}
+    for x, column in enumerate(columns):
+        top = -(len(column) - 1) * LAYER_GAP_Y / 2
+        for y, node_id in enumerate(column):
+            positions[node_id] = (x * LAYER_GAP_X, round(top + y * LAYER_GAP_Y))
+    node = store.get(commune)
+    name = node.name if node else commune
+    title = f"Đồ thị: {name} — thôn, đơn vị giúp đỡ và kế hoạch"
+    data = graph_data(store, sub, title=title, positions=positions, filters={"commune": commune})
+    district = (node.props.get("district") if node else None) or ""
+    data["widen"] = [[f"Quanh {name}, sâu 2 bước", f"/graph?focus={commune}&depth=2"]]
+    if district:
+        data["widen"].append([f"Cả {store.get(district).name if store.get(district) else district}",
+                              f"/graph?district={district}"])
+    data["widen"].append(["Toàn bộ cơ sở dữ liệu", "/graph?all=1"])
+    return GraphView(data, title, {"commune": commune})
 
 
 # layout --------------------------------------------------------------------------------
@@ -405,6 +507,6 @@ def render_page(view: GraphView | dict[str, Any], *, standalone: bool = True,
     template = _env().get_template("graph.html")
     return template.render(
         title=view.title, data_json=json_for_script(view.data), meta=view.data["meta"],
-        filters=view.data.get("filters", {}),
+        filters=view.data.get("filters", {}), widen=view.data.get("widen", []),
         vis_js=vis_network_js().replace("</script", "<\\/script") if standalone else None,
         asset_url=asset_url, served=not standalone, api=api, nav=list(nav))
