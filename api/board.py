@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from danvan.api import edits, history, review, web_auth
+from danvan.api import edits, history, review, users_page, web_auth
 
 __all__ = ["install_board"]
 
@@ -51,6 +51,7 @@ def install_board(app: FastAPI) -> None:
     app.include_router(edits.router)
     app.include_router(review.api_router, prefix="/api/v1")
     app.include_router(review.page_router)
+    app.include_router(users_page.router)
     try:  # the pages' templates are the explorer's (create_app includes it when installed)
         from danvan.api.explorer import _env
     except ImportError:

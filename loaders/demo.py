@@ -10,7 +10,9 @@ Where the demo goes:
 * Neo4j: one server holds one graph, so the demo is written there only with
   ``--into-current``; without it the command refuses and says so.
 
-Every node and edge the demo writes has ``synthetic: true``; its Source is
+At province scale the demo holds Kon Tum before the reform (plan 133-KH/TU, 2024)
+and a 2026 plan of the merged Quảng Ngãi in today's map (loaders/demo_today.py),
+so the explorer shows both eras. Every node and edge the demo writes has ``synthetic: true``; its Source is
 "Dữ liệu mô phỏng" (``source-du-lieu-mo-phong``). Running it twice changes nothing.
 
 >>> demo_settings(Settings(data_dir=Path("/d")), None, False).data_dir
@@ -31,7 +33,8 @@ import typer
 from danvan.config import Settings, open_store
 from danvan.errors import ConfigError
 from danvan.graph.store import Store
-from danvan.loaders.generator import national_dataset, province_dataset, write_dataset
+from danvan.loaders.demo_today import today_plan
+from danvan.loaders.generator import Dataset, national_dataset, province_dataset, write_dataset
 
 __all__ = ["DEMO_FOLDER", "demo_settings", "load_demo", "open_hint", "register_cli"]
 
@@ -58,6 +61,9 @@ def load_demo(store: Store, scale: str = "province", seed: int = 2024,
     started = time.perf_counter()
     if scale == "province":
         data = province_dataset(seed)
+        today = today_plan(data, seed)  # the same province now, in the map in force since 2025
+        data = Dataset(data.name, data.nodes + today.nodes, data.edges + today.edges,
+                       {**data.figures, "today": today.figures})
     elif scale == "national":
         data = national_dataset(seed)
     else:

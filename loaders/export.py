@@ -52,20 +52,43 @@ def _date_cell(ws: Any, text: str) -> Any:
     return cell
 
 
+def sheet_columns() -> dict[str, str]:
+    """Canonical column → header of an export: the import layout, and "Xã cũ" last (the legacy
+    commune of a row in today's map, which tells same-named villages of one commune apart)."""
+    from danvan.loaders.spreadsheets import EXTRA_HEADERS, HEADERS
+
+    return {**HEADERS, "old_commune": EXTRA_HEADERS["old_commune"]}
+
+
+REFORM = "2025-07-01"  # rows from this date on are written in today's map
+
+
 def sheet_rows(items: Iterable[dict[str, Any]], provinces: dict[str, str] | None = None
                ) -> list[list[Any]]:
-    """Rows in the import layout from ``assignments`` query items (one per model)."""
-    from danvan.loaders.spreadsheets import HEADERS
+    """Rows in the :func:`sheet_columns` layout from ``assignments`` query items (one per model).
 
+    Each row is written in the map of its own period, as the import reads it: from 1 July
+    2025 today's commune, its province and the former commune ("Xã cũ"), no district;
+    before (or undated) the legacy commune, district and province. Items may come in
+    either map (a ``former_commune`` is the legacy commune of a 2025 one). ``provinces``:
+    province name by district id and by 2025 commune id.
+    """
+    columns = sheet_columns()
     out = []
     for item in items:
         models = item["models"] or [None]
+        today = (item.get("from") or "") >= REFORM
+        former = item.get("former_commune")
+        if today:
+            commune, old, province_of = item["commune"], former, item["commune"]
+        else:
+            commune, old, province_of = former or item["commune"], None, item["district"]
         base = {
             "unit": item["unit"]["name"],
             "village": item["village"]["name"] if item["village"] else None,
-            "commune": (item["commune"] or {}).get("name"),
-            "district": (item["district"] or {}).get("name"),
-            "province": (provinces or {}).get((item["district"] or {}).get("id", "")),
+            "commune": (commune or {}).get("name"), "old_commune": (old or {}).get("name"),
+            "district": None if today else (item["district"] or {}).get("name"),
+            "province": (provinces or {}).get((province_of or {}).get("id", "")),
             "plan": (item["plan"] or {}).get("number"),
             "from": _date(item["from"]), "until": _date(item["until"]),
             "households": item["households"], "note": item.get("note"),
@@ -73,42 +96,43 @@ def sheet_rows(items: Iterable[dict[str, Any]], provinces: dict[str, str] | None
         for model in models:
             row = {**base, "model": model["name"] if model else None,
                    "field": model["field"] if model else None}
-            out.append([row.get(column) for column in HEADERS])
+            out.append([row.get(column) for column in columns])
     return out
 
 
 def _items(store: Store, plan: str | None) -> list[dict[str, Any]]:
     import danvan.queries.catalogue  # noqa: F401 - first: importing assignments alone is circular
-    from danvan.queries.assignments import assignment_filters, assignment_rows, shape_rows
+    from danvan.queries.assignments import assignment_filters, assignment_rows, rows_successors, shape_rows
 
-    params = {"plan": plan, "include_implementing": False}
+    # Today's map, as the explorer's downloads: a row names its 2025 commune and "Xã cũ".
+    params = {"plan": plan, "include_implementing": False, "map": "2025"}
     rows = assignment_rows(store, assignment_filters(store, params))
     notes = {r["id"]: r["props"].get("note") for r in rows}
-    items = shape_rows(rows, params)
+    items = shape_rows(rows, params, rows_successors(store, rows, "2025"))
     for item in items:
         item["note"] = notes.get(item["id"])
     return items
 
 
 def _provinces(store: Store, items: list[dict[str, Any]]) -> dict[str, str]:
-    districts = store.get_many({i["district"]["id"] for i in items if i["district"]})
-    provinces = store.get_many({d.props["province"] for d in districts.values()})
-    return {d.id: provinces[d.props["province"]].name for d in districts.values()
-            if d.props["province"] in provinces}
+    places = store.get_many({i["district"]["id"] for i in items if i["district"]}
+                            | {i["commune"]["id"] for i in items if i["commune"]})
+    provinces = store.get_many({d.props["province"] for d in places.values() if d.props.get("province")})
+    return {d.id: provinces[d.props["province"]].name for d in places.values()
+            if d.props.get("province") in provinces}
 
 
 def export_assignments(store: Store, path: str | Path, plan: str | None = None) -> int:
     """Write the assignments (of ``plan``, or all) to .xlsx or .csv; returns the row count."""
-    from danvan.loaders.spreadsheets import HEADERS
-
     out = Path(path)
+    columns = sheet_columns()
     items = _items(store, plan)
     rows = sheet_rows(items, _provinces(store, items))
     rows = [[safe_cell(v) for v in row] for row in rows]  # names like =HYPERLINK(…) stay text
     if out.suffix.lower() == ".csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(HEADERS.values())
+        writer.writerow(columns.values())
         writer.writerows(rows)
         out.write_text(buf.getvalue(), encoding="utf-8-sig")
     elif out.suffix.lower() == ".xlsx":
@@ -118,12 +142,12 @@ def export_assignments(store: Store, path: str | Path, plan: str | None = None) 
         wb = openpyxl.Workbook(write_only=True)
         ws = wb.create_sheet("Phân công")
         header = []
-        for name in HEADERS.values():
+        for name in columns.values():
             cell = openpyxl.cell.WriteOnlyCell(ws, value=name)
             cell.font = Font(bold=True)
             header.append(cell)
         ws.append(header)
-        dates = {i for i, column in enumerate(HEADERS) if column in ("from", "until")}
+        dates = {i for i, column in enumerate(columns) if column in ("from", "until")}
         for row in rows:
             ws.append([_date_cell(ws, v) if i in dates and v else v for i, v in enumerate(row)])
         wb.save(out)

@@ -32,7 +32,7 @@ from danvan.graph.types import Edge, Node
 from danvan.loaders.admin_units import Commune, admin_units
 from danvan.text import fold
 
-__all__ = ["SOURCE_ID", "Dataset", "national_dataset", "province_dataset", "write_dataset"]
+__all__ = ["SOURCE_ID", "Builder", "Dataset", "national_dataset", "province_dataset", "write_dataset"]
 
 SOURCE_KEY = "du-lieu-mo-phong"
 SOURCE_ID = f"source-{SOURCE_KEY}"
@@ -170,6 +170,9 @@ class _Builder:
         order = {label: i for i, label in enumerate(LABEL_ORDER)}
         nodes = sorted(self.nodes.values(), key=lambda n: (order.get(n.label, 99), n.id))
         return Dataset(name, nodes, sorted(self.edges.values(), key=lambda e: e.key), figures)
+
+
+Builder = _Builder  # for the demo's other datasets (loaders/demo_today.py)
 
 
 def _source(b: _Builder) -> str:

@@ -153,9 +153,14 @@ def import_items(store: Store, report: Any) -> int:
         if row.status != "ambiguous":
             continue
         fp = fingerprint("import.row", row.message, {})
+        if _active_decision(store, fp) is not None:  # decided for another sheet already
+            continue
         span = f"{report.source_id}#row-{row.row}"
+        # Keyed by file name and row, not by the file's hash: the same sheet saved again
+        # (a spreadsheet program rewrites its metadata) is the same question.
+        where = f"{report.file}|{row.row}"
         review.items.append({
-            "key": hashlib.sha256(f"{fp}|{span}".encode()).hexdigest()[:32], "kind": "import.row",
+            "key": hashlib.sha256(f"{fp}|{where}".encode()).hexdigest()[:32], "kind": "import.row",
             "label": (row.candidates[0].get("type") if row.candidates else None) or "Unit",
             "text": row.message, "canonical": row.message, "fingerprint": fp,
             "source": report.source_id, "span": span, "evidence": f"{report.file}, dòng {row.row}: "

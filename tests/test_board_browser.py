@@ -8,6 +8,7 @@ the review item a loaded document left (an ambiguous "thôn 4") and undoes it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -112,6 +113,8 @@ def test_sign_in_add_an_assignment_and_see_it_everywhere(page: Any, server: str)
     table = page.text_content("#assignment-table")
     assert "Phòng Y tế huyện Kon Rẫy" in table
     assert page.locator("#history .history-user", has_text="lan").count() == 1
+    api = json.loads(urllib.request.urlopen(f"{server}/api/v1/assignments?village={VILLAGE}").read())
+    assert "Phòng Y tế huyện Kon Rẫy" in {i["unit"]["name"] for i in api["items"]}
     page.goto(f"{server}/phan-cong?village={VILLAGE}")
     assert "Phòng Y tế huyện Kon Rẫy" in page.text_content("#assignment-table")
     page.goto(f"{server}/lich-su?user=lan")

@@ -131,3 +131,22 @@ def test_a_proposed_fact_is_queued_accepted_reapplied_and_undone(store: Store, t
     load_documents(store, [path])
     assert review.proposals(store) == [] and store.get(fact) is None
     assert store.records.get("Proposal", fact)["status"] == "rejected"  # type: ignore[index]
+
+
+def test_unclear_import_rows_are_queued_once(store: Store, tmp_path: Path) -> None:
+    from danvan.loaders.spreadsheets import import_file
+    from tests.test_spreadsheets import seed, sheet
+
+    seed(store)
+    rows = [[1, "Hội LHPN huyện Kon Rẫy", "Thôn 9", None, "Kon Rẫy", "133-KH/TU"]]
+    report = import_file(store, sheet(tmp_path / "a.xlsx", rows))
+    assert report.queued == 1
+    [item] = review.pending(store)
+    assert item["kind"] == "import.row" and "a.xlsx, dòng" in item["evidence"]
+    assert {c["id"] for c in item["candidates"]} == {"village-commune-23488-thon-9",
+                                                     "village-commune-23491-thon-9"}
+    assert import_file(store, sheet(tmp_path / "a.xlsx", rows)).queued == 0
+    assert import_file(store, sheet(tmp_path / "a.xlsx", rows), dry_run=True).queued == 0
+    review.decide(store, item["key"], "pick", "lan", target="village-commune-23488-thon-9")
+    other = sheet(tmp_path / "b.xlsx", rows, title_rows=1)  # another sheet, the same question
+    assert import_file(store, other).queued == 0 and review.pending(store) == []

@@ -15,6 +15,7 @@
 | no form edit without signing in                      | test_anonymous_edit_goes_to_sign_in       |
 | reading may be closed (setting)                      | test_closed_reading_needs_sign_in         |
 | DANVAN_API_TOKEN is a bootstrap admin                | test_bootstrap_token_writes_as_admin      |
+| user management needs admin (+ CSRF)                 | test_only_admins_manage_users_on_the_web  |
 """
 
 from __future__ import annotations
@@ -213,3 +214,26 @@ def test_closed_reading_needs_sign_in(store: Store) -> None:
         assert client.get("/phan-cong").status_code == 200
     with TestClient(create_app(store, Settings())) as open_client:
         assert open_client.get("/phan-cong").status_code == 200
+
+
+def test_only_admins_manage_users_on_the_web(board: TestClient, store: Store) -> None:
+    sign_in(board, "bien-tap")
+    assert board.get("/nguoi-dung").status_code == 403
+    csrf = page_csrf(board, "/")
+    form = {"csrf": csrf, "action": "add", "name": "moi", "role": "admin", "password": PASSWORD}
+    assert board.post("/nguoi-dung", data=form).status_code == 403
+    assert store.records.get("User", "moi") is None
+    Accounts(store).add_user("quan-tri", "admin", PASSWORD)
+    admin = TestClient(board.app)
+    sign_in(admin, "quan-tri")
+    csrf = page_csrf(admin, "/nguoi-dung")
+    assert admin.post("/nguoi-dung", data={**form, "csrf": "sai"}).status_code == 403
+    assert admin.post("/nguoi-dung", data={**form, "csrf": csrf}).status_code == 200
+    assert Accounts(store).check_password("moi", PASSWORD)["role"] == "admin"  # type: ignore[index]
+    page = admin.post("/nguoi-dung", data={"csrf": csrf, "action": "token", "name": "moi"}).text
+    token = re.search(r'id="new-token">.*?<code>(dvt_[^<]+)</code>', page).group(1)  # type: ignore[union-attr]
+    assert Accounts(store).user_of_token(token).name == "moi"  # type: ignore[union-attr]
+    admin.post("/nguoi-dung", data={"csrf": csrf, "action": "disable", "name": "moi"})
+    assert Accounts(store).user_of_token(token) is None
+    [change, *_] = store.records.find("Change", where={"action": "user"})
+    assert change["user"] == "quan-tri" and PASSWORD not in str(change)

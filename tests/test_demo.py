@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from danvan.config import Settings
-from danvan.errors import ConfigError
+from danvan.errors import AmbiguousError, ConfigError
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
 from danvan.loaders.admin_units import admin_units
 from danvan.loaders.demo import demo_settings, load_demo
+from danvan.loaders.demo_today import PLAN_REF, PROVINCE, today_plan
 from danvan.loaders.generator import SOURCE_ID, national_dataset, province_dataset, write_dataset
+from danvan.queries.maps import in_map
 
 FIELDS = {"kinh tế": 39, "văn hóa - xã hội": 32, "quốc phòng - an ninh": 9,
           "xây dựng hệ thống chính trị": 2}
@@ -93,3 +98,48 @@ def test_into_current_never_marks_real_nodes_synthetic(tmp_path: Path) -> None:
     assert result["skipped_real"] == len(nodes)
     assert "synthetic" not in store.get("commune-23488").props
     assert store.get("village-commune-23488-thon-1").props["synthetic"] is True
+
+
+# today's map (issue 13, item 7) ------------------------------------------------------------
+def _today() -> dict[str, Any]:
+    return today_plan(province_dataset(2024), 2024).figures
+
+
+def test_the_demo_has_a_2026_plan_of_the_merged_province_in_todays_map(demo: Store) -> None:
+    figures = _today()
+    items = demo.query("assignments", plan=PLAN_REF, limit=1000)["items"]
+    assert len(items) == figures["assignments"] and items
+    assert {i["commune"]["id"] for i in items} == set(figures["communes_2025"])
+    assert all(in_map(i["commune"]["id"], "2025") for i in items)
+    villages = [i for i in items if i["village"]]
+    assert villages and all(i["former_commune"] for i in villages)  # each from a former commune
+    assert {i["target"]["level"] for i in items} == {"Commune", "Village"}
+    plan = demo.get(next(iter({i["plan"]["id"] for i in items})))
+    assert plan is not None and plan.props["date"] >= "2025-07-01" and plan.props["scope"] == PROVINCE
+    today = demo.query("coverage", plan=PLAN_REF)
+    then = demo.query("coverage", plan=PLAN_REF, map="legacy")
+    assert today["communes_helped"] == figures["communes"] < then["communes_helped"]
+
+
+def test_the_2026_plan_shows_villages_of_the_same_name_in_one_commune(demo: Store) -> None:
+    for commune in _today()["communes_2025"]:
+        helped = [i for i in demo.query("assignments", plan=PLAN_REF, commune=commune)["items"]
+                  if i["village"] and i["village"]["name"] == "Thôn 1"]
+        assert len({i["former_commune"]["id"] for i in helped}) == 2, commune
+        with pytest.raises(AmbiguousError) as info:
+            demo.query("assignments", commune=commune, village="Thôn 1")
+        assert len({c["within"] for c in info.value.candidates}) >= 2
+
+
+def test_the_explorer_tells_namesakes_apart_by_their_former_commune(demo: Store) -> None:
+    from danvan.api.app import create_app
+
+    commune = _today()["communes_2025"][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    with TestClient(create_app(demo)) as client:
+        page = client.get("/phan-cong", params={"commune": commune, "village": "Thôn 1"})
+    assert page.status_code == 409
+    where = re.findall(r'<span class="where">— ([^<]*)</span>', page.text)
+    assert len(where) >= 2 and len(set(where)) == len(where)  # each names its former commune
