@@ -428,7 +428,7 @@ class EmbeddedStore(Store):
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))
-        with self._lock:
+        with self._lock, translated(self.path):
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 self._sync()  # we hold the write lock: the graph lists every edge on disk
@@ -445,7 +445,8 @@ class EmbeddedStore(Store):
                     self.db.execute("INSERT INTO changes(kind, key) VALUES ('n', ?)", (node_id,))
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                    self.db.execute("ROLLBACK")
                 raise
             for node_id in ids:
                 if node_id in self.graph:
@@ -456,7 +457,7 @@ class EmbeddedStore(Store):
 
     def delete_edges(self, edges: Iterable[Edge]) -> int:
         edges = list(edges)
-        with self._lock:
+        with self._lock, translated(self.path):
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 gone = 0
@@ -468,7 +469,8 @@ class EmbeddedStore(Store):
                     self.db.execute("INSERT INTO changes(kind, key) VALUES ('e', ?)", (e.key,))
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                    self.db.execute("ROLLBACK")
                 raise
             for e in edges:
                 if self.graph.has_edge(e.source, e.target, e.type):
@@ -481,7 +483,7 @@ class EmbeddedStore(Store):
         return SqliteRecords(self.schema.records, self.db, self._lock)
 
     def clear(self) -> None:
-        with self._lock:
+        with self._lock, translated(self.path):
             self.records.clear()  # everything: the board's records too, as on Neo4j
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM nodes")

@@ -19,6 +19,7 @@ name by a hand-written table (no library knows Vietnamese party bodies).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from danvan.graph.types import Edge, Node
@@ -61,8 +62,10 @@ _KINDS: tuple[tuple[str, str, str], ...] = (
 _MERGED_FROM = {"tuyen-giao-dan-van": ("dan-van", "tuyen-giao")}
 
 
+@lru_cache(maxsize=1 << 14)
 def body_kind(name: str) -> tuple[str, str] | None:
-    """(kind, level) of a party body's name, or None when the name is not one."""
+    """(kind, level) of a party body's name, or None when the name is not one (cached: a
+    sheet names the same bodies on thousands of rows)."""
     key = " ".join(fold(name).replace("-", " ").split())
     for start, kind, level in _KINDS:
         if key.startswith(start):

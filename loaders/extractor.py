@@ -167,8 +167,8 @@ def _document_year(text: str) -> tuple[int | None, str | None]:
     date = P.DATE_WORDS.search(head)
     iso = P.iso_date(*date.groups()) if date else None
     if iso is None:
-        dates = [P.iso_date(*d.groups()) for _, d in zip(range(200), _FULL_DATE.finditer(text),
-                                                          strict=False)]
+        # dates written in full in the document's first pages (a long report cites many)
+        dates = [P.iso_date(*d.groups()) for d in _FULL_DATE.finditer(text, 0, 6000)]
         iso = max((d for d in dates if d), default=None)
     if iso is not None:
         return int(iso[:4]), iso
@@ -879,6 +879,8 @@ class _Run:
 
     def village_bodies(self) -> None:
         """``Chi bộ thôn 1``, ``ban tự quản buôn Kbu``: a village's own body."""
+        if not any(w in self.folded for w in ("chi bo ", "ban tu quan ", "ban cong tac mat tran ")):
+            return
         villages = {m.start: m for m in self.mentions if m.type == "village" and not m.unresolved}
         for m in re.finditer(r"(?<![a-z])(chi bo|ban tu quan|ban cong tac mat tran) ",
                              self.folded):

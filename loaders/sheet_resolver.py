@@ -220,7 +220,17 @@ class SheetResolver:
     # organisations and plans -------------------------------------------------------
     def org(self, text: str, ctx: Context) -> str | None:
         """The known unit or body ``text`` names, in force at the row's date."""
-        return self.cached(("org", text, maps_for(ctx.date), ctx.scopes),  # type: ignore[no-any-return]
+        maps = maps_for(ctx.date)
+        # Scopes only choose among namesakes: a name unknown anywhere in force is unknown in
+        # every row's scopes (a new unit named on thousands of rows is looked up once).
+        def known() -> bool:
+            try:
+                return self.names.organisation(text, replace(ctx, scopes=())) is not None
+            except AmbiguousError:
+                return True  # namesakes in several places: the row's scopes choose
+        if not self.cached(("org known", text, maps), known):
+            return None
+        return self.cached(("org", text, maps, ctx.scopes),  # type: ignore[no-any-return]
                            lambda: self.names.organisation(text, ctx))
 
     def plan(self, text: str, ctx: Context) -> str | None:
@@ -251,7 +261,10 @@ class SheetResolver:
             raise NotFoundError(f"đơn vị '{text}' chưa có trong cơ sở dữ liệu; hãy ghi xã hoặc tỉnh "
                                 "để tạo mới")
         label = "PartyBody" if found else "Unit"
-        node = self.schema.node(label, scope=scope, name=text, **ev)
+        # Checked once per body; each row's node differs only by its evidence (sources).
+        base = self.cached(("body", label, scope, text),
+                           lambda: self.schema.node(label, scope=scope, name=text))
+        node = Node(label, base.id, {**base.props, **ev}, checked=True)
         extra, edges = self.cached(("continues", node.id), lambda: continuations(self.store, node))
         return [node, *extra], list(edges)
 
@@ -300,6 +313,7 @@ _LEVEL_WORDS = {"tinh": "province", "thanh pho": "province", "huyen": "district"
                 "xa": "commune", "phuong": "commune", "dac khu": "commune"}
 
 
+@lru_cache(maxsize=1 << 14)
 def _level_word(name: str) -> str | None:
     """The level a unit's name gives ("Hội Nông dân tỉnh Kon Tum" → province), if any.
 

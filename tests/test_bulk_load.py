@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from danvan.errors import MissingNodeError, ValidationError
+from danvan.errors import MissingNodeError, StorageFull, ValidationError
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.schema import load_schema
 from danvan.graph.store import BULK_ROWS, Store
@@ -186,7 +186,7 @@ def test_a_bulk_write_whose_commit_fails_leaves_memory_and_disk_empty(tmp_path: 
                  for i in range(BULK_ROWS)]
     real = store.db
     store.db = _CommitFails(real)  # type: ignore[assignment]
-    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+    with pytest.raises(StorageFull, match="disk is full"):  # SQLite's error, said plainly
         store.load([province, *districts])  # committed in a thread while the graph is built
     store.db = real
     assert store.graph.number_of_nodes() == 0 and store.counts()["nodes"] == 0

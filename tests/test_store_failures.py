@@ -190,6 +190,45 @@ def test_the_api_answers_a_full_disk_with_507(tiny_disk: Path | None, tmp_path: 
     store.close()
 
 
+class _DeleteFails:
+    """A connection whose deletes fail as on a full disk (where mounting is not allowed)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, *args: object) -> object:
+        if sql.startswith("DELETE FROM nodes"):
+            error = sqlite3.OperationalError("database or disk is full")
+            error.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+            raise error
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+
+def test_a_delete_on_a_full_disk_is_storage_full_and_deletes_nothing(tiny_disk: Path | None,
+                                                                     tmp_path: Path) -> None:
+    folder = (tiny_disk or tmp_path) / "del"
+    store = EmbeddedStore(folder)
+    small_graph(store)
+    before = store.counts()
+    victim = next(store.nodes("Village")).id
+    real = store.db
+    if tiny_disk is None:
+        store.db = _DeleteFails(real)  # type: ignore[assignment]
+    else:
+        filler = _fill(tiny_disk)
+    with pytest.raises(StorageFull, match=str(folder)):
+        store.delete([victim])
+    store.db = real
+    assert store.counts() == before and store.get(victim) is not None
+    if tiny_disk is not None:
+        filler.unlink()
+        assert store.delete([victim]) == 1
+    store.close()
+
+
 # a Neo4j address that is not Bolt ------------------------------------------------------------
 
 
