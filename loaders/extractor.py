@@ -109,6 +109,9 @@ def _all_at(text: str, needle: str) -> list[int]:
     return out
 _CATEGORY = re.compile(r"mo hinh (?:ve |tren linh vuc )?(kinh te|van hoa|quoc phong|"
                        r"he thong chinh tri)")
+#: bodies joined by dashes before the scope they share ("Đảng ủy - HĐND - UBND xã X")
+_BODY_CHAIN = re.compile(r"(?:\s*[-–]\s*(?:hdnd|ubnd|hoi dong nhan dan|uy ban nhan dan|"
+                         r"ubmttq(?:vn)?|mttq|dang uy))+ (xa|phuong|thi tran|huyen|tinh)(?= )")
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZĐÀ-Ỹ(“\"])")
 _KIND_OF = {"xa": "Xã", "phuong": "Phường", "thi tran": "Thị trấn", "huyen": "Huyện",
             "thanh pho": "Thành phố", "thi xa": "Thị xã", "tinh": "Tỉnh"}
@@ -402,6 +405,7 @@ class _Run:
         self.bare_provinces()
         self.organisations()
         self.named_bodies()
+        self.company_short_names()
         self.villages()
         self.village_bodies()
         directives = self.directives()
@@ -760,6 +764,13 @@ class _Run:
               or re.search(r"(?<![a-z])(tm|t/m)\.? *$", self.folded[max(0, start - 6):start])):
             # "TM. ỦY BAN NHÂN DÂN" signs for the body of the document's own place
             level = org.home or ("district" if self.district else "province")
+        elif chain := _BODY_CHAIN.match(after):
+            # "Đảng ủy - HĐND - UBND xã Lơ Pang": bodies listed before one scope share it
+            level = _LEVEL_OF[chain.group(1)]
+            found = self.longest_place(level, end + chain.end())
+            if found is None:
+                return
+            scope_unit = found[0]
         else:
             return
         if level is None:
@@ -845,6 +856,41 @@ class _Run:
                 end = words[-1][1]
                 self.body_mention(m.start(), end, f"{head} {self.text[words[0][0]:end]}",
                                   "Unit", "armed_force", "province")
+
+    def company_short_names(self) -> None:
+        """"Bình Điền" alone for "Công ty CP Phân bón Bình Điền" named before: the company.
+
+        The short name is the full name's last two capitalised words, unless they name a
+        place of the document's area ("Công ty Cao su Chư Sê": Chư Sê is a district).
+        """
+        companies = [m for m in self.mentions if m.type == "organisation"
+                     and m.attributes.get("kind") == "enterprise"]
+        taken = [(m.start, m.end) for m in self.mentions]
+        seen: set[str] = set()
+        for c in companies:
+            words = c.canonical.split()
+            if len(words) < 4 or not all(w[:1].isupper() for w in words[-2:]):
+                continue
+            short = " ".join(words[-2:])
+            if short in seen or any(self.bare_exact(level, short) for level in
+                                    ("commune", "district", "province")):
+                continue
+            seen.add(short)
+            for m in re.compile(rf"(?<!\w){re.escape(short)}(?!\w)").finditer(self.text, c.end):
+                if any(a <= m.start() < b for a, b in taken):
+                    continue
+                self.add(Mention("organisation", short, m.start(), m.end(), c.canonical, c.id,
+                                 dict(c.attributes), label=c.label, props=dict(c.props),
+                                 confidence=0.7))
+
+    def bare_exact(self, level: str, name: str) -> bool:
+        """``name`` is, spelled exactly, a province, or a commune/district of the document's
+        province (a namesake at the other end of the country does not count)."""
+        unit = self.resolve_name(level, name)
+        if unit is None or not Gazetteer.exact(unit, name):
+            return False
+        return level == "province" or self.province is None or self.in_era_province(
+            unit.province_code, getattr(unit, "era", LEGACY)) == self.province
 
     def name_run(self, at: int) -> list[tuple[int, int]]:
         """Words of a proper name from ``at``: capitalised ones, and lower-case ones between

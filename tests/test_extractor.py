@@ -278,3 +278,19 @@ def test_a_model_closing_a_list_keeps_its_commas(extractor: Extractor) -> None:
             "chung, bảo vệ rừng… Nhờ đó đời sống đổi thay.")
     assert _models(extractor, text) == ["Đường hoa nông thôn",
                                         "Giúp dân làm nhà, giữ vệ sinh chung, bảo vệ rừng"]
+
+
+def test_bodies_listed_before_one_scope_share_it(extractor: Extractor) -> None:
+    text = "Ngày 2/2/2026, Đảng ủy - HĐND - UBND xã Ia Pa (tỉnh Gia Lai) trao quà."
+    assert _orgs(extractor, text) == ["Đảng ủy xã Ia Pa", "Hội đồng nhân dân xã Ia Pa",
+                                      "Ủy ban nhân dân xã Ia Pa"]
+
+
+def test_a_company_named_again_by_its_short_name(extractor: Extractor) -> None:
+    text = ("Ngày 3/4/2020, Công ty CP Phân bón Bình Điền kết nghĩa với bon Bu Prăng, xã Quảng "
+            "Trực, huyện Tuy Đức, tỉnh Đắk Nông. Bình Điền được chọn để kết nghĩa với bon Bu Prăng.")
+    assert _orgs(extractor, text) == ["Công ty Cổ phần Phân bón Bình Điền"] * 2
+    # a short name that is a place of the province stays a place: "Cao su Chư Sê"
+    text = "Ngày 3/4/2024, Công ty TNHH MTV Cao su Chư Sê giúp đỡ làng Ia Ring, huyện Chư Sê."
+    assert _orgs(extractor, text) == [
+        "Công ty Trách nhiệm hữu hạn Một thành viên Cao su Chư Sê"]

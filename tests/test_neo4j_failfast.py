@@ -5,21 +5,25 @@ The store reaches the real Neo4j test server through a TCP relay the test
 controls: *frozen* keeps every connection open and accepts new ones but passes
 nothing on (what a stopped JVM — ``kill -STOP`` — or a dead link looks like to a
 client), *down* refuses connections and drops the open ones (a stopped server),
-*up* relays again.
+*up* relays again. One test stops the test server's JVM itself (``kill -STOP``,
+then ``kill -CONT``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import threading
 import time
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import NEO4J_PASSWORD, NEO4J_URI
+from conftest import NEO4J_PASSWORD, NEO4J_URI, need
 
 from danvan.api.app import create_app
 from danvan.config import Settings
@@ -200,3 +204,41 @@ def test_writes_fail_fast_while_the_server_is_down(relay: Relay, relayed: Store)
     with pytest.raises(DanvanError):
         relayed.write([relayed.schema.node("Province", name="Tỉnh Thử", code="99")])
     assert time.monotonic() - started < 0.5
+
+
+def _server_pid() -> int:
+    """The pid of the Neo4j test server tools/neo4j-test-server/run.sh started for NEO4J_TEST_URI."""
+    state = Path(os.environ.get("NEO4J_TEST_STATE_DIR")
+                 or Path(os.environ.get("TMPDIR", "/tmp")) / "danvan-neo4j-test")
+    try:
+        pid = int((state / "neo4j.pid").read_text().split()[0])
+        port = int((state / "neo4j.port").read_text().split()[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        need(f"no Neo4j test server started by run.sh in {state} (set NEO4J_TEST_STATE_DIR)")
+    if port != (urlparse(NEO4J_URI).port or 7687):
+        need(f"the server in {state} listens on {port}, not on {NEO4J_URI}")
+    return pid
+
+
+def test_a_really_stopped_jvm_gives_503_fast_then_recovers(neo4j_server: Store) -> None:
+    # kill -STOP on the test server itself: connections stay open, nothing answers.
+    from danvan.graph.neo4j_store import Neo4jStore
+
+    pid = _server_pid()
+    store = Neo4jStore(NEO4J_URI, "neo4j", NEO4J_PASSWORD)
+    try:
+        with TestClient(create_app(store, Settings()), raise_server_exceptions=False) as client:
+            path = "/api/v1/search?q=dak+ruong"
+            assert client.get(path).status_code == 200
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                status, took = _timed(client, path)
+                assert status == 503 and took < FAST, (status, took)
+                status, took = _timed(client, path)
+                assert status == 503 and took < 0.5, (status, took)
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            assert _recovers(client, path) < 10
+    finally:
+        store.close()
