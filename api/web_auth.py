@@ -97,7 +97,7 @@ class FormDenied(Exception):
 
 def web_user(request: Request) -> tuple[User, str] | None:
     """(user, CSRF token) of the request's session, looked up once per request."""
-    if "web" not in request.state._state:
+    if not hasattr(request.state, "web"):  # templates read request.state.web (None: nobody)
         sid = request.cookies.get(COOKIE, "")
         request.state.web = Accounts(request.app.state.store).session(sid) if sid else None
     return request.state.web  # type: ignore[no-any-return]
@@ -236,6 +236,8 @@ def install(app: FastAPI) -> None:
 
         if request.cookies.get(COOKIE) and not request.url.path.startswith("/static/"):
             await run_in_threadpool(web_user, request)  # pages show who is signed in
+        else:
+            request.state.web = None
         if app.state.settings.open_reading or request.url.path.startswith(_ALWAYS_OPEN):
             return await call_next(request)
         if await run_in_threadpool(_reader_allowed, request):

@@ -135,6 +135,9 @@ class Accounts:
     # sessions -------------------------------------------------------------------
     def start_session(self, name: str, hours: float) -> tuple[str, str]:
         """A new session for ``name``: (session id for the cookie, its CSRF token)."""
+        for old in self.records.find("Session", where={"user": name}, limit=10_000):
+            if dt.datetime.fromisoformat(old["expires"]) <= _now():  # expired, never used again
+                self.records.delete("Session", old["key"])
         sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         expires = (_now() + dt.timedelta(hours=hours)).isoformat()
         self.records.put("Session", token_hash(sid), {"user": name, "csrf": csrf,

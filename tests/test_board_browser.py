@@ -117,6 +117,8 @@ def test_sign_in_add_an_assignment_and_see_it_everywhere(page: Any, server: str)
     assert "Phòng Y tế huyện Kon Rẫy" in {i["unit"]["name"] for i in api["items"]}
     page.goto(f"{server}/phan-cong?village={VILLAGE}")
     assert "Phòng Y tế huyện Kon Rẫy" in page.text_content("#assignment-table")
+    loads = json.loads(urllib.request.urlopen(f"{server}/api/v1/history?action=load").read())
+    assert loads["items"] and all(i["user"].startswith("cli:") for i in loads["items"])
     page.goto(f"{server}/lich-su?user=lan")
     assert "thử trên trình duyệt" in page.text_content("#history")
 

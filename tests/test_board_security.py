@@ -194,6 +194,10 @@ def test_expired_session_goes_to_sign_in(board: TestClient, store: Store) -> Non
     assert response.status_code == 303 and response.headers["location"].startswith("/dang-nhap")
     assert not list(store.nodes("Assignment"))
     assert store.records.get("Session", session["key"]) is None
+    store.records.put("Session", "stale", {"user": "bien-tap", "csrf": "x", "expires": past})
+    sign_in(board, "bien-tap")  # signing in again forgets the user's expired sessions
+    assert [s["key"] for s in store.records.find("Session", where={"user": "bien-tap"})
+            if s["expires"] <= past] == []
 
 
 def test_anonymous_edit_goes_to_sign_in(board: TestClient) -> None:
