@@ -68,3 +68,13 @@ def test_parse_date_memo_still_refuses(text: str) -> None:
     for _ in range(2):  # the second call is not a remembered answer
         with pytest.raises(ValueError):
             parse_date(text)
+
+
+@pytest.mark.parametrize("xml", [b'<row r="1"><c r="A1" t="s"><v>1</v></c><c r="AB12"/><x:c r="Z3" s="1">',
+                                 b'<c r="A1x"><c r="B"><c  foo="1" r="XFD1048576">',
+                                 b'<cc r="Q1"><c r="a1"><c r="C12"><c r="D7">'])
+def test_column_scan_finds_the_cells_of_the_full_pattern(xml: bytes) -> None:
+    from danvan.loaders import sheet_limits
+
+    full = {m[1] for m in sheet_limits._CELL.finditer(xml)}
+    assert set(sheet_limits._CELL_COLUMN.findall(xml)) == full
