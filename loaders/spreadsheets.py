@@ -297,9 +297,10 @@ def _xlsx_rows(data: bytes, filename: str, limits: SheetLimits) -> Iterator[tupl
     try:
         for r, row in enumerate(grid, start=1):
             values = [None if v == "" else v for v in row]
-            for c in range(len(values)):
-                if (r, c) in formulas:
-                    values[c] = FORMULA
+            if formulas:  # most sheets have none: no (row, column) lookup per cell then
+                for c in range(len(values)):
+                    if (r, c) in formulas:
+                        values[c] = FORMULA
             for rng in starts.pop(r, []):
                 active.append((rng, values[rng[1]] if rng[1] < len(values) else None))
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
