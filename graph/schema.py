@@ -222,6 +222,19 @@ def _coercer(spec: PropertySpec) -> Callable[[Any, Node | Edge], Any]:
         def integer(value: Any, node: Node | Edge) -> Any:
             return value if value.__class__ is int else slow(value, node)
         return integer
+    if spec.type == "strings":
+        # Evidence lists (``sources``) are on every row's node and edge and are ASCII ids:
+        # ASCII text is already NFC, so _coerce's result is the sorted set of stripped items.
+        def strings(value: Any, node: Node | Edge) -> Any:
+            if value.__class__ is list and len(value) == 1:  # one row's evidence
+                only = value[0]
+                if only.__class__ is str and only.isascii():
+                    only = only.strip()
+                    return [only] if only else []
+            if value.__class__ is list and all(v.__class__ is str and v.isascii() for v in value):
+                return sorted({c for c in (v.strip() for v in value) if c})
+            return slow(value, node)
+        return strings
     return slow
 
 

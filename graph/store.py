@@ -31,7 +31,7 @@ from danvan.errors import MissingNodeError, ValidationError
 from danvan.graph.audit import watching
 from danvan.graph.records import Records
 from danvan.graph.schema import Schema, load_schema
-from danvan.graph.types import Edge, Node, Subgraph, merge_props
+from danvan.graph.types import Edge, Node, Subgraph, merge_all_props, merge_props
 
 __all__ = ["BULK_ROWS", "Batch", "Store", "TxOps", "WriteResult", "bulk_gc", "missing_end",
            "plan_new_edges", "put_rows", "release_heap"]
@@ -278,14 +278,20 @@ class Store(abc.ABC):
                  edges: Iterable[Edge]) -> tuple[dict[str, Node], list[Edge]]:
         """The checked nodes by id (repeats merged) and every edge to write, implied ones first."""
         checked: dict[str, Node] = {}
+        repeats: dict[str, list[Node]] = {}  # a sheet's body or plan comes once per row
         check = self.schema.check_node
         for node in nodes:
             node = check(node)
             previous = checked.get(node.id)
-            if previous is not None:
-                node = Node(node.label, node.id, merge_props(previous.props, node.props),
-                            checked=True)
-            checked[node.id] = node
+            if previous is None:
+                checked[node.id] = node
+            else:
+                repeats.setdefault(node.id, [previous]).append(node)
+        for node_id, group in repeats.items():
+            # Merged once, as merge_props in order would (the last label wins, as before).
+            last = group[-1]
+            checked[node_id] = Node(last.label, node_id, merge_all_props([n.props for n in group]),
+                                    checked=True)
         ref_edges = self.schema.ref_edges
         implied = [e for n in checked.values() for e in ref_edges(n)]
         return checked, [*implied, *edges]

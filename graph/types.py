@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Edge", "Node", "Subgraph", "merge_props"]
+__all__ = ["Edge", "Node", "Subgraph", "merge_all_props", "merge_props"]
 
 
 @dataclass(frozen=True)
@@ -91,4 +91,36 @@ def merge_props(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         merged["sources"] = sorted(set(old.get("sources", [])) | set(new.get("sources", [])))
     if old.get("aliases") and "aliases" in new:
         merged["aliases"] = list(dict.fromkeys([*old["aliases"], *(new["aliases"] or [])]))
+    return merged
+
+
+def merge_all_props(props: list[dict[str, Any]]) -> dict[str, Any]:
+    """``merge_props`` folded over ``props`` in order, with ``sources`` sorted once at the end.
+
+    The same result as ``functools.reduce(merge_props, props)``, without re-sorting the
+    growing evidence list at each step (a body named on 30 rows of a sheet).
+
+    >>> merge_all_props([{"name": "a", "sources": ["s#3-4"]}, {"name": "b"}, {"sources": ["s#1-2"]}])
+    {'name': 'b', 'sources': ['s#1-2', 's#3-4']}
+    """
+    if len(props) == 1:
+        return dict(props[0])
+    merged: dict[str, Any] = {}
+    sources: set[Any] = set()
+    any_sources = False
+    aliases: Any = None
+    has_aliases = False
+    for new in props:
+        merged.update(new)
+        if "sources" in new:
+            any_sources = True
+            sources.update(new["sources"])
+        if "aliases" in new:  # merge_props' order rule: stored spellings first, then new ones
+            aliases = (list(dict.fromkeys([*aliases, *(new["aliases"] or [])])) if aliases
+                       else new["aliases"])
+            has_aliases = True
+    if any_sources:
+        merged["sources"] = sorted(sources)
+    if has_aliases:
+        merged["aliases"] = aliases
     return merged

@@ -52,6 +52,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from xml.parsers import expat
@@ -166,7 +167,13 @@ def parse_date(value: Any) -> str | None:
         if 1 <= value < 120_000:
             return (dt.date(1899, 12, 30) + dt.timedelta(days=int(value))).isoformat()
         raise ValueError(value)
-    text = nfc(str(value)).strip()
+    return _parse_date_text(str(value))
+
+
+@lru_cache(maxsize=1 << 12)
+def _parse_date_text(value: str) -> str:
+    """``parse_date`` of a text cell: a sheet's dates repeat, so each is read once."""
+    text = nfc(value).strip()
     m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
     if m:
         return dt.date(int(m[3]), int(m[2]), int(m[1])).isoformat()
@@ -179,9 +186,18 @@ def parse_date(value: Any) -> str | None:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
+    if value.__class__ is str:
+        return _text_of_str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = " ".join(restore(nfc(str(value))).split())  # an export's '=… is the name =…
+    return text or None
+
+
+@lru_cache(maxsize=1 << 14)
+def _text_of_str(value: str) -> str | None:
+    """``_text`` of a text cell: a sheet repeats its units, places and plans on every row."""
+    text = " ".join(restore(nfc(value)).split())  # an export's '=… is the name =…
     return text or None
 
 
