@@ -22,6 +22,7 @@ import neo4j
 from neo4j import exceptions as nx_errors
 
 from danvan.errors import AuthError, ConfigError, StoreError, StoreUnavailable, ValidationError
+from danvan.graph.audit import watching
 from danvan.graph.neo4j_health import Health
 from danvan.graph.records import Neo4jRecords
 from danvan.graph.schema import Schema
@@ -560,8 +561,15 @@ class Neo4jStore(Store):
         simply :meth:`write`, one transaction.
         """
         nodes, edges = list(nodes), list(edges)
+        # Made on someone's behalf (an import, a demo load from the CLI): in the history like
+        # Store.write's, which keeps each node's before and after only for small writes.
+        who = watching()
+        before = who.before(self, nodes) if who else None
         with bulk_gc(len(nodes) + len(edges)):  # its end finds the temporaries below gone
-            return self._load_checked(nodes, edges, chunk or LOAD_CHUNK)
+            result = self._load_checked(nodes, edges, chunk or LOAD_CHUNK)
+        if who:
+            who.after(self, nodes, edges, result, before)
+        return result
 
     def _load_checked(self, nodes: list[Node], edges: list[Edge], size: int) -> WriteResult:
         checked, raw_edges = self._checked(nodes, edges)

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from danvan.loaders.extractor import Extraction, Mention
 
 __all__ = ["ACTIONS", "PROPOSAL", "Review", "decide", "decide_proposal", "decided", "fingerprint",
-           "import_items", "mention_items", "pending", "proposals", "undo"]
+           "import_decision", "import_items", "mention_items", "pending", "proposals", "undo"]
 
 ACTIONS = ("pick", "create", "reject")
 _LABEL_OF = {"village": "Village", "commune": "Commune", "district": "District",
@@ -168,6 +168,15 @@ def import_items(store: Store, report: Any) -> int:
             "candidates": [{"id": c.get("id"), "name": c.get("name"), "label": c.get("type"),
                             "where": c.get("where")} for c in row.candidates]})
     return review.enqueue(store)
+
+
+def import_decision(store: Store, message: str) -> dict[str, Any] | None:
+    """The active decision on an import row's question (its "chưa rõ" message), if any.
+
+    The import's resolver (loaders/sheet_resolver.py) applies it, so a sheet with the same
+    unclear value in the same context imports that row to the decided entity.
+    """
+    return _active_decision(store, fingerprint("import.row", message, {}))
 
 
 def pending(store: Store, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:

@@ -76,6 +76,7 @@ class SheetResolver:
                 self.villages.setdefault(commune, {}).setdefault(key, []).append(v.id)
                 self.villages_by_name.setdefault(key, []).append((v.id, commune))
         self.cache: dict[tuple[Any, ...], Any] = {}
+        self.applied: list[str] = []  # questions of the current row settled by a review decision
 
     def cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
         """Rows repeat the same names: remember results and errors."""
@@ -142,9 +143,10 @@ class SheetResolver:
         olds = [unit_id(c) for c in self.units.predecessors(commune)]
         hits = [v for c in (home, *olds) for v in self.villages.get(c, {}).get(key, [])]
         if len(hits) > 1:
-            raise AmbiguousError(
+            target = self._decided(AmbiguousError(
                 f"{commune.name} có {len(hits)} thôn tên '{name}'; hãy ghi cột 'Xã cũ'",
-                [{"id": v, "name": self._labelled(v), "where": self._where(v)} for v in hits])
+                [{"id": v, "name": self._labelled(v), "where": self._where(v)} for v in hits]))
+            return target, self.village_commune[target]
         if hits:
             return hits[0], self.village_commune[hits[0]]
         return None, home
@@ -181,10 +183,28 @@ class SheetResolver:
         if not hits:
             raise NotFoundError(f"không tìm thấy thôn '{name}'; hãy ghi xã của thôn")
         if len(hits) > 1:
-            raise AmbiguousError(f"thôn '{name}' có ở {len(hits)} xã; hãy ghi rõ xã",
-                                 [{"id": v, "name": self._labelled(v), "where": self._where(v)}
-                                  for v, _ in hits[:20]])
+            target = self._decided(AmbiguousError(
+                f"thôn '{name}' có ở {len(hits)} xã; hãy ghi rõ xã",
+                [{"id": v, "name": self._labelled(v), "where": self._where(v)} for v, _ in hits[:20]]))
+            return target, self.village_commune[target]
         return hits[0]
+
+    def _decided(self, exc: AmbiguousError) -> str:
+        """The village a reviewer picked or created for this very question, else raise ``exc``.
+
+        The question is the row's "chưa rõ" message (its name and context), as queued by
+        loaders/review.py's ``import_items``; a rejected or undone decision settles nothing.
+        """
+        from danvan.loaders.review import import_decision
+
+        message = str(exc)
+        decision = self.cached(("decided", message), lambda: import_decision(self.store, message))
+        target = decision.get("target") if decision else None
+        if decision is None or decision.get("action") not in ("pick", "create") \
+                or target not in self.village_commune:
+            raise exc
+        self.applied.append(f"{self._labelled(target)}, {self._where(target)}")
+        return str(target)
 
     def _commune_in(self, commune_id: str, area: set[str]) -> bool:
         code = commune_id.rsplit("-", 1)[-1]

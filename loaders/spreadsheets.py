@@ -123,6 +123,9 @@ _WORDS = re.compile(r"[a-z0-9]+")
 # cells
 
 
+DECIDED = "theo quyết định đã duyệt"  # a row settled by a review decision (loaders/review.py)
+
+
 class BadCell(ValueError):
     """A cell whose value cannot be used (e.g. a formula without a cached value)."""
 
@@ -438,7 +441,8 @@ class ImportReport:
                 f"{c['changed']} cập nhật, {c['ambiguous']} chưa rõ, {c['invalid']} không hợp lệ."]
         if self.error:
             head.append(f"Lỗi: {self.error}")
-        shown = [r for r in self.rows if all_rows or r.status in ("ambiguous", "invalid") or r.new]
+        shown = [r for r in self.rows if all_rows or r.status in ("ambiguous", "invalid") or r.new
+                 or r.message.startswith(DECIDED)]
         lines = head + [r.line() for r in shown]
         if self.dry_run:
             lines.append("Chạy thử: chưa ghi gì vào cơ sở dữ liệu.")
@@ -825,8 +829,11 @@ def import_file(store: Store, path_or_bytes: str | Path | bytes, filename: str |
     for r, values in rows:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
+        res.applied.clear()
         try:
             results.append(_row_facts(res, r, values, cols, default_plan, source_id))
+            if res.applied:  # an unclear value a reviewer settled in the review queue
+                results[-1][0].message = f"{DECIDED}: {'; '.join(res.applied)}"
         except BadCell as exc:
             results.append((RowResult(r, "invalid", str(exc)), _Facts(), []))
         except AmbiguousError as exc:

@@ -71,6 +71,21 @@ def test_writes_are_recorded_only_when_acting_and_changing(store: Store) -> None
     assert change["after"]["province-62"]["lat"] == 14.3
 
 
+def test_bulk_loads_are_recorded_with_counts(store: Store) -> None:
+    s = store.schema
+    provinces = [s.node("Province", name=f"Tỉnh Thử {i}", code=f"9{i:02d}") for i in range(60)]
+    store.load(provinces[:5], chunk=10)
+    assert store.records.find("Change") == []  # nobody acting
+    # More nodes than DETAIL_NODES and than a chunk: Neo4j writes them in several transactions.
+    with acting("an", "import", source="bảng A"):
+        store.load(provinces, chunk=10)
+        store.load(provinces, chunk=10)  # no change: nothing recorded
+    [change] = store.records.find("Change")
+    assert (change["user"], change["action"], change["source"]) == ("an", "import", "bảng A")
+    assert change["counts"]["nodes_created"] == 55 and change["before"] is None and change["after"] is None
+    assert "province-959" in change["entities"]
+
+
 @pytest.fixture
 def editor(store: Store) -> TestClient:
     small(store)

@@ -143,3 +143,25 @@ def test_a_district_committee_after_the_reform_is_refused_not_created(kb: Store,
     rows = [["Huyện ủy Kon Rẫy", None, "Xã Kon Braih", "Quảng Ngãi", "45-KH/TU", "15/01/2026", None]]
     report = import_file(kb, sheet(tmp_path / "old-body.xlsx", rows))
     assert report.rows[0].status == "invalid" and "1/7/2025" in report.rows[0].message
+
+
+def test_a_review_decision_settles_the_row_when_the_sheet_is_imported_again(kb: Store,
+                                                                            tmp_path: Path) -> None:
+    from danvan.loaders import review
+
+    rows = DONE_WHEN[:1]  # "Thôn 1" of Xã Kon Braih: two former communes have one
+    first = import_file(kb, sheet(tmp_path / "2026.xlsx", rows))
+    assert [r.status for r in first.rows] == ["ambiguous"] and first.queued == 1
+    [item] = review.pending(kb)
+    picked = "village-commune-23488-thon-1"  # Đăk Ruồng's Thôn 1, one of the candidates
+    assert picked in {c["id"] for c in item["candidates"]}
+    review.decide(kb, item["key"], "pick", "lan", target=picked)  # what the page and API call
+    again = import_file(kb, sheet(tmp_path / "2026.xlsx", rows))
+    [row] = again.rows
+    assert row.status == "new" and row.message.startswith("theo quyết định đã duyệt"), again.to_text()
+    assert "xã Đăk Ruồng cũ" in again.to_text()
+    assert again.ok and again.queued == 0 and review.pending(kb) == []
+    assert picked in {e.target for e in kb.edges("ASSIGNED_TO")}
+    # Undone, the decision settles nothing: the row is unclear again.
+    review.undo(kb, item["key"], "lan")
+    assert [r.status for r in import_file(kb, sheet(tmp_path / "2026.xlsx", rows)).rows] == ["ambiguous"]
