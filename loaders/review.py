@@ -161,13 +161,27 @@ def import_items(store: Store, report: Any) -> int:
         where = f"{report.file}|{row.row}"
         review.items.append({
             "key": hashlib.sha256(f"{fp}|{where}".encode()).hexdigest()[:32], "kind": "import.row",
-            "label": (row.candidates[0].get("type") if row.candidates else None) or "Unit",
+            "label": _candidate_label(store, row.candidates),
             "text": row.message, "canonical": row.message, "fingerprint": fp,
             "source": report.source_id, "span": span, "evidence": f"{report.file}, dòng {row.row}: "
             f"{row.message}", "context": {}, "status": "pending", "file": report.file,
             "candidates": [{"id": c.get("id"), "name": c.get("name"), "label": c.get("type"),
                             "where": c.get("where")} for c in row.candidates]})
     return review.enqueue(store)
+
+
+def _candidate_label(store: Store, candidates: list[dict[str, Any]]) -> str:
+    """The label a "create new" decision makes: the candidates' own (a village's row makes a village).
+
+    Import candidates carry an id and a name, not always a type, so the stored node decides.
+    """
+    for c in candidates:
+        if c.get("type"):
+            return str(c["type"])
+        node = store.get(c["id"]) if c.get("id") else None
+        if node is not None:
+            return node.label
+    return "Unit"
 
 
 def import_decision(store: Store, message: str) -> dict[str, Any] | None:

@@ -143,6 +143,7 @@ def test_unclear_import_rows_are_queued_once(store: Store, tmp_path: Path) -> No
     assert report.queued == 1
     [item] = review.pending(store)
     assert item["kind"] == "import.row" and "a.xlsx, dòng" in item["evidence"]
+    assert item["label"] == "Village"  # "create new" on this row makes a village, not a unit
     assert {c["id"] for c in item["candidates"]} == {"village-commune-23488-thon-9",
                                                      "village-commune-23491-thon-9"}
     assert import_file(store, sheet(tmp_path / "a.xlsx", rows)).queued == 0
