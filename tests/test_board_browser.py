@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.test_board_review import TEXT
-from tests.test_explorer_browser import ARGS, CHROMIUM, _free_port, _need, _shot
+from tests.test_explorer_browser import ARGS, CHROMIUM, _need, _shot, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,30 +45,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     document.write_text(TEXT, encoding="utf-8")
     _danvan(env, "load", "--documents", str(document))  # the knowledge base and the document
     _danvan(env, "user", "add", "lan", "--role", "editor", "--password-stdin", stdin=PASSWORD + "\n")
-    port = _free_port()
-    log = open(root / "serve.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-c", "from danvan.cli import main; main()", "serve",
-                             "--port", str(port), "--no-load-kb"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, cwd=root)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/v1/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                log.close()
-                pytest.fail("danvan serve did not start: " + (root / "serve.log").read_text()[-2000:])
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving(root / "data") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ test-artifacts/. In CI nothing here may skip.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -52,6 +53,50 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def need_browser() -> None:
+    """Skip (fail in CI) when Debian chromium or the playwright package is missing."""
+    if not Path(CHROMIUM).exists():
+        _need(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _need("the playwright package is missing (pip install playwright)")
+
+
+@contextlib.contextmanager
+def serving(data: Path) -> Iterator[str]:
+    """``danvan serve`` over the embedded store in ``data``, on a free port; yields its address.
+
+    Its output goes to ``serve.log`` beside ``data``; a server that does not answer
+    /api/v1/health within 90 s fails the test with the end of that log.
+    """
+    port = _free_port()
+    env = {**os.environ, "DANVAN_DATA_DIR": str(data), "DANVAN_STORE": "embedded"}
+    log_path = data.parent / "serve.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-c", "from danvan.cli import main; main()", "serve",
+                                 "--port", str(port), "--no-load-kb"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT, cwd=data.parent)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 90
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/api/v1/health", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        pytest.fail("danvan serve did not start: " + log_path.read_text()[-2000:])
+                    time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def _seed(data_dir: Path) -> dict[str, str]:
     """The curated KB (retried while curators save files) plus the probes; returns their ids."""
     from danvan.errors import DanvanError
@@ -80,40 +125,11 @@ def _seed(data_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not Path(CHROMIUM).exists():
-        _need(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _need("the playwright package is missing (pip install playwright)")
+    need_browser()
     data = tmp_path_factory.mktemp("explorer") / "data"
     probes = _seed(data)
-    port = _free_port()
-    env = {**os.environ, "DANVAN_DATA_DIR": str(data), "DANVAN_STORE": "embedded"}
-    log = open(data.parent / "serve.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-c", "from danvan.cli import main; main()", "serve",
-                             "--port", str(port), "--no-load-kb"], env=env, stdout=log, cwd=data.parent,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/v1/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                log.close()
-                pytest.fail("danvan serve did not start: "
-                            + (data.parent / "serve.log").read_text()[-2000:])
-            time.sleep(0.3)
-    yield {"base": base, **probes}
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving(data) as base:
+        yield {"base": base, **probes}
 
 
 @pytest.fixture(scope="module")

@@ -11,19 +11,14 @@ from this file. Every page loads nothing from outside and logs no error.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_explorer_browser import ARGS, CHROMIUM, _free_port, _need, _shot
+from test_explorer_browser import ARGS, CHROMIUM, _shot, need_browser, serving
 
 from danvan.graph.embedded import EmbeddedStore
 
@@ -36,42 +31,15 @@ WIDTHS = {"desktop": 1366, "phone": 390}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        _need(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _need("the playwright package is missing (pip install playwright)")
+    need_browser()
     from danvan.loaders.kb import load_kb
 
     data = tmp_path_factory.mktemp("maps-explorer") / "data"
     store = EmbeddedStore(data)
     load_kb(store, maps=True)
     store.close()
-    port = _free_port()
-    env = {**os.environ, "DANVAN_DATA_DIR": str(data), "DANVAN_STORE": "embedded"}
-    log_path = data.parent / "serve.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-c", "from danvan.cli import main; main()", "serve",
-                                 "--port", str(port), "--no-load-kb"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, cwd=data.parent)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/v1/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    proc.kill()
-                    pytest.fail("danvan serve did not start: " + log_path.read_text()[-2000:])
-                time.sleep(0.3)
+    with serving(data) as base:
         yield base
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def api(base: str, path: str, **params: str) -> Any:

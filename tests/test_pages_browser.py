@@ -8,18 +8,13 @@ must log no console error — a Content-Security-Policy violation is one.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_explorer_browser import ARGS, CHROMIUM, _free_port, _need
+from test_explorer_browser import ARGS, CHROMIUM, need_browser, serving
 
 from danvan.graph.embedded import EmbeddedStore
 
@@ -31,12 +26,7 @@ ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base address of ``danvan serve`` over the KB and the demo (ids chosen in ``PICKED``)."""
-    if not Path(CHROMIUM).exists():
-        _need(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _need("the playwright package is missing (pip install playwright)")
+    need_browser()
     from danvan.loaders.demo import load_demo
     from danvan.loaders.kb import load_kb
 
@@ -46,31 +36,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     load_demo(store, into_current=True)
     PICKED["union"] = next(n.id for n in store.nodes("Unit") if n.props.get("kind") == "mass_organisation")
     store.close()
-    port = _free_port()
-    env = {**os.environ, "DANVAN_DATA_DIR": str(data), "DANVAN_STORE": "embedded"}
-    log = open(data.parent / "serve.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-c", "from danvan.cli import main; main()", "serve",
-                             "--port", str(port), "--no-load-kb"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, cwd=data.parent)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(base + "/api/v1/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                log.close()
-                pytest.fail("danvan serve did not start: " + (data.parent / "serve.log").read_text()[-2000:])
-            time.sleep(0.3)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving(data) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
