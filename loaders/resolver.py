@@ -304,14 +304,7 @@ class Resolver:
             province = None
         district = ctx.district
         if not isinstance(district, District):
-            try:
-                district = self.units.district(district, province=province)  # type: ignore[arg-type]
-            except NotFoundError:
-                where = f" trong {_lower(province.name)}" if province else ""
-                raise NotFoundError(f"không tìm thấy huyện '{ctx.district}'{where}") from None
-            except AmbiguousError as exc:
-                raise AmbiguousError(f"tên huyện '{ctx.district}' trùng ở nhiều tỉnh; hãy ghi tỉnh",
-                                     exc.candidates) from None
+            district = self._district(str(district), province)
         if ctx.province and self.province(ctx.province, ctx).era == ERA_2025:
             wanted = self.province(ctx.province, ctx)
             if self.units.province_successor(district.province_code).code != wanted.code:
