@@ -34,6 +34,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from danvan.api.csv_export import neutralise
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError, ValidationError
+from danvan.graph.schema import load_schema
+from danvan.graph.sources import parse_source_ref
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
 from danvan.queries.whereabouts import where_of
@@ -46,7 +48,7 @@ router = APIRouter(include_in_schema=False)
 NAV = (("/", "Trang chủ"), ("/phan-cong", "Phân công"), ("/bao-phu", "Bao phủ"),
        ("/ban-do", "Bản đồ"), ("/graph", "Đồ thị"))
 FILTERS = ("plan", "district", "commune", "unit", "village", "field", "include_implementing", "map")
-FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
+FIELDS = load_schema().enum("Model", "field")
 ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Xã cũ", "Huyện", "Kế hoạch",
                       "Mô hình", "Lĩnh vực", "Từ ngày", "Đến ngày", "Số hộ", "Dữ liệu mô phỏng")
 _HIDDEN_PROPS = {"sources", "text", "synthetic"}
@@ -100,17 +102,11 @@ def _label_vi(store: Store, label: str) -> str:
     return spec.display if spec else label
 
 
-def _parse_source(ref: str) -> tuple[str, int | None, int | None]:
-    document, _, span = ref.partition("#")
-    start, _, end = span.partition("-")
-    return document, int(start) if start.isdigit() else None, int(end) if end.isdigit() else None
-
-
 def sources_of(store: Store, refs: list[str]) -> list[dict[str, Any]]:
     """Each ``source#start-end`` as document id, title, and the evidence when the text is stored."""
     from danvan.visualisations.graphview import evidence
 
-    parsed = [_parse_source(r) for r in refs]
+    parsed = [parse_source_ref(r) for r in refs]
     docs = store.get_many({d for d, _, _ in parsed})
     out = []
     for document, start, end in parsed:

@@ -343,11 +343,11 @@ def query_info(spec: QuerySpec) -> dict[str, Any]:
 # writing --------------------------------------------------------------------------------
 def write_assignment(store: Store, body: m.AssignmentIn) -> tuple[bool, dict[str, Any]]:
     """Resolve the names in ``body``, store the Assignment and SUPPORTS edge; (created, item)."""
-    from danvan.queries.assignments import ORG_LABELS, assignment_rows, shape_rows
+    from danvan.queries.assignments import assignment_rows, shape_rows
     from danvan.queries.base import expand_area
     from danvan.queries.resolve import resolve
 
-    unit = resolve(store, body.unit, ORG_LABELS, param="unit")
+    unit = resolve(store, body.unit, load_schema().group("organisations"), param="unit")
     commune = resolve(store, body.commune, ["Commune"], param="commune") if body.commune else None
     if body.village:
         within = expand_area(store, {commune}) if commune else None

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from danvan.graph.embedded import EmbeddedStore
+from danvan.graph.schema import load_schema
 from danvan.graph.types import Edge, Node
 from danvan.visualisations.graphview import graph_view, render_page, vis_network_js
 
@@ -31,7 +32,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RESULTS = Path(__file__).resolve().parent / "results" / "graph_page.json"
 GOAL_SECONDS, GOAL_BYTES = 5.0, 3_000_000
-FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
+FIELDS = load_schema().enum("Model", "field")
 
 
 def synthetic_store(nodes: int) -> EmbeddedStore:

@@ -283,6 +283,8 @@ class Schema:
                 display=body.get("display", name),
             )
         self.records = _record_specs(raw.get("records") or {})
+        self.groups: dict[str, tuple[str, ...]] = {
+            str(k): tuple(v) for k, v in (raw.get("groups") or {}).items()}
         self._resolve()
         # Per edge type: a function per property giving a value's stored form (check_edge).
         self._edge_coercers: dict[str, dict[str, Callable[[Any, Node | Edge], Any]]] = {}
@@ -296,6 +298,10 @@ class Schema:
             for label in edge.sources + edge.targets:
                 if label not in self.labels:
                     raise SchemaError(f"edge {edge.name}: unknown label {label!r}")
+        for group, members in self.groups.items():
+            for label in members:
+                if label not in self.labels:
+                    raise SchemaError(f"group {group}: unknown label {label!r}")
         for label in self.labels.values():
             for ref in label.refs:
                 for target in ref.to:
@@ -437,6 +443,28 @@ class Schema:
             if value is not None:
                 clean[name] = coerce(value, edge)
         return Edge(type=edge.type, source=edge.source, target=edge.target, props=clean)
+
+    def group(self, name: str) -> tuple[str, ...]:
+        """The labels of group ``name`` (``groups:`` in schema.yaml).
+
+        >>> load_schema().group("organisations")
+        ('Unit', 'PartyBody')
+        """
+        try:
+            return self.groups[name]
+        except KeyError:
+            raise SchemaError(f"no label group {name!r}") from None
+
+    def enum(self, label: str, prop: str) -> tuple[Any, ...]:
+        """The allowed values of ``label.prop``, in the declared order.
+
+        >>> load_schema().enum("Model", "field")[0]
+        'kinh tế'
+        """
+        values = self.label(label).properties[prop].enum
+        if values is None:
+            raise SchemaError(f"{label}.{prop} has no enum")
+        return values
 
     def label_of_id(self, node_id: str) -> str | None:
         """The label whose prefix starts ``node_id`` (ids are '<prefix>-…')."""

@@ -32,6 +32,7 @@ from typing import Annotated, Any
 import typer
 
 from danvan.errors import DanvanError, LoadError
+from danvan.graph.sources import source_ref
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
 from danvan.loaders.admin_units import ERA_2025, admin_units
@@ -109,7 +110,7 @@ class _Builder:
         self.g = gazetteer or Gazetteer(store)
 
     def span(self, start: int, end: int) -> list[str]:
-        return [f"{self.source_id}#{start}-{end}"] if end > start else []
+        return [source_ref(self.source_id, start, end)] if end > start else []
 
     def put(self, label: str, props: dict[str, Any], span: list[str], conf: float) -> str:
         """Add or enrich a node; an existing one only gains evidence."""

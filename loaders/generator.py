@@ -38,7 +38,7 @@ SOURCE_KEY = "du-lieu-mo-phong"
 SOURCE_ID = f"source-{SOURCE_KEY}"
 SOURCE_TITLE = "Dữ liệu mô phỏng"
 PLAN_133 = "directive-province-62-133-kh-tu"
-FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
+FIELDS = load_schema().enum("Model", "field")
 
 # What the Kon Tum review of 133-KH/TU (11/9/2024) reports; the province dataset matches it.
 KON_TUM_133 = {

@@ -30,6 +30,7 @@ from typing import Any
 
 from danvan.errors import DanvanError, LoadError
 from danvan.graph.schema import Schema, load_schema
+from danvan.graph.sources import source_ref
 from danvan.graph.store import Store, WriteResult
 from danvan.graph.types import Edge, Node, merge_props
 from danvan.loaders.yaml_lines import LINE, load_yaml
@@ -79,7 +80,7 @@ class _Builder:
             if (not isinstance(span, list) or len(span) != 2
                     or not all(isinstance(x, int) for x in span) or not 0 <= span[0] < span[1]):
                 raise LoadError(file, entry.get(LINE), f"bad span {span!r}: want [start, end]")
-            out.append(f"{source_id}#{span[0]}-{span[1]}")
+            out.append(source_ref(source_id, span[0], span[1]))
         return out
 
     def _add(self, node: Node, where: str, *, merge: bool = False) -> None:

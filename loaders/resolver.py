@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError
+from danvan.graph.schema import load_schema
 from danvan.loaders.admin_units import (
     ERA_2025,
     LEGACY,
@@ -61,7 +62,7 @@ __all__ = ["BOARDS_MERGED", "ORG_LABELS", "Context", "Place", "Resolver", "in_fo
 
 #: Kết luận 121-KL/TW: each province's Ban Tuyên giáo and Ban Dân vận merged from this day.
 BOARDS_MERGED = "2025-03-01"
-ORG_LABELS = ("Unit", "PartyBody")
+ORG_LABELS = load_schema().group("organisations")
 _SCOPE_IN_ID = re.compile(
     r"^[a-z]+-((?:province|commune)-2025-\d+|(?:province|district|commune)-\d+)-")
 

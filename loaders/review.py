@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError, ValidationError
 from danvan.graph.audit import Acting, acting, record_change
+from danvan.graph.sources import source_ref
 from danvan.graph.types import Edge, Node
 from danvan.text import fold
 
@@ -125,7 +126,7 @@ def mention_items(store: Store, ex: Extraction, source_id: str) -> Review:
         kind = f"mention.{m.type}"
         label = _LABEL_OF.get(m.type, "Unit")
         fp = fingerprint(kind, m.canonical, context)
-        span = f"{source_id}#{m.start}-{m.end}"
+        span = source_ref(source_id, m.start, m.end)
         decision = _active_decision(store, fp)
         if decision is not None:
             if decision["action"] in ("pick", "create") and store.get(decision["target"]):

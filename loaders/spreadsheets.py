@@ -63,6 +63,7 @@ from rapidfuzz import fuzz
 from danvan.cells import restore
 from danvan.errors import AmbiguousError, DanvanError, LoadError, NotFoundError
 from danvan.graph.schema import load_schema
+from danvan.graph.sources import source_ref
 from danvan.graph.store import Store, WriteResult
 from danvan.graph.types import Edge, Node
 from danvan.loaders.admin_units import ERA_2025
@@ -578,7 +579,7 @@ def _row_facts(res: _Resolver, row: int, values: list[Any], cols: dict[str, int]
                default_plan: str | None, source_id: str) -> tuple[RowResult, _Facts, list[str]]:
     """Resolve one row; returns its result, the facts to write and the ids to check for presence."""
     schema = res.schema
-    ev = {"sources": [f"{source_id}#{row}-{row + 1}"]}
+    ev = {"sources": [source_ref(source_id, row, row + 1)]}
     get = lambda name: _text(_cell(values, cols, name))  # noqa: E731
     unit_text, province_text = get("unit"), get("province")
     village_text, commune_text, district_text = _place_texts(get)

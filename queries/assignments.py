@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from danvan.queries.base import descendants, doc_number, expand_area, in_ids, out_ids, summary
+from danvan.queries.base import (
+    FIELDS,
+    ORG_LABELS,
+    descendants,
+    doc_number,
+    expand_area,
+    in_ids,
+    out_ids,
+    summary,
+)
 from danvan.queries.catalogue import MAP_PARAM, MAX_LIMIT, Param, QuerySpec, query
 from danvan.queries.maps import LEGACY, MAP_2025, map_commune, resolve_in_map, successors_of
 from danvan.queries.resolve import resolve, resolve_many
@@ -23,8 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["assignment_filters", "assignment_rows", "rows_successors", "shape_rows"]
 
-ORG_LABELS = ("Unit", "PartyBody")
-FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
 
 PARAMS = (
     Param("plan", help="kế hoạch: id, số ký hiệu (133-KH/TU) hoặc tên"),

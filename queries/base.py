@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from danvan.errors import DanvanError
+from danvan.graph.schema import load_schema
 from danvan.text import fold
 
 if TYPE_CHECKING:
@@ -30,12 +31,15 @@ if TYPE_CHECKING:
     from danvan.graph.neo4j_store import Neo4jStore
     from danvan.graph.store import Store
 
-__all__ = ["NameRow", "RowsCache", "TextIndex", "area_in_graph", "consistent", "descendants",
+__all__ = ["FIELDS", "ORG_LABELS", "PLACE_LABELS", "NameRow", "RowsCache", "TextIndex", "area_in_graph",
+           "consistent", "descendants",
            "descendants_in_graph", "doc_number", "expand_area", "fold_cached", "ids_with_label",
            "in_ids", "memo", "names", "out_ids", "summary"]
 
 R = TypeVar("R")
-PLACE_LABELS = ("Province", "District", "Commune", "Village")
+PLACE_LABELS = load_schema().group("places")
+ORG_LABELS = load_schema().group("organisations")  # who can be assigned
+FIELDS = load_schema().enum("Model", "field")  # a model's field (lĩnh vực)
 _PLACES = frozenset(PLACE_LABELS)
 _NAME_KEYS = ("name", "ref", "number", "title", "key")
 

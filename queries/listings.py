@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError
 from danvan.queries.base import (
+    FIELDS,
+    ORG_LABELS,
     PLACE_LABELS,
     TextIndex,
     display_name,
@@ -37,12 +39,10 @@ from danvan.text import fold
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["DOC_LIST", "ORG_LABELS", "PLACE_LIST", "N", "P", "Raw", "doc_item", "doc_row_neo4j",
+__all__ = ["DOC_LIST", "PLACE_LIST", "N", "P", "Raw", "doc_item", "doc_row_neo4j",
            "doc_rows", "emb", "lab", "model_item", "model_rows", "n3", "place_item", "place_row_neo4j",
            "place_rows", "plan_ref", "resolve_any"]
 
-ORG_LABELS = ("Unit", "PartyBody")
-FIELDS = ("kinh tế", "văn hóa - xã hội", "quốc phòng - an ninh", "xây dựng hệ thống chính trị")
 LEVELS = {"province": "Province", "district": "District", "commune": "Commune", "village": "Village"}
 CAMPAIGN_KIND = "Cuộc vận động"
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from danvan.errors import NotFoundError
-from danvan.queries.base import PLACE_LABELS, display_name, expand_area, in_ids, out_ids
+from danvan.graph.sources import parse_source_ref
+from danvan.queries.base import ORG_LABELS, PLACE_LABELS, display_name, expand_area, in_ids, out_ids
 from danvan.queries.catalogue import Param, QuerySpec, query
 from danvan.queries.listings import (
-    ORG_LABELS,
     PLACE_LIST,
     N,
     Raw,
@@ -38,7 +38,7 @@ from danvan.queries.resolve import resolve, resolve_many
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["parse_source"]
+__all__: list[str] = []
 
 
 def _ref(raw: Raw | None, *extra: str) -> dict[str, Any] | None:
@@ -338,25 +338,13 @@ query(QuerySpec(
 
 
 # entity ------------------------------------------------------------------------------------
-def parse_source(text: str) -> dict[str, Any]:
-    """``"source-a#12-40"`` → ``{"document": "source-a", "start": 12, "end": 40}``.
-
-    >>> parse_source("source-a#12-40")
-    {'document': 'source-a', 'start': 12, 'end': 40}
-    """
-    document, _, span = text.partition("#")
-    start, _, end = span.partition("-")
-    return {"document": document, "start": int(start) if start.isdigit() else None,
-            "end": int(end) if end.isdigit() else None}
-
-
 def _entity(store: Store, id: str) -> dict[str, Any]:
     node = store.get(id)
     if node is None:
         node = store.get(resolve_any(store, id, "id"))
     if node is None:  # pragma: no cover - resolve_any raises first
         raise NotFoundError(f"không tìm thấy '{id}' (id)")
-    sources = [parse_source(s) for s in node.props.get("sources", [])]
+    sources = [parse_source_ref(s).to_dict() for s in node.props.get("sources", [])]
     docs = store.get_many(sorted({s["document"] for s in sources}))
     for s in sources:
         doc = docs.get(s["document"])

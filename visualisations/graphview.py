@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from danvan.graph.sources import parse_source_ref
 from danvan.graph.types import Subgraph
 
 if TYPE_CHECKING:
@@ -199,12 +200,6 @@ def _short(value: Any, size: int = VALUE_CHARS) -> str:
     return text if len(text) <= size else text[:size - 1] + "…"
 
 
-def _parse_source(ref: str) -> tuple[str, int | None, int | None]:
-    document, _, span = ref.partition("#")
-    start, _, end = span.partition("-")
-    return document, int(start) if start.isdigit() else None, int(end) if end.isdigit() else None
-
-
 def evidence(text: str | None, start: int | None, end: int | None, size: int = EVIDENCE_CHARS) -> str | None:
     """The sentence around a quoted span of a document's text (``None`` when the text is not stored).
 
@@ -225,7 +220,7 @@ def evidence(text: str | None, start: int | None, end: int | None, size: int = E
 def _sources(props: dict[str, Any], docs: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for ref in props.get("sources") or []:
-        document, start, end = _parse_source(ref)
+        document, start, end = parse_source_ref(ref)
         doc = docs.get(document)
         out.append({"id": document, "title": doc.props.get("title") if doc else document,
                     "evidence": evidence(doc.props.get("text") if doc else None, start, end)})
@@ -246,7 +241,7 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
     A village's label names its commune on a second line ("Thôn 7" is in twenty communes).
     """
     styles = _styles()
-    doc_ids = {_parse_source(r)[0] for n in sub.nodes for r in n.props.get("sources") or []}
+    doc_ids = {parse_source_ref(r)[0] for n in sub.nodes for r in n.props.get("sources") or []}
     docs = store.get_many(sorted(doc_ids)) if store is not None and doc_ids else {}
     names = {n.id: n.name for n in sub.nodes}
     if store is not None:
