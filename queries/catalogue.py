@@ -113,7 +113,7 @@ class QuerySpec:
 
 CATALOGUE: dict[str, QuerySpec] = {}
 _MODULES = ("assignments", "search", "coverage", "profiles", "lineage", "graphs", "figures",
-            "listings")
+            "listings", "communes", "overview", "lookup")
 
 
 def query(spec: QuerySpec) -> QuerySpec:

@@ -201,6 +201,13 @@ CASES: dict[str, list[dict[str, Any]]] = {
              {"source": UNIT, "target": UNIT}],
     "figures": [{}, {"plan": "02-KH/TU"}, {"document": "05-BC/TU"}, {"document": "source-test-bao-cao"},
                 {"period": "2023"}, {"period": "2025", "plan": "02-KH/TU"}],
+    # The explorer's page queries (maps of the whole country: tests/test_page_queries.py).
+    "overview": [{"map": "legacy"}, {"map": "2025"}],
+    "filter_choices": [{}],
+    "commune_map": [{"map": "2025"}, {"map": "legacy"}, {"map": "2025", "province": "province-2025-98"},
+                    {"map": "legacy", "district": "district-991"}, {"map": "legacy", "district": "district-614"}],
+    "lookup": [{"ids": [UNIT, "village-commune-99101-thon-1", "source-test-bao-cao", "nothing"]},
+               {"ids": ["commune-2025-23497", "province-99", "directive-province-99-02-kh-tu"]}],
 }
 
 
