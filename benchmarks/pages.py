@@ -32,8 +32,13 @@ from typing import Any
 from danvan.api.app import create_app
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
-from danvan.loaders.demo import load_demo
-from danvan.loaders.kb import load_kb
+
+try:
+    from danvan.loaders.reference.kb import load_kb
+    from danvan.loaders.synthetic.demo import load_demo
+except ImportError:  # the code before loaders/ was split by purpose (the "before" runs)
+    from danvan.loaders.demo import load_demo  # type: ignore[no-redef]
+    from danvan.loaders.kb import load_kb  # type: ignore[no-redef]
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what we install
     warnings.simplefilter("ignore")

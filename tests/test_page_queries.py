@@ -25,7 +25,7 @@ V11 = "village-commune-99101-thon-1"
 
 
 def _fill(store: Store) -> None:
-    from danvan.loaders.kb import load_kb
+    from danvan.loaders.reference.kb import load_kb
 
     load_kb(store, maps=True)
     store.write(*synthetic_graph())
@@ -117,7 +117,8 @@ def test_filter_choices_offer_the_plans_of_assignments_districts_and_2025_provin
 
 # commune_map ------------------------------------------------------------------------------------
 def test_a_2025_commune_on_the_map_has_the_helpers_and_villages_of_its_predecessors(store: Store) -> None:
-    today = {c["id"]: c for c in ask(store, "commune_map", map="2025", province="province-2025-51")["communes"]}
+    today = ask(store, "commune_map", map="2025", province="province-2025-51")["communes"]
+    today = {c["id"]: c for c in today}
     then = {c["id"]: c for c in ask(store, "commune_map", map="legacy", district=KON_RAY)["communes"]}
     braih = today[KON_BRAIH]
     assert braih["villages"] == sum(then[c]["villages"] for c in PREDECESSORS) > 0

@@ -205,7 +205,8 @@ CASES: dict[str, list[dict[str, Any]]] = {
     "overview": [{"map": "legacy"}, {"map": "2025"}],
     "filter_choices": [{}],
     "commune_map": [{"map": "2025"}, {"map": "legacy"}, {"map": "2025", "province": "province-2025-98"},
-                    {"map": "legacy", "district": "district-991"}, {"map": "legacy", "district": "district-614"}],
+                    {"map": "legacy", "district": "district-991"},
+                    {"map": "legacy", "district": "district-614"}],
     "lookup": [{"ids": [UNIT, "village-commune-99101-thon-1", "source-test-bao-cao", "nothing"]},
                {"ids": ["commune-2025-23497", "province-99", "directive-province-99-02-kh-tu"]}],
 }
