@@ -38,6 +38,7 @@ from danvan.graph.schema import load_schema
 from danvan.graph.sources import parse_source_ref
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
+from danvan.queries.catalogue import run as run_query
 from danvan.queries.whereabouts import where_of
 from danvan.text import dmy, nfc
 
@@ -125,7 +126,7 @@ def _plan_names(store: Store, items: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _assignments(store: Store, params: dict[str, str]) -> dict[str, Any]:
-    result = store.query("assignments", **params, limit=1000)
+    result = run_query(store, "assignments", **params, limit=1000)
     plans = _plan_names(store, result["items"])
     for item in result["items"]:
         if item.get("plan"):
@@ -222,7 +223,7 @@ def search_page(request: Request) -> HTMLResponse:
     q = nfc(request.query_params.get("q", "")).strip()[:200]
     items: list[dict[str, Any]] = []
     if q:
-        items = store.query("search", q=q, limit=50)["items"]
+        items = run_query(store, "search", q=q, limit=50)["items"]
     return _page(request, "search.html", q=q, items=items, where=where_of(store, [i["id"] for i in items]))
 
 
@@ -392,7 +393,7 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
             items = [i for i in _assignments(store, {})["items"] if i["id"] in ids] if ids else []
             section["assignments"] = items
         if node.label in ("Commune", "District"):
-            section["coverage"] = store.query("coverage", **{node.label.lower(): node.id}, **place_map)
+            section["coverage"] = run_query(store, "coverage", **{node.label.lower(): node.id}, **place_map)
     except DanvanError as exc:
         section["error"] = str(exc)
     if node.label == "Directive":
@@ -436,7 +437,7 @@ def _succession_section(store: Store, node: Node, edges: list[Edge],
         counts: dict[str, int] = defaultdict(int)
         if node.label == "Commune":
             for pred in preds:
-                counts[pred.source] = store.query("assignments", commune=pred.source, map="legacy",
+                counts[pred.source] = run_query(store, "assignments", commune=pred.source, map="legacy",
                                                   limit=1)["total"]
         rows = [{"node": others[e.source], "partial": bool(e.props.get("partial")),
                  "assignments": counts.get(e.source, 0)} for e in preds]
@@ -461,7 +462,7 @@ def coverage_page(request: Request) -> HTMLResponse:
     store = _store(request)
     params = _params(request, ("plan", "district", "commune", "map"))
     try:
-        result = store.query("coverage", **params, limit=5000)
+        result = run_query(store, "coverage", **params, limit=5000)
     except DanvanError as exc:
         return _problem_page(request, exc)
     docs = store.get_many({s["document"] for s in result.get("reported", []) if s.get("document")})
