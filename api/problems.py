@@ -38,7 +38,7 @@ from danvan.errors import (
     StoreUnavailable,
     ValidationError,
 )
-from danvan.loaders.sheet_limits import SheetTooLarge
+from danvan.loaders.spreadsheets.sheet_limits import SheetTooLarge
 
 __all__ = ["PROBLEM_JSON", "ApiProblem", "install", "problem", "vietnamese_reason"]
 

@@ -44,7 +44,7 @@ from danvan.graph.audit import acting
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
-from danvan.loaders.sheet_limits import SheetLimits, check_size
+from danvan.loaders.spreadsheets.sheet_limits import SheetLimits, check_size
 from danvan.queries.catalogue import CATALOGUE, Param, QuerySpec, run
 
 __all__ = ["ENDPOINTS", "Endpoint", "build_router", "write_assignment"]
@@ -453,7 +453,7 @@ def build_router() -> APIRouter:
         """
         from starlette.concurrency import run_in_threadpool
 
-        from danvan.loaders.spreadsheets import import_file
+        from danvan.loaders.spreadsheets.load import import_file
 
         data = await _bounded_body(request, MAX_IMPORT_BYTES, filename)
         with acting(request.state.user.name, "api.import", source=f"POST /api/v1/imports {filename}"):

@@ -51,7 +51,7 @@ from scale import neo4j_store, query_params, time_queries
 from danvan.api.routes_v1 import ENDPOINTS, _id_param
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
-from danvan.loaders.generator import PLAN_133, province_dataset, write_dataset
+from danvan.loaders.synthetic.generator import PLAN_133, province_dataset, write_dataset
 from danvan.queries.catalogue import CATALOGUE
 
 RESULTS = Path(__file__).resolve().parent / "results"

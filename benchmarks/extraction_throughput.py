@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 from danvan.graph.embedded import EmbeddedStore
-from danvan.loaders.extractor import Extractor
-from danvan.loaders.gazetteer import Gazetteer
-from danvan.loaders.kb import corpus_dir, load_kb
+from danvan.loaders.documents.extractor import Extractor
+from danvan.loaders.reference.gazetteer import Gazetteer
+from danvan.loaders.reference.kb import corpus_dir, load_kb
 
 HERE = Path(__file__).resolve().parent
 

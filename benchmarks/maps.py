@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import time_queries
 
 from danvan.graph.embedded import EmbeddedStore
-from danvan.loaders.demo import load_demo
+from danvan.loaders.synthetic.demo import load_demo
 from danvan.queries.catalogue import CATALOGUE
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -40,7 +40,7 @@ from typing import Any
 from danvan.errors import DanvanError
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
-from danvan.loaders.generator import Dataset, national_dataset, province_dataset, write_dataset
+from danvan.loaders.synthetic.generator import Dataset, national_dataset, province_dataset, write_dataset
 from danvan.queries.catalogue import CATALOGUE
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -222,7 +222,7 @@ NEO4J_WARMUP_COMMUNES = 1_000
 
 def neo4j_warmup(neo: Store, out: dict[str, Any]) -> None:
     """Load (timed) and clear a tenth of the national dataset: see NEO4J_WARMUP_COMMUNES."""
-    from danvan.loaders.admin_units import admin_units
+    from danvan.loaders.reference.admin_units import admin_units
 
     print("national: neo4j warm-up load", file=sys.stderr)
     warm = national_dataset(communes=admin_units().all_communes()[:NEO4J_WARMUP_COMMUNES])
@@ -297,7 +297,7 @@ def import_sheet(store: Store, data: Dataset, rows: int, folder: Path) -> dict[s
     """A ``rows``-row .xlsx of new assignments (existing units × villages), imported for real."""
     import openpyxl
 
-    from danvan.loaders.spreadsheets import HEADERS, import_file
+    from danvan.loaders.spreadsheets.load import HEADERS, import_file
 
     names = {n.id: n.props.get("name") for n in data.nodes}
     units = [n for n in data.nodes if n.label == "Unit"]

@@ -37,7 +37,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 import sheets_hostile as hostile  # noqa: E402 - the test helpers, one copy of the files
 
-from danvan.loaders.sheet_limits import SheetLimits  # noqa: E402
+from danvan.loaders.spreadsheets.sheet_limits import SheetLimits  # noqa: E402
 
 TOKEN = "benchmark-token"
 

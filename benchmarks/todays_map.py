@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from danvan.graph.embedded import EmbeddedStore
-from danvan.loaders.admin_map import map_records
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.generator import province_dataset, write_dataset
+from danvan.loaders.reference.admin_map import map_records
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.synthetic.generator import province_dataset, write_dataset
 
 RESULTS = Path(__file__).resolve().parent / "results"
 GOALS = {"import_10000_rows_s": 3.0, "serve_cold_start_s": 3.0}
@@ -83,7 +83,7 @@ def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
 
 
 def time_import(folder: Path, rows: int, profile: bool) -> dict[str, Any]:
-    from danvan.loaders.spreadsheets import import_file
+    from danvan.loaders.spreadsheets.load import import_file
 
     store = EmbeddedStore(folder / "import")
     data = province_dataset()

@@ -83,7 +83,7 @@ def serve(host: Annotated[str, typer.Option(help="địa chỉ lắng nghe")] = 
     from danvan.api.app import create_app
 
     if load_kb and s.counts()["nodes"] == 0:
-        from danvan.loaders.kb import load_kb as load
+        from danvan.loaders.reference.kb import load_kb as load
 
         result = load(s, maps=True)
         typer.echo("loaded the bundled knowledge base and both administrative maps: "
@@ -110,7 +110,7 @@ def load(documents: Annotated[list[Path] | None, typer.Option(
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
                            neo4j_user=neo4j_user, neo4j_password=neo4j_password)
     if kb:
-        from danvan.loaders.kb import load_kb
+        from danvan.loaders.reference.kb import load_kb
 
         result = load_kb(s, maps=maps)
         typer.echo(f"knowledge base: {result.nodes_created} nodes created, "
@@ -118,7 +118,7 @@ def load(documents: Annotated[list[Path] | None, typer.Option(
                    f"{result.edges_created} edges created, {result.edges_updated} updated, "
                    f"{result.edges_unchanged} unchanged")
     if documents:
-        from danvan.loaders.documents import load_documents_command
+        from danvan.loaders.documents.load import load_documents_command
 
         load_documents_command(s, documents)
 
@@ -178,8 +178,8 @@ def _register_plugins() -> None:
     """Commands that live beside their feature (documents, imports, views, demo)."""
     import importlib
 
-    for module in ("danvan.loaders.documents", "danvan.loaders.spreadsheets",
-                   "danvan.visualisations.cli", "danvan.loaders.demo", "danvan.users_cli"):
+    for module in ("danvan.loaders.documents.load", "danvan.loaders.spreadsheets.load",
+                   "danvan.visualisations.cli", "danvan.loaders.synthetic.demo", "danvan.users_cli"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

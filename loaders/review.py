@@ -8,7 +8,7 @@ Sources of queue items:
 * ``danvan import``: rows the import reported "chưa rõ" (ambiguous), with the
   candidates it gave;
 * facts the extractor read with less confidence than its threshold (``Proposal``
-  records of loaders/documents.py): *accept* writes the fact, *reject* keeps it out.
+  records of loaders/documents/load.py): *accept* writes the fact, *reject* keeps it out.
 
 A decision is data (a ``Decision`` record: what was seen, where, what was decided,
 by whom): *pick* a candidate, *create* a new entity, or *reject*. Picking or
@@ -37,7 +37,7 @@ from danvan.text import fold
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
-    from danvan.loaders.extractor import Extraction, Mention
+    from danvan.loaders.documents.extractor import Extraction, Mention
 
 __all__ = ["ACTIONS", "PROPOSAL", "Review", "decide", "decide_proposal", "decided", "fingerprint",
            "import_decision", "import_items", "mention_items", "pending", "proposals", "undo"]
@@ -188,7 +188,7 @@ def _candidate_label(store: Store, candidates: list[dict[str, Any]]) -> str:
 def import_decision(store: Store, message: str) -> dict[str, Any] | None:
     """The active decision on an import row's question (its "chưa rõ" message), if any.
 
-    The import's resolver (loaders/sheet_resolver.py) applies it, so a sheet with the same
+    The import's resolver (loaders/spreadsheets/sheet_resolver.py) applies it, so a sheet with the same
     unclear value in the same context imports that row to the decided entity.
     """
     return _active_decision(store, fingerprint("import.row", message, {}))
@@ -258,7 +258,7 @@ PROPOSAL = "proposal-"  # queue keys of proposed facts: the prefix and the fact'
 
 def proposals(store: Store, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
     """Facts a document proposed with less confidence than the threshold, still undecided
-    (``Proposal`` records, made by loaders/documents.py), as queue items."""
+    (``Proposal`` records, made by loaders/documents/load.py), as queue items."""
     out = []
     for p in store.records.find("Proposal", where={"status": "proposed"}, limit=limit,
                                 offset=offset):

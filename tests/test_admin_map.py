@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from danvan.graph.store import Store
-from danvan.loaders.admin_map import map_records
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.kb import build_kb, load_kb
+from danvan.loaders.reference.admin_map import map_records
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.reference.kb import build_kb, load_kb
 
 
 def test_the_records_hold_every_unit_of_both_maps() -> None:

@@ -1,4 +1,4 @@
-"""Official administrative units (loaders/admin_units.py): lookups, 2025 successors, graph."""
+"""Official administrative units (loaders/reference/admin_units.py): lookups, 2025 successors, graph."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from danvan.errors import AmbiguousError, NotFoundError
 from danvan.graph.schema import load_schema
-from danvan.loaders.admin_units import AdminUnits, Commune, admin_units
+from danvan.loaders.reference.admin_units import AdminUnits, Commune, admin_units
 from danvan.text import fold
 
 KON_RAY = {
@@ -320,7 +320,7 @@ def test_loading_and_records_never_touch_the_network(no_network: None) -> None:
 
 def test_module_does_not_import_the_online_converter() -> None:
     code = ("import sys\n"
-            "from danvan.loaders.admin_units import admin_units\n"
+            "from danvan.loaders.reference.admin_units import admin_units\n"
             "admin_units().graph_records(['23485'])\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('geopy', 'vietnamadminunits', 'shapely')))\n")

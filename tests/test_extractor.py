@@ -6,9 +6,9 @@ import unicodedata
 
 import pytest
 
-from danvan.loaders.extractor import Extractor
-from danvan.loaders.gazetteer import Gazetteer
-from danvan.loaders.patterns import find_numbers
+from danvan.loaders.documents.extractor import Extractor
+from danvan.loaders.documents.patterns import find_numbers
+from danvan.loaders.reference.gazetteer import Gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
-from danvan.loaders.kb import load_kb
+from danvan.loaders.reference.kb import load_kb
 from danvan.queries.catalogue import run as run_query
 from danvan.visualisations.graphview import (
     build_subgraph,

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.generator import national_dataset, write_dataset
-from danvan.loaders.spreadsheets import import_file
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.spreadsheets.load import import_file
+from danvan.loaders.synthetic.generator import national_dataset, write_dataset
 
 pytestmark = pytest.mark.slow
 

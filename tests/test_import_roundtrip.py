@@ -18,13 +18,13 @@ import pytest
 
 from danvan.api.app import create_app
 from danvan.config import Settings
+from danvan.export import export_assignments
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.demo import load_demo
-from danvan.loaders.export import export_assignments
-from danvan.loaders.kb import load_kb
-from danvan.loaders.spreadsheets import import_file
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.reference.kb import load_kb
+from danvan.loaders.spreadsheets.load import import_file
+from danvan.loaders.synthetic.demo import load_demo
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what we install
     warnings.simplefilter("ignore")

@@ -18,7 +18,7 @@ import pytest
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.schema import load_schema
 from danvan.graph.types import Node
-from danvan.loaders.kb import build_kb
+from danvan.loaders.reference.kb import build_kb
 from danvan.text import fold
 
 SCHEMA = load_schema()

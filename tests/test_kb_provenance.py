@@ -10,7 +10,7 @@ import pytest
 
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.types import Node
-from danvan.loaders.kb import build_kb, load_kb
+from danvan.loaders.reference.kb import build_kb, load_kb
 from danvan.text import fold
 
 ORG_LABELS = ("PartyBody", "Unit")

@@ -32,7 +32,7 @@ WIDTHS = {"desktop": 1366, "phone": 390}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     need_browser()
-    from danvan.loaders.kb import load_kb
+    from danvan.loaders.reference.kb import load_kb
 
     data = tmp_path_factory.mktemp("maps-explorer") / "data"
     store = EmbeddedStore(data)

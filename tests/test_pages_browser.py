@@ -27,8 +27,8 @@ ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base address of ``danvan serve`` over the KB and the demo (ids chosen in ``PICKED``)."""
     need_browser()
-    from danvan.loaders.demo import load_demo
-    from danvan.loaders.kb import load_kb
+    from danvan.loaders.reference.kb import load_kb
+    from danvan.loaders.synthetic.demo import load_demo
 
     data = tmp_path_factory.mktemp("pages") / "data"
     store = EmbeddedStore(data)

@@ -19,7 +19,7 @@ from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
-from danvan.loaders.kb import build_kb, kb_files
+from danvan.loaders.reference.kb import build_kb, kb_files
 from danvan.queries.catalogue import CATALOGUE, run
 
 S = load_schema()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from danvan.graph.embedded import EmbeddedStore
-from danvan.loaders.kb import load_kb
+from danvan.loaders.reference.kb import load_kb
 from danvan.visualisations.graphview import graph_view
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from danvan.errors import AmbiguousError, NotFoundError
 from danvan.graph.store import Store
-from danvan.loaders.resolver import Context, Resolver, in_force, maps_for
+from danvan.loaders.reference.resolver import Context, Resolver, in_force, maps_for
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from danvan.graph.embedded import EmbeddedStore
-from danvan.loaders.kb import load_kb
+from danvan.loaders.reference.kb import load_kb
 from danvan.queries.catalogue import run as run_query
 
 

@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what we i
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     store = EmbeddedStore(":memory:")
-    from danvan.loaders.kb import load_kb
+    from danvan.loaders.reference.kb import load_kb
 
     load_kb(store)
     with TestClient(create_app(store, Settings())) as c:

@@ -27,8 +27,8 @@ from danvan.config import Settings
 from danvan.errors import LoadError
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
-from danvan.loaders.sheet_limits import SheetLimits, SheetTooLarge
-from danvan.loaders.spreadsheets import import_file
+from danvan.loaders.spreadsheets.load import import_file
+from danvan.loaders.spreadsheets.sheet_limits import SheetLimits, SheetTooLarge
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what we install
     warnings.simplefilter("ignore")

@@ -13,8 +13,8 @@ from danvan.errors import LoadError
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.spreadsheets import HEADERS, import_file, write_template
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.spreadsheets.load import HEADERS, import_file, write_template
 
 S = load_schema()
 PLAN = "directive-province-62-133-kh-tu"

@@ -23,8 +23,8 @@ from danvan.api.app import create_app
 from danvan.config import Settings
 from danvan.errors import StorageFull, StoreError
 from danvan.graph.embedded import DB_FILE, EmbeddedStore
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.generator import national_dataset, write_dataset
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.synthetic.generator import national_dataset, write_dataset
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what we install
     warnings.simplefilter("ignore")

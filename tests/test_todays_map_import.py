@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import admin_units
-from danvan.loaders.kb import load_kb
-from danvan.loaders.spreadsheets import import_file
+from danvan.loaders.reference.admin_units import admin_units
+from danvan.loaders.reference.kb import load_kb
+from danvan.loaders.spreadsheets.load import import_file
 from danvan.queries.catalogue import run as run_query
 
 HEAD = ["Đơn vị", "Thôn/làng", "Xã", "Tỉnh", "Kế hoạch", "Từ ngày", "Đến ngày"]

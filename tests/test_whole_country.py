@@ -13,8 +13,8 @@ from dataclasses import replace
 from functools import cache
 
 from danvan.errors import AmbiguousError, NotFoundError
-from danvan.loaders.admin_units import ERA_2025, LEGACY, AdminUnits, Commune, admin_units
-from danvan.loaders.resolver import Context, Resolver
+from danvan.loaders.reference.admin_units import ERA_2025, LEGACY, AdminUnits, Commune, admin_units
+from danvan.loaders.reference.resolver import Context, Resolver
 from danvan.text import fold
 
 

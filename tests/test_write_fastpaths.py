@@ -10,7 +10,7 @@ import pytest
 
 from danvan.graph.schema import _coerce, _coercer, load_schema
 from danvan.graph.types import Edge, merge_all_props, merge_props
-from danvan.loaders.spreadsheets import parse_date
+from danvan.loaders.spreadsheets.load import parse_date
 
 FOLDS: list[list[dict[str, Any]]] = [
     [{"name": "a", "sources": ["s#3-4"]}, {"name": "b", "sources": ["s#1-2"]}],
@@ -74,7 +74,7 @@ def test_parse_date_memo_still_refuses(text: str) -> None:
                                  b'<c r="A1x"><c r="B"><c  foo="1" r="XFD1048576">',
                                  b'<cc r="Q1"><c r="a1"><c r="C12"><c r="D7">'])
 def test_column_scan_finds_the_cells_of_the_full_pattern(xml: bytes) -> None:
-    from danvan.loaders import sheet_limits
+    from danvan.loaders.spreadsheets import sheet_limits
 
     full = {m[1] for m in sheet_limits._CELL.finditer(xml)}
     assert set(sheet_limits._CELL_COLUMN.findall(xml)) == full

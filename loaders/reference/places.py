@@ -16,7 +16,7 @@ from typing import Any
 from danvan.errors import LoadError
 from danvan.graph.schema import load_schema
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import admin_units, succession_edge
+from danvan.loaders.reference.admin_units import admin_units, succession_edge
 
 __all__ = ["place_records"]
 

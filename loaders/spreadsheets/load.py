@@ -66,11 +66,11 @@ from danvan.graph.schema import load_schema
 from danvan.graph.sources import source_ref
 from danvan.graph.store import Store, WriteResult
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import ERA_2025
-from danvan.loaders.resolver import Context
-from danvan.loaders.resolver import unit_id as place_id
-from danvan.loaders.sheet_limits import SheetLimits, check_csv_row, check_sheet, check_size
-from danvan.loaders.sheet_resolver import SheetResolver, row_date
+from danvan.loaders.reference.admin_units import ERA_2025
+from danvan.loaders.reference.resolver import Context
+from danvan.loaders.reference.resolver import unit_id as place_id
+from danvan.loaders.spreadsheets.sheet_limits import SheetLimits, check_csv_row, check_sheet, check_size
+from danvan.loaders.spreadsheets.sheet_resolver import SheetResolver, row_date
 from danvan.text import fold, nfc
 
 __all__ = ["COLUMNS", "EXTRA_HEADERS", "HEADERS", "TEMPLATE_COLUMNS", "ImportReport", "RowResult",
@@ -464,7 +464,7 @@ def _lower(name: str) -> str:
 
 
 class _Resolver(SheetResolver):
-    """The one resolver's sheet layer (loaders/sheet_resolver.py) plus the store's models."""
+    """The one resolver's sheet layer (loaders/spreadsheets/sheet_resolver.py) plus the store's models."""
 
     def __init__(self, store: Store) -> None:
         super().__init__(store)
@@ -992,8 +992,8 @@ def import_command(
 
 
 def register_cli(register: Callable[..., Any]) -> None:
-    """Add ``danvan import`` (and ``danvan export``, which lives in loaders/export.py)."""
+    """Add ``danvan import`` (and ``danvan export``, which lives in danvan/export.py)."""
     register(import_command, name="import")
-    from danvan.loaders.export import register_cli as register_export
+    from danvan.export import register_cli as register_export
 
     register_export(register)

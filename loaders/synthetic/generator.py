@@ -29,7 +29,7 @@ from typing import Any
 
 from danvan.graph.schema import Schema, load_schema
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import Commune, admin_units
+from danvan.loaders.reference.admin_units import Commune, admin_units
 from danvan.text import fold
 
 __all__ = ["SOURCE_ID", "Builder", "Dataset", "national_dataset", "province_dataset", "write_dataset"]
@@ -172,12 +172,12 @@ class _Builder:
         return Dataset(name, nodes, sorted(self.edges.values(), key=lambda e: e.key), figures)
 
 
-Builder = _Builder  # for the demo's other datasets (loaders/demo_today.py)
+Builder = _Builder  # for the demo's other datasets (loaders/synthetic/demo_today.py)
 
 
 def _source(b: _Builder) -> str:
     return b.add("Source", key=SOURCE_KEY, title=SOURCE_TITLE, kind="synthetic",
-                 publisher="danvan (loaders/generator.py)")
+                 publisher="danvan (loaders/synthetic/generator.py)")
 
 
 def _places(b: _Builder, communes: Iterable[Commune]) -> None:

@@ -7,7 +7,7 @@
 * :data:`ORG_TYPES` is a hand-written lexicon of Vietnamese organisation names
   and their abbreviations (no library has it).
 * :class:`Gazetteer` resolves place names against the official units
-  (:mod:`danvan.loaders.admin_units`) and organisations, villages, models and
+  (:mod:`danvan.loaders.reference.admin_units`) and organisations, villages, models and
   directives against a store (the curated knowledge base), typo-tolerant with
   rapidfuzz.
 
@@ -29,9 +29,17 @@ from rapidfuzz import fuzz
 
 from danvan.errors import AmbiguousError, NotFoundError
 from danvan.graph.store import Store
-from danvan.loaders.admin_units import ERA_2025, LEGACY, REFORM_DATE, Commune, District, Province, admin_units
-from danvan.loaders.bodies import PARTY_BOARDS, PROVINCIAL_BODIES, PROVINCIAL_DEPARTMENTS, spellings
-from danvan.loaders.resolver import Context, Resolver
+from danvan.loaders.reference.admin_units import (
+    ERA_2025,
+    LEGACY,
+    REFORM_DATE,
+    Commune,
+    District,
+    Province,
+    admin_units,
+)
+from danvan.loaders.reference.bodies import PARTY_BOARDS, PROVINCIAL_BODIES, PROVINCIAL_DEPARTMENTS, spellings
+from danvan.loaders.reference.resolver import Context, Resolver
 from danvan.text import fold, nfc
 
 __all__ = ["ORG_TYPES", "Gazetteer", "KnownEntity", "MultiMatcher", "OrgType", "fold_fast",
@@ -391,7 +399,7 @@ class Gazetteer:
             return None
         if era != LEGACY:
             district = None
-        # the shared resolver (loaders/resolver.py) within the scope, in the map asked for
+        # the shared resolver (loaders/reference/resolver.py) within the scope, in the map asked for
         date = _A_DAY_IN[era]
         scopes: list[Context] = []
         if district is not None:

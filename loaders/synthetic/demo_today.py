@@ -10,7 +10,7 @@ communes ("Thôn 1" of xã A cũ and of xã B cũ), so a search for "Thôn 1" in
 such a commune shows the ambiguity and its candidates. Everything is marked
 synthetic and cites the demo's Source, like the rest of the demo.
 
->>> from danvan.loaders.generator import province_dataset
+>>> from danvan.loaders.synthetic.generator import province_dataset
 >>> plan = today_plan(province_dataset(seed=1), seed=1)
 >>> plan.figures["plan"], plan.figures["communes"], plan.figures["same_name_pairs"]
 ('15-KH/TU', 8, 8)
@@ -22,7 +22,7 @@ import random
 from collections import defaultdict
 from typing import Any
 
-from danvan.loaders.generator import FIELDS, MODEL_NAMES, Builder, Dataset
+from danvan.loaders.synthetic.generator import FIELDS, MODEL_NAMES, Builder, Dataset
 
 __all__ = ["PLAN_REF", "PROVINCE", "today_plan"]
 

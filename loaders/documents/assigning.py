@@ -19,8 +19,8 @@ Every relation carries a confidence (strong trigger 0.85, *giúp đỡ*/*hỗ tr
 passive frames 0.75, commune–commune twinning 0.65, bounded by its ends' confidence)
 and what the sentence adds: the plan it cites, the households and years it states.
 
->>> from danvan.loaders.extractor import Extractor
->>> from danvan.loaders.gazetteer import Gazetteer
+>>> from danvan.loaders.documents.extractor import Extractor
+>>> from danvan.loaders.reference.gazetteer import Gazetteer
 >>> ex = Extractor(Gazetteer()).extract("Ngày 2/3/2024, Sở Y tế tỉnh Gia Lai nhận kết nghĩa "
 ...                                     "cùng làng Quen (xã Ia Me, huyện Chư Prông).")
 >>> [(ex.mentions[r.source].canonical, ex.mentions[r.target].canonical)
@@ -34,11 +34,11 @@ import re
 from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
-from danvan.loaders import patterns as P
-from danvan.loaders.gazetteer import squash
+from danvan.loaders.documents import patterns as P
+from danvan.loaders.reference.gazetteer import squash
 
 if TYPE_CHECKING:
-    from danvan.loaders.extractor import Mention, Relation, _Run
+    from danvan.loaders.documents.extractor import Mention, Relation, _Run
 
 __all__ = ["PROPOSE_BELOW", "find_assignments"]
 
@@ -74,7 +74,7 @@ def find_assignments(run: _Run, self_index: int | None, others: set[Relation] | 
     (SUPPORTS) located in a village (LOCATED_IN) is assigned to that village, as the
     curated knowledge base and an import read a model row.
     """
-    from danvan.loaders.extractor import Relation
+    from danvan.loaders.documents.extractor import Relation
 
     ms, folded = run.mentions, run.folded
     index = {id(m): i for i, m in enumerate(ms)}
@@ -147,7 +147,7 @@ def find_assignments(run: _Run, self_index: int | None, others: set[Relation] | 
 
 def _model_assignments(run: _Run, rels: set[Relation], self_index: int | None,
                        ) -> list[Relation]:
-    from danvan.loaders.extractor import Relation
+    from danvan.loaders.documents.extractor import Relation
 
     ms = run.mentions
     owners: dict[int, list[Relation]] = {}
@@ -203,7 +203,7 @@ def _group_assignments(run: _Run, self_index: int | None) -> list[Relation]:
     phân công theo Thông báo 413-TB/HU"), as the knowledge base names such groups; with no
     place named ("58 cơ quan giúp đỡ 61 xã") nothing is made — the figure stays a statistic.
     """
-    from danvan.loaders.extractor import Mention, Relation
+    from danvan.loaders.documents.extractor import Mention, Relation
 
     out: list[Relation] = []
     ms, text = run.mentions, run.text

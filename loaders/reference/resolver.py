@@ -17,7 +17,7 @@ exact/fuzzy rule (:func:`danvan.queries.resolve.match_rows`), limited to bodies
 in force at the date: after the reform only bodies of 2025 units, before it
 only bodies of legacy ones.
 
-Import (``loaders/spreadsheets.py``) and extraction use it; errors are
+Import (``loaders/spreadsheets/load.py``) and extraction use it; errors are
 NotFoundError / AmbiguousError with Vietnamese messages a board can read, and
 AmbiguousError's candidates carry ``id`` and ``era``.
 
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError
 from danvan.graph.schema import load_schema
-from danvan.loaders.admin_units import (
+from danvan.loaders.reference.admin_units import (
     ERA_2025,
     LEGACY,
     REFORM_DATE,

@@ -2,7 +2,7 @@
 
 The legacy map (63 provinces → 696 districts → communes, before 1 July 2025) and
 today's map (34 provinces → 3,321 communes, wards and special zones) come from
-:mod:`danvan.loaders.admin_units` (``vietnamadminunits``' bundled data, read
+:mod:`danvan.loaders.reference.admin_units` (``vietnamadminunits``' bundled data, read
 offline). Each legacy commune has a dated ``SUCCEEDED_BY`` edge to each 2025
 commune it went into (``partial`` when it was divided among several), each
 legacy province one to its 2025 province. 2025 communes are ``PART_OF`` their
@@ -31,7 +31,7 @@ from functools import cache
 
 from danvan.graph.schema import load_schema
 from danvan.graph.types import Edge, Node, merge_props
-from danvan.loaders.admin_units import ERA_2025, LEGACY, admin_units, succession_edge
+from danvan.loaders.reference.admin_units import ERA_2025, LEGACY, admin_units, succession_edge
 
 __all__ = ["map_records", "merge_records"]
 

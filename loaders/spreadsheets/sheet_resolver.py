@@ -1,6 +1,6 @@
 """What a sheet row names, resolved by the row's own dates: places, villages, units, bodies and plans.
 
-A thin layer over the one resolver (:mod:`danvan.loaders.resolver`) for
+A thin layer over the one resolver (:mod:`danvan.loaders.reference.resolver`) for
 ``danvan import``: it adds the villages of the store (a village belongs to its
 legacy commune and, derived, to the 2025 commune that commune went into), the
 optional *Xã cũ* (former commune) that tells same-named villages of a 2025
@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import ERA_2025, LEGACY, Commune, admin_units
-from danvan.loaders.body_succession import body_kind, continuations
-from danvan.loaders.patterns import KIND_CODES, find_numbers
-from danvan.loaders.resolver import Context, Place, Resolver, maps_for, unit_id
+from danvan.loaders.documents.patterns import KIND_CODES, find_numbers
+from danvan.loaders.reference.admin_units import ERA_2025, LEGACY, Commune, admin_units
+from danvan.loaders.reference.body_succession import body_kind, continuations
+from danvan.loaders.reference.resolver import Context, Place, Resolver, maps_for, unit_id
 from danvan.text import fold
 
 if TYPE_CHECKING:

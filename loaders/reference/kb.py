@@ -1,6 +1,6 @@
 """The curated knowledge base: YAML files written from careful reading, loaded all or nothing.
 
-Layout of a file in ``loaders/kb/`` (see loaders/kb/README.md for the full guide)::
+Layout of a file in ``loaders/reference/kb/`` (see loaders/reference/kb/README.md for the full guide)::
 
     source: {key, file, sha256, title, kind, published, publisher, url, author}
     places: [{commune: "23488", aliases: [...], at: [[start, end]]}, {district: "614"}, ...]
@@ -33,7 +33,7 @@ from danvan.graph.schema import Schema, load_schema
 from danvan.graph.sources import source_ref
 from danvan.graph.store import Store, WriteResult
 from danvan.graph.types import Edge, Node, merge_props
-from danvan.loaders.yaml_lines import LINE, load_yaml
+from danvan.loaders.reference.yaml_lines import LINE, load_yaml
 from danvan.text import nfc
 
 __all__ = ["build_kb", "corpus_dir", "kb_files", "load_kb"]
@@ -44,7 +44,7 @@ _SPECIAL = ("label", "at", "id", LINE)
 
 def kb_files() -> list[Path]:
     """The curated files shipped with danvan, in load order (shared files first)."""
-    folder = Path(str(resources.files("danvan.loaders").joinpath("kb")))
+    folder = Path(str(resources.files("danvan.loaders.reference").joinpath("kb")))
     files = sorted(folder.glob("*.yaml"))
     return sorted(files, key=lambda p: (not p.name.startswith("_"), p.name))
 
@@ -120,7 +120,7 @@ class _Builder:
         return nfc(data.decode("utf-8"))
 
     def place(self, raw: dict[str, Any], source_id: str | None, file: str) -> None:
-        from danvan.loaders.places import place_records
+        from danvan.loaders.reference.places import place_records
 
         line = raw.get(LINE)
         try:
@@ -270,12 +270,12 @@ def load_kb(store: Store, files: Iterable[Path] | None = None,
     """Check every file, then write the whole knowledge base in one transaction.
 
     With ``maps``, both administrative maps (every unit of both eras, see
-    :mod:`danvan.loaders.admin_map`) are written with it, the curated place
+    :mod:`danvan.loaders.reference.admin_map`) are written with it, the curated place
     entries merged on top; ``danvan load`` and ``serve`` do this.
     """
     nodes, edges = build_kb(files, corpus)
     if maps:
-        from danvan.loaders.admin_map import map_records, merge_records
+        from danvan.loaders.reference.admin_map import map_records, merge_records
 
         nodes, edges = merge_records(map_records(), (nodes, edges))
         # ~14,000 nodes and 25,000 edges: the bulk path (Neo4j: chunked, all checked first;

@@ -28,9 +28,9 @@ from functools import lru_cache
 from typing import Any
 
 from danvan.graph.schema import load_schema
-from danvan.loaders import patterns as P
-from danvan.loaders.admin_units import ERA_2025, LEGACY
-from danvan.loaders.gazetteer import ORG_TYPES, Gazetteer, OrgType, fold_fast, squash
+from danvan.loaders.documents import patterns as P
+from danvan.loaders.reference.admin_units import ERA_2025, LEGACY
+from danvan.loaders.reference.gazetteer import ORG_TYPES, Gazetteer, OrgType, fold_fast, squash
 from danvan.text import fold, nfc
 
 __all__ = ["Extraction", "Extractor", "Mention", "Relation"]
@@ -1465,7 +1465,7 @@ def find_relations(run: _Run, self_index: int | None) -> set[Relation]:
     _places_relations(run, rel)
     _model_relations(run, rel)
     # imported here: the assignment rules build this module's Relation
-    from danvan.loaders.assigning import find_assignments
+    from danvan.loaders.documents.assigning import find_assignments
     out |= find_assignments(run, self_index, out)
     return out
 

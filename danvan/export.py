@@ -55,7 +55,7 @@ def _date_cell(ws: Any, text: str) -> Any:
 def sheet_columns() -> dict[str, str]:
     """Canonical column → header of an export: the import layout, and "Xã cũ" last (the legacy
     commune of a row in today's map, which tells same-named villages of one commune apart)."""
-    from danvan.loaders.spreadsheets import EXTRA_HEADERS, HEADERS
+    from danvan.loaders.spreadsheets.load import EXTRA_HEADERS, HEADERS
 
     return {**HEADERS, "old_commune": EXTRA_HEADERS["old_commune"]}
 
@@ -231,5 +231,5 @@ def export_command(
 
 
 def register_cli(register: Callable[..., Any]) -> None:
-    """Add ``danvan export`` (registered by loaders/spreadsheets.py's hook)."""
+    """Add ``danvan export`` (registered by loaders/spreadsheets/load.py's hook)."""
     register(export_command, name="export")

@@ -11,7 +11,7 @@ Where the demo goes:
   ``--into-current``; without it the command refuses and says so.
 
 At province scale the demo holds Kon Tum before the reform (plan 133-KH/TU, 2024)
-and a 2026 plan of the merged Quảng Ngãi in today's map (loaders/demo_today.py),
+and a 2026 plan of the merged Quảng Ngãi in today's map (loaders/synthetic/demo_today.py),
 so the explorer shows both eras. Every node and edge the demo writes has ``synthetic: true``; its Source is
 "Dữ liệu mô phỏng" (``source-du-lieu-mo-phong``). Running it twice changes nothing.
 
@@ -33,8 +33,8 @@ import typer
 from danvan.config import Settings, open_store
 from danvan.errors import ConfigError
 from danvan.graph.store import Store
-from danvan.loaders.demo_today import today_plan
-from danvan.loaders.generator import Dataset, national_dataset, province_dataset, write_dataset
+from danvan.loaders.synthetic.demo_today import today_plan
+from danvan.loaders.synthetic.generator import Dataset, national_dataset, province_dataset, write_dataset
 
 __all__ = ["DEMO_FOLDER", "demo_settings", "load_demo", "open_hint", "register_cli"]
 

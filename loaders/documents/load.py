@@ -1,7 +1,7 @@
 """Documents into the graph: ``danvan extract FILE… --json`` and ``danvan load --documents``.
 
-Each file is read (:mod:`danvan.loaders.reading`), extracted
-(:mod:`danvan.loaders.extractor`) and written with one ``Store.write``, so a
+Each file is read (:mod:`danvan.loaders.documents.reading`), extracted
+(:mod:`danvan.loaders.documents.extractor`) and written with one ``Store.write``, so a
 file that fails leaves nothing behind. Entities already in the store (the
 curated knowledge base, earlier documents) are matched, never duplicated; they
 gain only evidence (``sources``), their curated values are kept. New entities
@@ -35,11 +35,11 @@ from danvan.errors import DanvanError, LoadError
 from danvan.graph.sources import source_ref
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import ERA_2025, admin_units
-from danvan.loaders.assigning import PROPOSE_BELOW
-from danvan.loaders.extractor import Extraction, Extractor, Mention, Relation
-from danvan.loaders.gazetteer import Gazetteer
-from danvan.loaders.reading import Document, iter_paths, read_document
+from danvan.loaders.documents.assigning import PROPOSE_BELOW
+from danvan.loaders.documents.extractor import Extraction, Extractor, Mention, Relation
+from danvan.loaders.documents.reading import Document, iter_paths, read_document
+from danvan.loaders.reference.admin_units import ERA_2025, admin_units
+from danvan.loaders.reference.gazetteer import Gazetteer
 from danvan.loaders.review import mention_items
 from danvan.text import slug
 
@@ -150,7 +150,7 @@ class _Builder:
 
     def place(self, node_id: str) -> str:
         """Make sure an official place (and its parents) is in the batch or the store."""
-        from danvan.loaders.places import place_records
+        from danvan.loaders.reference.places import place_records
 
         if node_id in self.nodes or self.store.get(node_id) is not None:
             return node_id
@@ -438,7 +438,7 @@ def extract_command(
     store = None
     if kb:
         from danvan.graph.embedded import EmbeddedStore
-        from danvan.loaders.kb import load_kb
+        from danvan.loaders.reference.kb import load_kb
 
         store = EmbeddedStore(":memory:")
         try:

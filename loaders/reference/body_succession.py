@@ -23,8 +23,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from danvan.graph.types import Edge, Node
-from danvan.loaders.admin_units import ERA_2025, LEGACY, REFORM_DATE, admin_units
-from danvan.loaders.resolver import BOARDS_MERGED, scope_of
+from danvan.loaders.reference.admin_units import ERA_2025, LEGACY, REFORM_DATE, admin_units
+from danvan.loaders.reference.resolver import BOARDS_MERGED, scope_of
 from danvan.queries.base import names
 from danvan.text import fold
 
