@@ -112,13 +112,10 @@ def full_collections() -> Iterator[list[float]]:
 def time_queries(store: Store, params: dict[str, dict[str, Any]], repeat: int) -> dict[str, Any]:
     """p50/p99 in ms of each query, after warm-up runs (see NEO4J_WARM_ROUNDS), and the
     full garbage collections during its timed runs (see :func:`full_collections`)."""
-    from danvan.queries.catalogue import get
+    from danvan.queries.catalogue import run as run_query
 
     def run(name: str, p: dict[str, Any]) -> Any:
-        # Not store.query(name, **p): the "places" query has a parameter called "name" too.
-        spec = get(name)
-        impl = spec.neo4j if store.kind == "neo4j" else spec.embedded
-        return impl(store, **spec.convert(p))
+        return run_query(store, name, **p)
 
     # As `danvan serve` does once its store is open: what is loaded by now (dataset, store,
     # caches) lives as long as the process, so full collections need not walk it again.

@@ -164,12 +164,12 @@ def query(ctx: typer.Context,
           store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
           neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
     """Chạy một câu hỏi trong danh mục: ``danvan query assignments --plan 133-KH/TU``."""
-    from danvan.queries.catalogue import parse_cli_params
+    from danvan.queries.catalogue import parse_cli_params, run
 
     params = parse_cli_params(name, ctx.args)
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
                            neo4j_user=neo4j_user, neo4j_password=neo4j_password)
-    result = s.query(name, **params)
+    result = run(s, name, **params)
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2 if as_json else None,
                           default=str))
 

@@ -24,6 +24,7 @@ from neo4j import exceptions as nx_errors
 from danvan.errors import AuthError, ConfigError, StoreError, StoreUnavailable, ValidationError
 from danvan.graph.audit import watching
 from danvan.graph.neo4j_health import Health
+from danvan.graph.reading import Neo4jReader
 from danvan.graph.records import Neo4jRecords
 from danvan.graph.schema import Schema
 from danvan.graph.store import Store, TxOps, WriteResult, bulk_gc, plan_new_edges
@@ -434,6 +435,19 @@ class Neo4jStore(Store):
         wrapped = f"CALL {{ {cypher} }} RETURN collect([{', '.join(columns)}]) AS rows"
         rows = self.read(wrapped, **params)
         return [dict(zip(columns, row, strict=True)) for row in rows[0]["rows"]] if rows else []
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Neo4jReader]:
+        """The reader for one query run (nested runs in a thread share the outer one)."""
+        outer = getattr(self._local, "reader", None)
+        if outer is not None:
+            yield outer
+            return
+        self._local.reader = reader = Neo4jReader(self)
+        try:
+            yield reader
+        finally:
+            self._local.reader = None
 
     def change_token(self) -> tuple[int, str]:
         """Changes whenever the database may have changed; cheap (one empty read).

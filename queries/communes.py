@@ -9,22 +9,25 @@ The same figures give the home page its entry points (queries/overview.py): they
 computed from :class:`Facts`, one pass over the assignments and SUPPORTS edges
 (memoised on the embedded store until the graph changes; two reads on Neo4j).
 
->>> merged({"commune-1": {"u1"}, "commune-2025-9": {"u2"}}, {"commune-1": ["commune-2025-9"]}, "2025")
-{'commune-1': {'u1'}, 'commune-2025-9': {'u1', 'u2'}}
+>>> found = merged({"commune-1": {"u1"}, "commune-2025-9": {"u2"}}, {"commune-1": ["commune-2025-9"]}, "2025")
+>>> sorted(found["commune-2025-9"])
+['u1', 'u2']
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from danvan.queries.base import ORG_LABELS
-from danvan.queries.catalogue import MAP_PARAM, Param, QuerySpec, query
-from danvan.queries.handles import current_form
+from danvan.queries.base import ORG_LABELS, display_name
+from danvan.queries.spec import MAP_PARAM, Param, QuerySpec
 
-__all__ = ["Facts", "facts_embedded", "facts_neo4j", "item", "merged", "successors_embedded",
-           "successors_neo4j"]
+if TYPE_CHECKING:
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader
+
+__all__ = ["COMMUNE_MAP", "QUERIES", "Facts", "facts_embedded", "facts_neo4j", "item", "merged",
+           "successors_embedded", "successors_neo4j"]
 
 LEGACY = "legacy"
 _ASSIGNED = """
@@ -67,7 +70,7 @@ def _place(node: dict[str, dict[str, Any]], target: str) -> tuple[str, bool]:
     return (commune, True) if commune else (target, False)
 
 
-def facts_embedded(snap: Any) -> Facts:
+def facts_embedded(snap: EmbeddedSnapshot) -> Facts:
     """:class:`Facts` from the embedded graph (kept until it changes)."""
     kept = snap.memo("pages.facts")
     if "facts" in kept:
@@ -97,7 +100,7 @@ def facts_embedded(snap: Any) -> Facts:
     return out
 
 
-def facts_neo4j(reader: Any) -> Facts:
+def facts_neo4j(reader: Neo4jReader) -> Facts:
     """:class:`Facts` from Neo4j: the assignments' targets and units, and SUPPORTS edges."""
     out = Facts()
     for row in reader.read(_ASSIGNED):
@@ -116,7 +119,7 @@ def _legacy_communes(places: Any) -> list[str]:
     return sorted(p for p in places if p.startswith("commune-"))
 
 
-def successors_embedded(snap: Any, ids: list[str]) -> dict[str, list[str]]:
+def successors_embedded(snap: EmbeddedSnapshot, ids: list[str]) -> dict[str, list[str]]:
     """Place id → the places it went into (SUCCEEDED_BY), for those of ``ids`` that have any."""
     out = {}
     for i in ids:
@@ -127,7 +130,7 @@ def successors_embedded(snap: Any, ids: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def successors_neo4j(reader: Any, ids: list[str]) -> dict[str, list[str]]:
+def successors_neo4j(reader: Neo4jReader, ids: list[str]) -> dict[str, list[str]]:
     """:func:`successors_embedded` on Neo4j: one read anchored on the ids."""
     if not ids:
         return {}
@@ -166,7 +169,8 @@ def _shape(map_: str, communes: list[tuple[str, dict[str, Any]]], helpers: dict[
     return {"map": map_, "communes": out}
 
 
-def _map_embedded(snap: Any, map: str, district: str | None, province: str | None) -> dict[str, Any]:
+def _map_embedded(snap: EmbeddedSnapshot, map: str, district: str | None,
+                  province: str | None) -> dict[str, Any]:
     key = "province" if map == "2025" else "district"
     chosen = province if map == "2025" else district
     facts = facts_embedded(snap)
@@ -201,7 +205,7 @@ def _map_embedded(snap: Any, map: str, district: str | None, province: str | Non
             for p in _legacy_communes(preds):
                 villages[c] |= by_commune.get(p, set())
     scope_ids = {node[c]["props"].get(key) for c in ids} - {None}
-    scopes = {s: snap.get(s).name for s in scope_ids if s in node}  # type: ignore[union-attr]
+    scopes = {s: display_name(node[s]["props"], s) for s in scope_ids if s in node}
     return _shape(map, [(c, node[c]["props"]) for c in ids], helpers, helped, villages, former, scopes)
 
 
@@ -209,7 +213,7 @@ _COMMUNE = "c {.name, .lat, .lon, .era, .district, .province, .synthetic}"
 _DRAWN = "c.lat IS NOT NULL AND c.lon IS NOT NULL AND coalesce(c.era, 'legacy') = $map"
 
 
-def _map_neo4j(reader: Any, map: str, district: str | None, province: str | None) -> dict[str, Any]:
+def _map_neo4j(reader: Neo4jReader, map: str, district: str | None, province: str | None) -> dict[str, Any]:
     key = "province" if map == "2025" else "district"
     chosen = province if map == "2025" else district
     facts = facts_neo4j(reader)
@@ -245,14 +249,11 @@ def _map_neo4j(reader: Any, map: str, district: str | None, province: str | None
     scope_rows = reader.read("UNWIND $ids AS x MATCH (s:Entity {id: x}) "
                              "RETURN x AS id, s {.name, .title, .ref, .what, .description} AS props",
                              ids=sorted({p[key] for _, p in communes if p.get(key)}))
-    from danvan.queries.base import display_name
-
     scopes_named = {r["id"]: display_name(r["props"], r["id"]) for r in scope_rows}
     return _shape(map, communes, helpers, helped, villages, former, scopes_named)
 
 
-_emb, _neo = current_form(_map_embedded, _map_neo4j)
-query(QuerySpec(
+COMMUNE_MAP = QuerySpec(
     name="commune_map",
     title="Bản đồ các xã: tọa độ, số đơn vị giúp đỡ, số thôn được giúp",
     description="The communes of one administrative map with their official coordinates, how many "
@@ -263,5 +264,6 @@ query(QuerySpec(
     params=(MAP_PARAM, Param("district", help="huyện (id), bản đồ trước sáp nhập"),
             Param("province", help="tỉnh (id), bản đồ 2025")),
     example={"map": "legacy", "district": "district-614"},
-    embedded=_emb, neo4j=_neo, tags=("places", "coverage"),
-))
+    embedded=_map_embedded, neo4j=_map_neo4j, tags=("places", "coverage"),
+)
+QUERIES = (COMMUNE_MAP,)

@@ -10,14 +10,17 @@ and documents. Ids that name no node are left out.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from danvan.queries.base import display_name
-from danvan.queries.catalogue import Param, QuerySpec, query
 from danvan.queries.communes import item
-from danvan.queries.handles import current_form
+from danvan.queries.spec import Param, QuerySpec
 
-__all__: list[str] = []
+if TYPE_CHECKING:
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader
+
+__all__ = ["LOOKUP", "QUERIES"]
 
 MAX_IDS = 1000
 _UP = ("commune", "district", "province", "scope")  # as whereabouts: the first present is where
@@ -37,7 +40,7 @@ def _parent(props: dict[str, Any]) -> str | None:
     return None
 
 
-def _lookup_embedded(snap: Any, ids: list[str]) -> dict[str, Any]:
+def _lookup_embedded(snap: EmbeddedSnapshot, ids: list[str]) -> dict[str, Any]:
     node = snap.node
     out = {}
     for i in sorted(set(ids)):
@@ -66,7 +69,7 @@ RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n {{.*, tex
 """
 
 
-def _lookup_neo4j(reader: Any, ids: list[str]) -> dict[str, Any]:
+def _lookup_neo4j(reader: Neo4jReader, ids: list[str]) -> dict[str, Any]:
     out = {}
     for r in sorted(reader.read(_LOOKUP, ids=sorted(set(ids))), key=lambda r: r["id"]):
         first = display_name(r["first"], r["p1"]) if r["p1"] is not None else None
@@ -75,19 +78,19 @@ def _lookup_neo4j(reader: Any, ids: list[str]) -> dict[str, Any]:
     return {"items": out}
 
 
-def _checked(fetch: Any) -> Any:
+def _at_most(fetch: Callable[[Any, list[str]], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     def run(handle: Any, ids: list[str]) -> dict[str, Any]:
         return fetch(handle, ids[:MAX_IDS])
     return run
 
 
-_emb, _neo = current_form(_checked(_lookup_embedded), _checked(_lookup_neo4j))
-query(QuerySpec(
+LOOKUP = QuerySpec(
     name="lookup",
     title="Tra cứu nhiều đối tượng theo mã: loại, thuộc tính, nơi chốn",
     description=f"Up to {MAX_IDS} nodes by id at once: label, properties (a document's text left out) "
                 "and where each is (\"Xã A, Huyện B\" for a village); unknown ids are left out.",
     params=(Param("ids", "list", required=True, help="các mã, cách nhau bằng dấu phẩy"),),
     example={"ids": ["commune-23488", "village-commune-23488-thon-9"]},
-    embedded=_emb, neo4j=_neo, tags=("profiles",),
-))
+    embedded=_at_most(_lookup_embedded), neo4j=_at_most(_lookup_neo4j), tags=("profiles",),
+)
+QUERIES = (LOOKUP,)

@@ -15,10 +15,9 @@ every edge; helpers per commune from queries/communes.py.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from danvan.queries.base import display_name
-from danvan.queries.catalogue import MAP_PARAM, QuerySpec, query
 from danvan.queries.communes import (
     facts_embedded,
     facts_neo4j,
@@ -27,9 +26,12 @@ from danvan.queries.communes import (
     successors_embedded,
     successors_neo4j,
 )
-from danvan.queries.handles import current_form
+from danvan.queries.spec import MAP_PARAM, QuerySpec
 
-__all__: list[str] = []
+if TYPE_CHECKING:
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader
+
+__all__ = ["FILTER_CHOICES", "OVERVIEW", "QUERIES"]
 
 LATEST = 12  # directives the home page lists
 _ITEM = "[{v}.id, [l IN labels({v}) WHERE l <> 'Entity'][0], {v} {{.*, text: null}}]"
@@ -66,7 +68,7 @@ def _wanted_scopes(map_: str, communes: list[dict[str, Any]], district_targets: 
     return scopes - {""}
 
 
-def _overview_embedded(snap: Any, map: str) -> dict[str, Any]:
+def _overview_embedded(snap: EmbeddedSnapshot, map: str) -> dict[str, Any]:
     facts = facts_embedded(snap)
     succ = successors_embedded(snap, sorted(p for p in facts.helpers if p.startswith("commune-")))
     helpers = merged(facts.helpers, succ, map)
@@ -96,13 +98,13 @@ def _overview_embedded(snap: Any, map: str) -> dict[str, Any]:
                  items(directives), labels)
 
 
-def _items_neo4j(reader: Any, ids: list[str]) -> list[dict[str, Any]]:
+def _items_neo4j(reader: Neo4jReader, ids: list[str]) -> list[dict[str, Any]]:
     rows = reader.read(f"UNWIND $ids AS x MATCH (n:Entity {{id: x}}) RETURN {_ITEM.format(v='n')} AS n",
                        ids=ids)
     return [item(*r["n"]) for r in rows]
 
 
-def _overview_neo4j(reader: Any, map: str) -> dict[str, Any]:
+def _overview_neo4j(reader: Neo4jReader, map: str) -> dict[str, Any]:
     facts = facts_neo4j(reader)
     succ = successors_neo4j(reader, sorted(p for p in facts.helpers if p.startswith("commune-")))
     helpers = merged(facts.helpers, succ, map)
@@ -130,16 +132,16 @@ def _overview_neo4j(reader: Any, map: str) -> dict[str, Any]:
                  labels)
 
 
-_emb, _neo = current_form(_overview_embedded, _overview_neo4j)
-query(QuerySpec(
+OVERVIEW = QuerySpec(
     name="overview",
     title="Tổng quan: kế hoạch, đơn vị, địa bàn có đơn vị giúp đỡ, văn bản mới",
     description="The explorer's entry points: plans and units with their number of assignments, the "
                 "districts (legacy map) or provinces (2025 map) where some unit helps with those "
                 "communes and how many units help each, the 12 newest directives, and the number of "
                 "nodes of each label.",
-    params=(MAP_PARAM,), example={"map": "2025"}, embedded=_emb, neo4j=_neo, tags=("overview",),
-))
+    params=(MAP_PARAM,), example={"map": "2025"}, embedded=_overview_embedded, neo4j=_overview_neo4j,
+    tags=("overview",),
+)
 
 
 # filter_choices ----------------------------------------------------------------------------------
@@ -151,7 +153,7 @@ def _choices(plans: list[dict[str, Any]], districts: list[dict[str, Any]],
             "provinces_2025": _by_name([p for p in provinces if p["props"].get("era") == "2025"])}
 
 
-def _choices_embedded(snap: Any) -> dict[str, Any]:
+def _choices_embedded(snap: EmbeddedSnapshot) -> dict[str, Any]:
     node, pred = snap.node, snap.pred
 
     def items(label: str, under: str | None = None) -> list[dict[str, Any]]:
@@ -160,18 +162,18 @@ def _choices_embedded(snap: Any) -> dict[str, Any]:
     return _choices(items("Directive", "UNDER_PLAN"), items("District"), items("Province"))
 
 
-def _choices_neo4j(reader: Any) -> dict[str, Any]:
+def _choices_neo4j(reader: Neo4jReader) -> dict[str, Any]:
     def items(cypher: str) -> list[dict[str, Any]]:
         return [item(*r["n"]) for r in reader.read(cypher + f" RETURN {_ITEM.format(v='n')} AS n")]
     return _choices(items("MATCH (n:Directive) WHERE COUNT { (n)<-[:UNDER_PLAN]-() } > 0"),
                     items("MATCH (n:District)"), items("MATCH (n:Province) WHERE n.era = '2025'"))
 
 
-_emb, _neo = current_form(_choices_embedded, _choices_neo4j)
-query(QuerySpec(
+FILTER_CHOICES = QuerySpec(
     name="filter_choices",
     title="Danh sách để lọc: kế hoạch có phân công, huyện, tỉnh (2025)",
     description="What the explorer's filters offer: the plans assignments are made under (by number), "
                 "every legacy district and every 2025 province (by name).",
-    params=(), example={}, embedded=_emb, neo4j=_neo, tags=("overview",),
-))
+    params=(), example={}, embedded=_choices_embedded, neo4j=_choices_neo4j, tags=("overview",),
+)
+QUERIES = (OVERVIEW, FILTER_CHOICES)

@@ -20,17 +20,13 @@ from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
 from danvan.loaders.reference.kb import build_kb, kb_files
-from danvan.queries.catalogue import CATALOGUE, get
+from danvan.queries.catalogue import CATALOGUE, run
 
 S = load_schema()
 SOURCE_TEXT = "Báo cáo thử nghiệm: Hội Nông dân tỉnh Thử Nghiệm giúp Thôn 1 xã Một nuôi bò sinh sản."
 
 
-def ask(store: Store, query_name: str, /, **params: Any) -> Any:
-    """Run a catalogued query (like catalogue.run, but a parameter may be called ``name``)."""
-    spec = get(query_name)
-    impl = spec.neo4j if store.kind == "neo4j" else spec.embedded
-    return impl(store, **spec.convert(params))
+ask = run  # every test runs queries the way the API, pages and CLI do
 
 
 def kb_graph() -> tuple[list[Node], list[Edge]]:

@@ -16,6 +16,7 @@ import typer
 
 from danvan.cli import DataDirOpt, PasswordOpt, StoreOpt, UriOpt, UserOpt, fail, store_from_options
 from danvan.errors import ValidationError
+from danvan.queries.catalogue import run
 
 __all__ = ["register_cli", "viz"]
 
@@ -56,7 +57,7 @@ def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file t
     s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
                            neo4j_user=neo4j_user, neo4j_password=neo4j_password)
     if query:
-        result = s.query(query, **_params(param or []))
+        result = run(s, query, **_params(param or []))
         sub, total = subgraph_from_result(s, result, limit)
         title = f"Đồ thị: {query}"
         view = GraphView(graph_data(s, sub, total=total, limit=limit, title=title), title)
