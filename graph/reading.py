@@ -180,7 +180,7 @@ class EmbeddedSnapshot(ReadHandle):
                 grouped.setdefault(d["label"], []).append(i)
             index.update((k, tuple(sorted(v))) for k, v in grouped.items())
             index[None] = ()  # built, even for an empty graph
-        return index.get(label, ())  # type: ignore[no-any-return]
+        return index.get(label, ())
 
     def out_ids(self, node: str, type_: str) -> list[str]:
         """Targets of ``node``'s out-edges of one type, sorted."""
