@@ -476,7 +476,8 @@ class Neo4jStore(Store):
         if outer is not None:
             yield outer
             return
-        self._local.seen = seen = []
+        seen: list[tuple[int, str]] = []
+        self._local.seen = seen
         try:
             yield seen
         finally:
@@ -727,16 +728,6 @@ class Neo4jStore(Store):
             ops.create = False
             session.execute_write(work)
             ops.create = True
-
-    def write_one_by_one(self, nodes: Sequence[Node]) -> None:
-        """Unbatched writes, one transaction per node: only for the batching benchmark."""
-        with self._errors(), self.session() as session:
-            for node in nodes:
-                checked = self.schema.check_node(node)
-                lab = self.cypher_label(checked.label)
-                session.execute_write(lambda tx, n=checked, lab=lab: tx.run(
-                    f"MERGE (n:Entity {{id: $id}}) SET n = $props, n.id = $id, n:{lab}",
-                    id=n.id, props=n.props).consume())
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))

@@ -180,7 +180,7 @@ class EmbeddedSnapshot(ReadHandle):
                 grouped.setdefault(d["label"], []).append(i)
             index.update((k, tuple(sorted(v))) for k, v in grouped.items())
             index[None] = ()  # built, even for an empty graph
-        return index.get(label, ())  # type: ignore[no-any-return]
+        return index.get(label, ())
 
     def out_ids(self, node: str, type_: str) -> list[str]:
         """Targets of ``node``'s out-edges of one type, sorted."""
@@ -200,7 +200,23 @@ class EmbeddedSnapshot(ReadHandle):
 
     def edges_of(self, node_id: str, direction: str = "both",
                  types: Iterable[str] | None = None) -> list[Edge]:
-        return self._store.edges_of(node_id, direction, types)
+        if node_id not in self.node:
+            return []
+        wanted = set(types) if types is not None else None
+        found: dict[str, Edge] = {}
+        if direction in ("out", "both"):
+            for t, keys in self.succ[node_id].items():
+                for k, d in keys.items():
+                    if wanted is None or k in wanted:
+                        edge = Edge(k, node_id, t, dict(d["props"]))
+                        found[edge.key] = edge
+        if direction in ("in", "both"):
+            for s, keys in self.pred[node_id].items():
+                for k, d in keys.items():
+                    if wanted is None or k in wanted:
+                        edge = Edge(k, s, node_id, dict(d["props"]))
+                        found[edge.key] = edge
+        return [found[key] for key in sorted(found)]
 
     def names(self, labels: Iterable[str]) -> tuple[NameRow, ...]:
         wanted = frozenset(labels)

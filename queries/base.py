@@ -99,7 +99,7 @@ class RowsCache:
             hit = self._values.get(id(rows))
             if hit is not None and hit[0] is rows:
                 self._values.move_to_end(id(rows))
-                return hit[1]  # type: ignore[no-any-return]
+                return hit[1]
         value = build(rows)
         with self._lock:
             self._values[id(rows)] = (rows, value)

@@ -244,7 +244,7 @@ def _read_one(reader: Neo4jReader, cypher: str, **params: Any) -> dict[str, Any]
     rows = reader.read(cypher, **params)
     if len(rows) != 1:
         raise StoreError(f"coverage: expected one record, got {len(rows)}")
-    return rows[0]  # type: ignore[no-any-return]
+    return rows[0]
 
 
 def _neo4j(store: Neo4jReader, f: dict[str, set[str] | None], as_of: str | None,
@@ -252,10 +252,10 @@ def _neo4j(store: Neo4jReader, f: dict[str, set[str] | None], as_of: str | None,
     params = {k: sorted(v) if v is not None else None for k, v in f.items()}
     plans = "none" if f["plans"] is None else "implementing" if implementing else "given"
     anchor = next((k for k in ("units", "targets", "plans") if f[k] is not None), "all")
-    villages = ("targets" if f["targets"] is not None else
-                "reach" if f["plans"] is not None else "all")
+    area = ("targets" if f["targets"] is not None else
+            "reach" if f["plans"] is not None else "all")
     cypher = (_PLANS[plans] + "CALL { WITH plans, plan_nodes " + _START[anchor] + _ROWS + "} "
-              "CALL { " + _VILLAGES[villages] + " } " + _TAIL)
+              "CALL { " + _VILLAGES[area] + " } " + _TAIL)
     r = _read_one(store, cypher, as_of=as_of, **params)
     villages = {v: (name, c) for v, name, c in r["villages"]}  # c: [id, name] or null
 

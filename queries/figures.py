@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from danvan.graph.reading import ReadHandle
-from danvan.queries.listings import N, Raw, emb, n3, plan_ref, uniq
+from danvan.queries.listings import N, Raw, emb, n3, plan_ref, raw3, uniq
 from danvan.queries.resolve import resolve_many
 from danvan.queries.spec import Param, QuerySpec
 from danvan.text import fold
@@ -56,9 +56,9 @@ def _rows_neo4j(reader: Neo4jReader, anchor: str, ids: set[str], target_anchor: 
     cypher = (f"CALL {{ {_STAT_ANCHORS[anchor]}{_STAT_COLLECT} }} "
               f"CALL {{ {_TARGET_ANCHORS[target_anchor]}{_TARGET_COLLECT} }} RETURN stats, targets")
     row = reader.read(cypher, ids=sorted(ids), target_ids=sorted(target_ids))[0]
-    return ([(n3(s), sorted((d, title) for d, title in docs), uniq(map(n3, about)))
-             for s, docs, about in row["stats"]],  # type: ignore[misc]
-            [(n3(t), uniq(map(n3, plans))) for t, plans in row["targets"]])  # type: ignore[misc]
+    return ([(raw3(s), sorted((d, title) for d, title in docs), uniq(map(n3, about)))
+             for s, docs, about in row["stats"]],
+            [(raw3(t), uniq(map(n3, plans))) for t, plans in row["targets"]])
 
 
 def _rows_embedded(snap: EmbeddedSnapshot, anchor: str, ids: set[str], target_anchor: str,
@@ -123,7 +123,7 @@ def _fetch(store: H, plan: str | None, document: str | None, period: str | None,
 def _shape(raw: _Raw, plan: str | None, document: str | None, period: str | None) -> dict[str, Any]:
     plans, sources, (stats, targets) = raw
     q = fold(period) if period else None
-    statistics = []
+    statistics: list[dict[str, Any]] = []
     for (sid, _, props), docs, about in stats:
         if plans is not None and not plans & {a[0] for a in about}:
             continue
@@ -142,7 +142,7 @@ def _shape(raw: _Raw, plan: str | None, document: str | None, period: str | None
                        "name": plan_ref(first)["title"]} if first else None),
             "synthetic": bool(props.get("synthetic", False)),
         })
-    target_items = []
+    target_items: list[dict[str, Any]] = []
     for (tid, _, props), t_plans in targets:
         if q and q not in fold(str(props.get("year") or "")):
             continue

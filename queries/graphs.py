@@ -100,7 +100,7 @@ def _expand_shown(reader: Neo4jReader, ids: Iterable[str], shown: Shown, room: i
     for row in rows:
         a = row["a"]
         if row["node"] is not None:
-            shown[a] = _shown(*row["node"], drop=("id", "text"))
+            shown[a] = _shown(row["node"][0], row["node"][1], drop=("id", "text"))
         for t, s, e, b, bl, p, bp in row["steps"]:
             out.append((a, t, s, e, b, bl, p))
             if bp is not None:
@@ -118,7 +118,8 @@ def _node_items(store: Readable, ids: list[str], depth: dict[str, int] | None = 
     out = []
     for i in ids:
         label, props = shown[i]
-        item = {"id": i, "label": label, "name": display_name(props, i), "props": props}
+        item: dict[str, Any] = {"id": i, "label": label, "name": display_name(props, i),
+                                "props": props}
         if depth is not None:
             item["depth"] = depth[i]
         out.append(item)

@@ -108,7 +108,7 @@ def _shape(handle: ReadHandle, root: str, depth: int, adjacency: dict[str, dict[
     ids = {root} | {i for found in reached.values() for i in found}
     if docs is None:
         docs = doc_rows(handle, ids)
-    items = {d[0]: doc_item(*d, issuer) for d, issuer in docs if d[0] in ids}
+    items = {d[0]: doc_item(d[0], d[1], d[2], issuer) for d, issuer in docs if d[0] in ids}
     result: dict[str, Any] = {"directive": items[root]}
     for name, found in reached.items():
         result[name] = sorted(({**items[i], "depth": dv, "via": via} for i, (dv, via) in found.items()

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DOC_LIST", "PLACE_LIST", "N", "P", "Raw", "doc_item", "doc_row_neo4j",
            "doc_rows", "emb", "lab", "model_item", "model_rows", "n3", "place_item", "place_row_neo4j",
-           "place_rows", "plan_ref", "resolve_any"]
+           "place_rows", "plan_ref", "raw3", "resolve_any"]
 
 LEVELS = {"province": "Province", "district": "District", "commune": "Commune", "village": "Village"}
 CAMPAIGN_KIND = "Cuộc vận động"
@@ -68,8 +68,11 @@ def P(var: str, *keys: str) -> str:
 
 def n3(value: Sequence[Any] | None) -> Raw | None:
     """A triple from Neo4j as a tuple, without the ``id`` Neo4j keeps among the properties."""
-    if value is None:
-        return None
+    return None if value is None else raw3(value)
+
+
+def raw3(value: Sequence[Any]) -> Raw:
+    """:func:`n3` of a triple that is never null (a row's own node)."""
     node_id, label, props = value[0], value[1], value[2]
     return node_id, label, {k: v for k, v in (props or {}).items() if k != "id" and v is not None}
 
@@ -131,7 +134,7 @@ DOC_LIST = "[" + ", ".join(_DOC_COLUMNS.values()) + "]"  # directive ``d`` and i
 
 def doc_row_neo4j(row: Sequence[Any]) -> tuple[Raw, Raw | None]:
     """A (directive, issuer) pair from Neo4j's ``[d, issuer]`` (see ``_DOC_COLUMNS``)."""
-    return n3(row[0]), n3(row[1])  # type: ignore[return-value]
+    return raw3(row[0]), n3(row[1])
 
 
 def doc_rows(store: Readable, ids: Iterable[str] | None = None,
@@ -160,7 +163,7 @@ def _doc_rows_neo4j(reader: Neo4jReader, ids: Iterable[str] | None,
     else:
         rows = reader.read_many("MATCH (d:Directive) " + _DOC_CYPHER, tuple(_DOC_COLUMNS))
     out = [doc_row_neo4j((r["d"], r["issuer"])) for r in rows]
-    return sorted(out, key=lambda r: r[0][0])  # type: ignore[index]
+    return sorted(out, key=lambda r: r[0][0])
 
 
 def _doc_rows_embedded(snap: EmbeddedSnapshot, ids: Iterable[str] | None,
@@ -240,10 +243,10 @@ def model_rows(store: Readable, anchor: str, ids: Iterable[str] = ()) -> list[Mo
 def _model_rows_neo4j(reader: Neo4jReader, anchor: str, ids: set[str]) -> list[ModelRow]:
     rows = reader.read_many(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,
                             ("m", "units", "places", "plans"), ids=sorted(ids))
-    out = [(n3(r["m"]), uniq(map(n3, r["units"])),
-            sorted(((n3(t), uniq(map(n3, cs))) for t, cs in r["places"]), key=lambda x: x[0][0]),
+    out = [(raw3(r["m"]), uniq(map(n3, r["units"])),
+            sorted(((raw3(t), uniq(map(n3, cs))) for t, cs in r["places"]), key=lambda x: x[0][0]),
             uniq(map(n3, r["plans"]))) for r in rows]
-    return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
+    return sorted(out, key=lambda r: r[0][0])
 
 
 def _model_rows_embedded(snap: EmbeddedSnapshot, anchor: str, ids: set[str]) -> list[ModelRow]:
@@ -317,12 +320,12 @@ PLACE_LIST = "[" + ", ".join(_PLACE_COLUMNS.values()) + "]"  # the row of place 
 def place_row_neo4j(row: Sequence[Any]) -> PlaceRow:
     """A place row from the list :data:`PLACE_LIST` gives (or the columns of one row)."""
     node, parents, succ, province, parent_succ = row
-    return (n3(node), uniq(map(n3, parents)), _succ_neo4j(succ),  # type: ignore[return-value]
+    return (raw3(node), uniq(map(n3, parents)), _succ_neo4j(succ),
             uniq(map(n3, province)), _succ_neo4j(parent_succ))
 
 
 def _succ_neo4j(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
-    return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])  # type: ignore[misc,index]
+    return sorted(((raw3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])
 
 
 def place_rows(store: Readable, ids: Iterable[str]) -> list[PlaceRow]:
@@ -338,7 +341,7 @@ def _place_rows_neo4j(reader: Neo4jReader, ids: Iterable[str]) -> list[PlaceRow]
     rows = reader.read_many("UNWIND $ids AS x MATCH (n:Entity {id: x}) " + _PLACE_CYPHER,
                             tuple(_PLACE_COLUMNS), ids=sorted(set(ids)))
     out = [place_row_neo4j([r[c] for c in _PLACE_COLUMNS]) for r in rows]
-    return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
+    return sorted(out, key=lambda r: r[0][0])
 
 
 def _place_rows_embedded(snap: EmbeddedSnapshot, ids: Iterable[str]) -> list[PlaceRow]:
@@ -371,7 +374,8 @@ def _names_index(snap: EmbeddedSnapshot, label: str) -> TextIndex:
             (i, [fold_cached(str(k)) for k in [nodes[i]["props"].get("name") or "",
                                           *(nodes[i]["props"].get("aliases") or [])]])
             for i in snap.ids_with_label(label))
-    return cache[label]  # type: ignore[no-any-return]
+    index: TextIndex = cache[label]
+    return index
 
 
 def _succ_item(pair: tuple[Raw, list[Raw]]) -> dict[str, Any]:
@@ -433,7 +437,7 @@ def _directives(store: ReadHandle, number: str | None, issuer: str | None, kind:
                     *(fold_cached(a) for a in props.get("aliases") or [])}
             if q_number not in keys and not ref.startswith(q_number):
                 continue
-        items.append(doc_item(*d, issuer_raw))
+        items.append(doc_item(d[0], d[1], d[2], issuer_raw))
     items.sort(key=lambda i: (i["date"] or "", i["id"]), reverse=True)
     return {"items": items[offset:offset + limit], "total": len(items)}
 
@@ -554,7 +558,7 @@ def _places_neo4j(reader: Neo4jReader, level: str | None, name: str | None, q: s
     q = fold(name) if name else None
     named = _neo4j_named(reader, level, q) if q else None
     if named is not None and len(named) <= _FULL_ROWS:
-        return _places_whole(reader, named, q, code, era, map, limit, offset)  # one read, not two
+        return _places_whole(reader, named, q or "", code, era, map, limit, offset)  # one read
     return _places(reader, level, q, code, era, map, limit, offset, named)
 
 

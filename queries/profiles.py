@@ -48,7 +48,7 @@ __all__: list[str] = []
 def _ref(raw: Raw | None, *extra: str) -> dict[str, Any] | None:
     if raw is None:
         return None
-    out = {"id": raw[0], "name": display_name(raw[2], raw[0])}
+    out: dict[str, Any] = {"id": raw[0], "name": display_name(raw[2], raw[0])}
     for key in extra:
         out[key] = raw[2].get(key)
     return out
@@ -312,7 +312,7 @@ def _unit_profile(store: H, unit: str, *, read: Callable[[H, str], dict[str, Any
         "districts": places("District", "Province", "province"),
         "models": sorted(models, key=lambda m: (m["name"] or "", m["id"])),
         "plans": [plan_ref(p) for _, p in sorted(plans.items())],
-        "directives_issued": sorted((doc_item(*d, i) for d, i in raw["issued"]),
+        "directives_issued": sorted((doc_item(d[0], d[1], d[2], i) for d, i in raw["issued"]),
                                     key=lambda x: (x["date"] or "", x["id"]), reverse=True),
         "assignments_total": len(raw["assignments"]),
         **_succession(store, u),
