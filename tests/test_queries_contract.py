@@ -205,6 +205,10 @@ CASES: dict[str, list[dict[str, Any]]] = {
                     {"map": "legacy", "district": "district-614"}],
     "lookup": [{"ids": [UNIT, "village-commune-99101-thon-1", "source-test-bao-cao", "nothing"]},
                {"ids": ["commune-2025-23497", "province-99", "directive-province-99-02-kh-tu"]}],
+    "entity_links": [{"id": UNIT}, {"id": "source-test-bao-cao"}, {"id": "commune-2025-99101"},
+                     {"id": "village-commune-99101-thon-1"}, {"id": "directive-province-99-03-kh-hu"},
+                     {"id": "directive-province-99-02-kh-tu"}, {"id": "province-99"}, {"id": "nothing"},
+                     {"id": "commune-2025-23497"}, {"id": "directive-province-62-08-kl-tu"}],
 }
 
 
