@@ -38,7 +38,7 @@ from danvan.graph.schema import load_schema
 from danvan.graph.sources import parse_source_ref
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
-from danvan.queries.whereabouts import where_of
+from danvan.queries.catalogue import run
 from danvan.text import dmy, nfc
 
 __all__ = ["ASSIGNMENT_COLUMNS", "router"]
@@ -87,7 +87,7 @@ def _problem_page(request: Request, exc: DanvanError) -> HTMLResponse:
     else:
         status, title = 503, "Không đọc được dữ liệu"
     candidates = getattr(exc, "candidates", [])
-    where = where_of(_store(request), [c["id"] for c in candidates if c.get("id")]) if candidates else {}
+    where = _where(_store(request), [c["id"] for c in candidates if c.get("id")]) if candidates else {}
     return _page(request, "problem.html", status, title=title, message=str(exc),
                  candidates=candidates, where=where)
 
@@ -95,6 +95,21 @@ def _problem_page(request: Request, exc: DanvanError) -> HTMLResponse:
 def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     return {k: nfc(request.query_params.get(k, "")).strip()[:200] for k in names
             if request.query_params.get(k, "").strip()}
+
+
+def _node(item: dict[str, Any]) -> Node:
+    """A node item of a page query as the templates read it (``.name``, ``.props``)."""
+    return Node(item["label"], item["id"], item["props"])
+
+
+def _lookup(store: Store, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    wanted = sorted(set(ids))
+    return run(store, "lookup", ids=wanted)["items"] if wanted else {}
+
+
+def _where(store: Store, ids: Iterable[str]) -> dict[str, str]:
+    """``{id: "Xã A, Huyện B"}`` of the ids that are somewhere."""
+    return {i: found["where"] for i, found in _lookup(store, ids).items() if found["where"]}
 
 
 def _label_vi(store: Store, label: str) -> str:
@@ -120,12 +135,12 @@ def sources_of(store: Store, refs: list[str]) -> list[dict[str, Any]]:
 
 
 def _plan_names(store: Store, items: list[dict[str, Any]]) -> dict[str, str]:
-    ids = {i["plan"]["id"] for i in items if i.get("plan")}
-    return {i: (n.props.get("ref") or n.name) for i, n in store.get_many(ids).items()}
+    found = _lookup(store, (i["plan"]["id"] for i in items if i.get("plan")))
+    return {i: (n.props.get("ref") or n.name) for i, n in ((i, _node(f)) for i, f in found.items())}
 
 
 def _assignments(store: Store, params: dict[str, str]) -> dict[str, Any]:
-    result = store.query("assignments", **params, limit=1000)
+    result = run(store, "assignments", **params, limit=1000)
     plans = _plan_names(store, result["items"])
     for item in result["items"]:
         if item.get("plan"):
@@ -183,36 +198,17 @@ def static(name: str) -> Response:
 def home(request: Request) -> HTMLResponse:
     """Search box and entry points by plan, by district and commune, by unit."""
     store = _store(request)
-    assignment_targets: dict[str, int] = defaultdict(int)
-    plan_counts: dict[str, int] = defaultdict(int)
-    unit_counts: dict[str, int] = defaultdict(int)
-    for edge in store.edges("UNDER_PLAN"):
-        plan_counts[edge.target] += 1
-    for edge in store.edges("ASSIGNED_UNIT"):
-        unit_counts[edge.target] += 1
-    for edge in store.edges("ASSIGNED_TO"):
-        assignment_targets[edge.target] += 1
-    plans = sorted(store.get_many(plan_counts).values(), key=lambda n: n.name)
-    units = sorted(store.get_many(unit_counts).values(), key=lambda n: n.name)
     map_ = page_map(request)
-    # Entry points where work is: both maps of the whole country are in the store.
-    helpers = commune_helpers(store, map_)
-    scope_key = "province" if map_ == "2025" else "district"
-    communes: dict[str, list[Node]] = defaultdict(list)
-    for commune in store.nodes("Commune"):
-        if commune.props.get("era", "legacy") == map_ and helpers.get(commune.id):
-            communes[commune.props.get(scope_key, "")].append(commune)
-    scopes = set(communes) | ({t for t in assignment_targets if t.startswith("district-")}
-                              if map_ == "legacy" else set())
-    districts = sorted(store.get_many(scopes).values(), key=lambda n: n.name)
-    directives = sorted(store.nodes("Directive"), key=lambda n: (n.props.get("date") or "", n.id),
-                        reverse=True)
-    counts = store.counts()
-    return _page(request, "home.html", plans=plans, plan_counts=plan_counts, units=units,
-                 unit_counts=unit_counts, districts=districts, map=map_, maps=MAPS,
-                 helpers={c: len(h) for c, h in helpers.items()},
-                 communes={k: sorted(v, key=lambda n: n.name) for k, v in communes.items()},
-                 directives=directives[:12], counts=counts)
+    found = run(store, "overview", map=map_)
+    scopes = found["scopes"]
+    return _page(request, "home.html", plans=[_node(p) for p in found["plans"]],
+                 plan_counts={p["id"]: p["assignments"] for p in found["plans"]},
+                 units=[_node(u) for u in found["units"]],
+                 unit_counts={u["id"]: u["assignments"] for u in found["units"]},
+                 districts=[_node(d) for d in scopes], map=map_, maps=MAPS,
+                 helpers={c["id"]: c["helpers"] for d in scopes for c in d["communes"]},
+                 communes={d["id"]: [_node(c) for c in d["communes"]] for d in scopes},
+                 directives=[_node(d) for d in found["directives"]], counts={"labels": found["labels"]})
 
 
 @router.get("/tim-kiem", response_class=HTMLResponse)
@@ -222,8 +218,8 @@ def search_page(request: Request) -> HTMLResponse:
     q = nfc(request.query_params.get("q", "")).strip()[:200]
     items: list[dict[str, Any]] = []
     if q:
-        items = store.query("search", q=q, limit=50)["items"]
-    return _page(request, "search.html", q=q, items=items, where=where_of(store, [i["id"] for i in items]))
+        items = run(store, "search", q=q, limit=50)["items"]
+    return _page(request, "search.html", q=q, items=items, where=_where(store, [i["id"] for i in items]))
 
 
 # assignments ----------------------------------------------------------------------------
@@ -236,11 +232,10 @@ def assignments_page(request: Request) -> HTMLResponse:
         result = _assignments(store, params)
     except DanvanError as exc:
         return _problem_page(request, exc)
-    plans = sorted(store.get_many({e.target for e in store.edges("UNDER_PLAN")}).values(),
-                   key=lambda n: n.props.get("ref") or n.name)
+    choices = run(store, "filter_choices")
     return _page(request, "assignments.html", params=params, items=result["items"], maps=MAPS,
-                 total=result["total"], plans=plans, fields=FIELDS,
-                 districts=sorted(store.nodes("District"), key=lambda n: n.name),
+                 total=result["total"], plans=[_node(p) for p in choices["plans"]], fields=FIELDS,
+                 districts=[_node(d) for d in choices["districts"]],
                  graph_params={k: v for k, v in params.items() if k in ("plan", "district",
                                                                          "commune", "unit")},
                  synthetic=any(i["synthetic"] for i in result["items"]))
@@ -392,7 +387,7 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
             items = [i for i in _assignments(store, {})["items"] if i["id"] in ids] if ids else []
             section["assignments"] = items
         if node.label in ("Commune", "District"):
-            section["coverage"] = store.query("coverage", **{node.label.lower(): node.id}, **place_map)
+            section["coverage"] = run(store, "coverage", **{node.label.lower(): node.id}, **place_map)
     except DanvanError as exc:
         section["error"] = str(exc)
     if node.label == "Directive":
@@ -436,8 +431,8 @@ def _succession_section(store: Store, node: Node, edges: list[Edge],
         counts: dict[str, int] = defaultdict(int)
         if node.label == "Commune":
             for pred in preds:
-                counts[pred.source] = store.query("assignments", commune=pred.source, map="legacy",
-                                                  limit=1)["total"]
+                counts[pred.source] = run(store, "assignments", commune=pred.source, map="legacy",
+                                          limit=1)["total"]
         rows = [{"node": others[e.source], "partial": bool(e.props.get("partial")),
                  "assignments": counts.get(e.source, 0)} for e in preds]
         return {"predecessors": sorted(rows, key=lambda r: r["node"].name)}
@@ -461,16 +456,16 @@ def coverage_page(request: Request) -> HTMLResponse:
     store = _store(request)
     params = _params(request, ("plan", "district", "commune", "map"))
     try:
-        result = store.query("coverage", **params, limit=5000)
+        result = run(store, "coverage", **params, limit=5000)
     except DanvanError as exc:
         return _problem_page(request, exc)
-    docs = store.get_many({s["document"] for s in result.get("reported", []) if s.get("document")})
-    plans = sorted(store.get_many({e.target for e in store.edges("UNDER_PLAN")}).values(),
-                   key=lambda n: n.props.get("ref") or n.name)
-    where = where_of(store, [u["id"] for u in result.get("units_spread", [])])
-    return _page(request, "coverage.html", params=params, c=result, docs=docs, plans=plans, maps=MAPS,
-                 where=where,
-                 districts=sorted(store.nodes("District"), key=lambda n: n.name))
+    docs = {i: _node(d) for i, d in _lookup(store, (s["document"] for s in result.get("reported", [])
+                                                    if s.get("document"))).items()}
+    choices = run(store, "filter_choices")
+    where = _where(store, [u["id"] for u in result.get("units_spread", [])])
+    return _page(request, "coverage.html", params=params, c=result, docs=docs, maps=MAPS, where=where,
+                 plans=[_node(p) for p in choices["plans"]],
+                 districts=[_node(d) for d in choices["districts"]])
 
 
 # map ------------------------------------------------------------------------------------
@@ -483,109 +478,41 @@ def page_map(request: Request) -> str:
     return value if value in ("2025", "legacy") else "2025"
 
 
-def commune_helpers(store: Store, map_: str = "legacy") -> dict[str, set[str]]:
-    """Units that help each commune: assignments to it or its villages, and SUPPORTS edges.
-
-    In the 2025 map a 2025 commune has the helpers of every legacy commune it succeeded.
-    """
-    return {c: f["helpers"] for c, f in commune_figures(store, map_).items()}
-
-
-def _successions(store: Store, ids: Iterable[str]) -> dict[str, list[str]]:
-    """Legacy place id (of ``ids``) → the 2025 places it went into (one read for all)."""
-    from danvan.queries.maps import successors_of
-
-    return {old: [new for new, _ in found] for old, found in successors_of(store, ids).items()}
-
-
-def commune_figures(store: Store, map_: str = "legacy") -> dict[str, dict[str, Any]]:
-    """Per commune of ``map_``: ``helpers`` (unit ids), ``villages`` and ``helped`` (villages).
-
-    A village counts in its commune and, in the 2025 map, in each 2025 commune its legacy
-    commune went into (a divided commune's villages count in every part, as the coverage
-    of each part counts them).
-    """
-    parent = {v.id: v.props["commune"] for v in store.nodes("Village") if v.props.get("commune")}
-    assigned_unit = {e.source: e.target for e in store.edges("ASSIGNED_UNIT")}
-    helpers: dict[str, set[str]] = defaultdict(set)
-    helped: dict[str, set[str]] = defaultdict(set)
-    villages: dict[str, set[str]] = defaultdict(set)
-    for village, commune in parent.items():
-        villages[commune].add(village)
-    for edge in store.edges("ASSIGNED_TO"):
-        place = parent.get(edge.target, edge.target)
-        if edge.source in assigned_unit:
-            helpers[place].add(assigned_unit[edge.source])
-            if edge.target in parent:
-                helped[place].add(edge.target)
-    for edge in store.edges("SUPPORTS"):
-        place = parent.get(edge.target, edge.target)
-        helpers[place].add(edge.source)
-    if map_ == "2025":
-        olds = {c for c in set(helpers) | set(villages) if c.startswith("commune-")}
-        for old, news in _successions(store, olds).items():
-            for new in news:
-                helpers[new] |= helpers.get(old, set())
-                helped[new] |= helped.get(old, set())
-                villages[new] |= villages.get(old, set())
-    return {c: {"helpers": helpers.get(c, set()), "villages": len(villages.get(c, ())),
-                "helped": len(helped.get(c, ()))}
-            for c in set(helpers) | set(villages)}
-
-
 def _colour(n: int) -> str:
     if n == 0:
         return "#e57373"
     return ("#c7e9c0", "#74c476", "#31a354", "#006d2c")[min(3, (n - 1) // 2)]
 
 
-def map_points(store: Store, era: str = "legacy", district: str | None = None,
-               width: int = 900, height: int = 640, pad: int = 60,
-               province: str | None = None) -> dict[str, Any]:
-    """Communes with coordinates projected onto an SVG canvas (equirectangular, north up).
+def map_points(found: dict[str, Any], width: int = 900, height: int = 640, pad: int = 60
+               ) -> dict[str, Any]:
+    """The communes of a ``commune_map`` answer projected onto an SVG canvas (equirectangular, north up).
 
-    The communes of ``district`` (legacy map) or ``province`` (2025 map); without either,
-    those of the districts (provinces) where some unit helps: both maps of the whole
-    country are in the store, and a map of every commune would say nothing.
+    >>> c = {"id": "c", "name": "Xã A", "lat": 14.5, "lon": 108.0, "scope": None, "helpers": 3,
+    ...      "villages": 5, "villages_helped": 2, "former": [], "synthetic": False}
+    >>> p = map_points({"communes": [c]})["points"][0]
+    >>> (p["x"], p["y"], p["colour"])
+    (60.0, 60.0, '#74c476')
     """
-    figures = commune_figures(store, era)
-    scope_key = "province" if era == "2025" else "district"
-    chosen = province if era == "2025" else district
-    every = [c for c in store.nodes("Commune") if c.props.get("lat") is not None
-             and c.props.get("lon") is not None and c.props.get("era", "legacy") == era]
-    if chosen:
-        communes = [c for c in every if c.props.get(scope_key) == chosen]
-    else:
-        helped_scopes = {c.props.get(scope_key) for c in every
-                         if figures.get(c.id, {}).get("helpers")}
-        communes = [c for c in every if c.props.get(scope_key) in helped_scopes] or every
+    communes = found["communes"]
     if not communes:
         return {"points": [], "width": width, "height": height, "scopes": []}
-    lats = [c.props["lat"] for c in communes]
-    lons = [c.props["lon"] for c in communes]
+    lats = [c["lat"] for c in communes]
+    lons = [c["lon"] for c in communes]
     mid = math.cos(math.radians(sum(lats) / len(lats)))
     span_x = max((max(lons) - min(lons)) * mid, 1e-3)
     span_y = max(max(lats) - min(lats), 1e-3)
     scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)
-    parents = store.get_many({c.props.get(scope_key) for c in communes if c.props.get(scope_key)})
-    former: dict[str, list[tuple[str, str]]] = {}
-    if era == "2025":
-        from danvan.queries.maps import predecessors_of
-
-        former = predecessors_of(store, (c.id for c in communes))
     points = []
-    for c in sorted(communes, key=lambda n: n.name):
-        f = figures.get(c.id, {"helpers": set(), "villages": 0, "helped": 0})
-        n = len(f["helpers"])
-        x = pad + (c.props["lon"] - min(lons)) * mid * scale
-        y = pad + (max(lats) - c.props["lat"]) * scale
-        d = parents.get(c.props.get(scope_key, ""))
-        points.append({"id": c.id, "name": c.name, "x": round(x, 1), "y": round(y, 1), "helpers": n,
+    for c in communes:
+        n = c["helpers"]
+        x = pad + (c["lon"] - min(lons)) * mid * scale
+        y = pad + (max(lats) - c["lat"]) * scale
+        points.append({"id": c["id"], "name": c["name"], "x": round(x, 1), "y": round(y, 1), "helpers": n,
                        "colour": _colour(n), "r": 7 + min(n, 10) * 1.2,
-                       "district": d.name if d else "", "villages": f["villages"],
-                       "villages_helped": f["helped"],
-                       "former": sorted(name for _, name in former.get(c.id, [])),
-                       "synthetic": bool(c.props.get("synthetic"))})
+                       "district": (c["scope"] or {}).get("name", ""), "villages": c["villages"],
+                       "villages_helped": c["villages_helped"], "former": c["former"],
+                       "synthetic": c["synthetic"]})
     used_h = (max(lats) - min(lats)) * scale + 2 * pad
     return {"points": points, "width": width, "height": max(240, round(used_h))}
 
@@ -597,20 +524,14 @@ def map_page(request: Request) -> HTMLResponse:
     era = page_map(request)
     district = request.query_params.get("district") or None
     province = request.query_params.get("province") or None
-    data = map_points(store, era, district, province=province)
+    data = map_points(run(store, "commune_map", map=era, district=district, province=province))
     legend = [("Chưa có đơn vị giúp đỡ", _colour(0)), ("1–2 đơn vị", _colour(1)),
               ("3–4 đơn vị", _colour(3)), ("5–6 đơn vị", _colour(5)), ("7 đơn vị trở lên", _colour(7))]
-    scopes = _map_scopes(store, era)
+    choices = run(store, "filter_choices")
+    # What the map can be narrowed to: legacy districts, or 2025 provinces.
+    scopes = [_node(d) for d in choices["provinces_2025" if era == "2025" else "districts"]]
     return _page(request, "map.html", m=data, era=era, maps=MAPS, district=district,
                  province=province, legend=legend, scopes=scopes)
-
-
-def _map_scopes(store: Store, era: str) -> list[Node]:
-    """What the map can be narrowed to: legacy districts, or 2025 provinces."""
-    if era == "2025":
-        return sorted((p for p in store.nodes("Province") if p.props.get("era") == "2025"),
-                      key=lambda n: n.name)
-    return sorted(store.nodes("District"), key=lambda n: n.name)
 
 
 # graph ----------------------------------------------------------------------------------

@@ -45,10 +45,9 @@ from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
 from danvan.loaders.spreadsheets.sheet_limits import SheetLimits, check_size
-from danvan.queries.catalogue import CATALOGUE, Param, QuerySpec
-from danvan.queries.catalogue import get as get_spec
+from danvan.queries.catalogue import CATALOGUE, Param, QuerySpec, run
 
-__all__ = ["ENDPOINTS", "Endpoint", "build_router", "execute", "write_assignment"]
+__all__ = ["ENDPOINTS", "Endpoint", "build_router", "write_assignment"]
 
 API_SOURCE = "source-api"
 API_EVIDENCE = f"{API_SOURCE}#0-0"
@@ -211,13 +210,6 @@ def store_of(request: Request) -> Store:
     return request.app.state.store
 
 
-def execute(store: Store, name: str, params: dict[str, Any]) -> Any:
-    """Run catalogued query ``name`` (like catalogue.run, but a parameter may be called ``name``)."""
-    spec = get_spec(name)
-    checked = spec.convert(params)
-    return (spec.neo4j if store.kind == "neo4j" else spec.embedded)(store, **checked)
-
-
 def _unavailable(name: str) -> ApiProblem:
     return ApiProblem(404, "Truy vấn chưa có", f"Truy vấn '{name}' chưa có trong bản cài đặt này; "
                       f"các truy vấn hiện có: {', '.join(sorted(CATALOGUE))}", "query-not-available",
@@ -300,7 +292,7 @@ def _make_read(endpoint: Endpoint) -> Callable[..., Any]:
         limit = next((p for p in spec.params if p.name == "limit"), None)
         if fmt == "csv" and limit is not None and "limit" not in request.query_params:
             params["limit"] = limit.maximum  # a spreadsheet wants every row
-        result = execute(store_of(request), endpoint.query, params)
+        result = run(store_of(request), endpoint.query, **params)
         if fmt == "csv" and endpoint.csv is not None:
             qualifiers = [str(params[q]) for q in endpoint.csv.qualifiers
                           if isinstance(params.get(q), str)][:2]
@@ -312,7 +304,7 @@ def _make_read(endpoint: Endpoint) -> Callable[..., Any]:
         # the shape in /docs.
         return QueryJSON(result)
 
-    read.__signature__ = signature  # type: ignore[attr-defined]
+    vars(read)["__signature__"] = signature  # what FastAPI reads the parameters from
     read.__name__ = f"get_{endpoint.query}"
     read.__doc__ = spec.description if spec else f"(query '{endpoint.query}' not installed yet)"
     return read
@@ -407,7 +399,7 @@ def build_router() -> APIRouter:
         for key in request.query_params:
             values = request.query_params.getlist(key)
             params[key] = values if len(values) > 1 else values[0]
-        return QueryJSON(execute(store_of(request), name, params))
+        return QueryJSON(run(store_of(request), name, **params))
 
     for endpoint in ENDPOINTS:
         router.add_api_route(

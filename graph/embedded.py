@@ -18,6 +18,7 @@ that many keys would, and spares the writer a log row per key.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections import Counter, OrderedDict
@@ -30,6 +31,7 @@ import orjson
 
 from danvan.errors import StoreError
 from danvan.graph.background import Background
+from danvan.graph.reading import EmbeddedSnapshot
 from danvan.graph.records import SqliteRecords
 from danvan.graph.schema import Schema
 from danvan.graph.sqlite_errors import explain, translated
@@ -351,6 +353,12 @@ class EmbeddedStore(Store):
         for name, value in list(vars(old).items()):
             if getattr(value, "_graph", None) is old:
                 del old.__dict__[name]
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[EmbeddedSnapshot]:
+        """The graph for one query run, with the lock held until the block ends."""
+        with self._lock:
+            yield EmbeddedSnapshot(self, self.fresh())
 
     def fresh(self) -> nx.MultiDiGraph:
         """The in-memory graph, after catching up with other processes' writes."""

@@ -24,6 +24,7 @@ from neo4j import exceptions as nx_errors
 from danvan.errors import AuthError, ConfigError, StoreError, StoreUnavailable, ValidationError
 from danvan.graph.audit import watching
 from danvan.graph.neo4j_health import Health
+from danvan.graph.reading import Neo4jReader
 from danvan.graph.records import Neo4jRecords
 from danvan.graph.schema import Schema
 from danvan.graph.store import Store, TxOps, WriteResult, bulk_gc, plan_new_edges
@@ -435,6 +436,19 @@ class Neo4jStore(Store):
         rows = self.read(wrapped, **params)
         return [dict(zip(columns, row, strict=True)) for row in rows[0]["rows"]] if rows else []
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Neo4jReader]:
+        """The reader for one query run (nested runs in a thread share the outer one)."""
+        outer = getattr(self._local, "reader", None)
+        if outer is not None:
+            yield outer
+            return
+        self._local.reader = reader = Neo4jReader(self)
+        try:
+            yield reader
+        finally:
+            self._local.reader = None
+
     def change_token(self) -> tuple[int, str]:
         """Changes whenever the database may have changed; cheap (one empty read).
 
@@ -462,7 +476,8 @@ class Neo4jStore(Store):
         if outer is not None:
             yield outer
             return
-        self._local.seen = seen = []
+        seen: list[tuple[int, str]] = []
+        self._local.seen = seen
         try:
             yield seen
         finally:
@@ -713,16 +728,6 @@ class Neo4jStore(Store):
             ops.create = False
             session.execute_write(work)
             ops.create = True
-
-    def write_one_by_one(self, nodes: Sequence[Node]) -> None:
-        """Unbatched writes, one transaction per node: only for the batching benchmark."""
-        with self._errors(), self.session() as session:
-            for node in nodes:
-                checked = self.schema.check_node(node)
-                lab = self.cypher_label(checked.label)
-                session.execute_write(lambda tx, n=checked, lab=lab: tx.run(
-                    f"MERGE (n:Entity {{id: $id}}) SET n = $props, n.id = $id, n:{lab}",
-                    id=n.id, props=n.props).consume())
 
     def delete(self, ids: Iterable[str]) -> int:
         ids = list(dict.fromkeys(ids))

@@ -61,6 +61,10 @@ class Records(abc.ABC):
     def __init__(self, specs: Mapping[str, RecordSpec]) -> None:
         self.specs = dict(specs)
 
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Delete every record (the store's ``clear``)."""
+
     def spec(self, kind: str) -> RecordSpec:
         """The declaration of ``kind``; ValidationError when it is not declared."""
         spec = self.specs.get(kind)
@@ -219,6 +223,9 @@ class Neo4jRecords(Records):
         fields = {name: record.get(name) for name in spec.index}
         return {**fields, "record_kind": spec.name, "key": record["key"], "at": record["at"],
                 "data": orjson.dumps(record).decode()}
+
+    def clear(self) -> None:
+        self.write("MATCH (r:Record) DETACH DELETE r")
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         self.spec(kind)

@@ -295,13 +295,13 @@ class Schema:
         if len(set(prefixes)) != len(prefixes):
             raise SchemaError("two labels share an id prefix")
         for edge in self.edges.values():
-            for label in edge.sources + edge.targets:
-                if label not in self.labels:
-                    raise SchemaError(f"edge {edge.name}: unknown label {label!r}")
+            for end in edge.sources + edge.targets:
+                if end not in self.labels:
+                    raise SchemaError(f"edge {edge.name}: unknown label {end!r}")
         for group, members in self.groups.items():
-            for label in members:
-                if label not in self.labels:
-                    raise SchemaError(f"group {group}: unknown label {label!r}")
+            for member in members:
+                if member not in self.labels:
+                    raise SchemaError(f"group {group}: unknown label {member!r}")
         for label in self.labels.values():
             for ref in label.refs:
                 for target in ref.to:

@@ -29,6 +29,8 @@ from typing import Any, NoReturn, Protocol
 
 from danvan.errors import MissingNodeError, ValidationError
 from danvan.graph.audit import watching
+from danvan.graph.names import NameRow
+from danvan.graph.reading import ReadHandle
 from danvan.graph.records import Records
 from danvan.graph.schema import Schema, load_schema
 from danvan.graph.types import Edge, Node, Subgraph, merge_all_props, merge_props
@@ -68,7 +70,7 @@ def bulk_gc(rows: int) -> Iterator[None]:
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
-        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to give back
         return None
 
@@ -419,6 +421,25 @@ class Store(abc.ABC):
     def edges(self, type_: str | None = None) -> Iterator[Edge]:
         """Every edge, or every edge of one type, in key order."""
 
+    @abc.abstractmethod
+    def reading(self) -> contextlib.AbstractContextManager[ReadHandle]:
+        """This store's read handle for one query run (see graph/reading.py)."""
+
+    def names(self, labels: Iterable[str]) -> tuple[NameRow, ...]:
+        """Name rows of every node with one of ``labels`` (see ``Readable.names``)."""
+        with self.reading() as handle:
+            return handle.names(labels)
+
+    def area(self, ids: Iterable[str]) -> set[str]:
+        """The places ``ids``, the legacy places they succeeded, and all places inside them."""
+        with self.reading() as handle:
+            return handle.area(ids)
+
+    def descendants(self, ids: Iterable[str]) -> set[str]:
+        """The directives ``ids`` and every directive implementing them, transitively."""
+        with self.reading() as handle:
+            return handle.descendants(ids)
+
     def is_empty(self) -> bool:
         """True when the store holds no node (a load into it need read nothing back)."""
         return self.counts()["nodes"] == 0
@@ -449,12 +470,6 @@ class Store(abc.ABC):
         edges = {e.key: e for i in wanted for e in self.edges_of(i, "out")
                  if e.target in wanted}
         return Subgraph(list(wanted.values()), list(edges.values()))
-
-    def query(self, name: str, /, **params: Any) -> Any:
-        """Run the catalogued query ``name`` with this store's implementation."""
-        from danvan.queries.catalogue import run
-
-        return run(self, name, **params)
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

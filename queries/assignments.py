@@ -13,22 +13,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from danvan.graph.sources import parse_source_ref
 from danvan.queries.base import (
     FIELDS,
     ORG_LABELS,
     descendants,
     doc_number,
     expand_area,
-    in_ids,
-    out_ids,
     summary,
 )
-from danvan.queries.catalogue import MAP_PARAM, MAX_LIMIT, Param, QuerySpec, query
 from danvan.queries.maps import LEGACY, MAP_2025, map_commune, resolve_in_map, successors_of
 from danvan.queries.resolve import resolve, resolve_many
+from danvan.queries.spec import MAP_PARAM, MAX_LIMIT, Param, QuerySpec
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader, Readable, ReadHandle
+
+Filters = dict[str, set[str] | None]
 
 __all__ = ["assignment_filters", "assignment_rows", "rows_successors", "shape_rows"]
 
@@ -49,7 +50,7 @@ PARAMS = (
 )
 
 
-def assignment_filters(store: Store, p: dict[str, Any]) -> dict[str, set[str] | None]:
+def assignment_filters(store: Readable, p: dict[str, Any]) -> dict[str, set[str] | None]:
     """Resolve the user's filters to id sets (None = no filter).
 
     Province and commune names resolve in ``p["map"]`` first (default: legacy, as
@@ -76,51 +77,50 @@ def assignment_filters(store: Store, p: dict[str, Any]) -> dict[str, set[str] | 
     return {"units": units, "plans": plans, "targets": area}
 
 
-def _communes_2025_in(store: Store, area: set[str]) -> set[str]:
+def _communes_2025_in(store: Readable, area: set[str]) -> set[str]:
     """The 2025 communes succeeding the legacy communes of ``area``."""
     communes = [i for i in area if i.startswith("commune-")]
     return {s for found in successors_of(store, communes).values() for s, _ in found
             if s.startswith("commune-")}
 
 
-def _embedded_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
-    g = store.fresh()  # type: ignore[attr-defined]
-    with store._lock:  # type: ignore[attr-defined]
-        if f["units"] is not None:
-            candidates = {a for u in f["units"] if u in g for a in in_ids(g, u, "ASSIGNED_UNIT")}
-        elif f["targets"] is not None:
-            candidates = {a for t in f["targets"] if t in g for a in in_ids(g, t, "ASSIGNED_TO")}
-        elif f["plans"] is not None:
-            candidates = {a for p in f["plans"] if p in g for a in in_ids(g, p, "UNDER_PLAN")}
-        else:
-            candidates = {i for i, d in g.nodes(data=True) if d["label"] == "Assignment"}
-        rows = []
-        for a in sorted(candidates):
-            unit, target = out_ids(g, a, "ASSIGNED_UNIT"), out_ids(g, a, "ASSIGNED_TO")
-            if not unit or not target:
-                continue
-            u, t = unit[0], target[0]
-            plan = out_ids(g, a, "UNDER_PLAN")
-            if f["units"] is not None and u not in f["units"]:
-                continue
-            if f["targets"] is not None and t not in f["targets"]:
-                continue
-            if f["plans"] is not None and not (plan and plan[0] in f["plans"]):
-                continue
-            node = lambda i: (i, g.nodes[i]["label"], g.nodes[i]["props"])  # noqa: E731
-            t_label = g.nodes[t]["label"]
-            commune = (t if t_label == "Commune" else
-                       next(iter(out_ids(g, t, "PART_OF")), None) if t_label == "Village" else None)
-            district = t if t_label == "District" else (
-                next((d for d in out_ids(g, commune, "PART_OF")
-                      if g.nodes[d]["label"] == "District"), None) if commune else None)
-            rows.append({
-                "id": a, "props": g.nodes[a]["props"], "unit": node(u), "target": node(t),
-                "plan": node(plan[0]) if plan else None,
-                "commune": node(commune) if commune else None,
-                "district": node(district) if district else None,
-                "models": [node(m) for m in out_ids(g, a, "WITH_MODEL")],
-            })
+def _embedded_rows(snap: EmbeddedSnapshot, f: Filters) -> list[dict[str, Any]]:
+    g, out_ids, in_ids = snap.graph, snap.out_ids, snap.in_ids
+    if f["units"] is not None:
+        candidates = {a for u in f["units"] if u in g for a in in_ids(u, "ASSIGNED_UNIT")}
+    elif f["targets"] is not None:
+        candidates = {a for t in f["targets"] if t in g for a in in_ids(t, "ASSIGNED_TO")}
+    elif f["plans"] is not None:
+        candidates = {a for p in f["plans"] if p in g for a in in_ids(p, "UNDER_PLAN")}
+    else:
+        candidates = set(snap.ids_with_label("Assignment"))
+    rows = []
+    for a in sorted(candidates):
+        unit, target = out_ids(a, "ASSIGNED_UNIT"), out_ids(a, "ASSIGNED_TO")
+        if not unit or not target:
+            continue
+        u, t = unit[0], target[0]
+        plan = out_ids(a, "UNDER_PLAN")
+        if f["units"] is not None and u not in f["units"]:
+            continue
+        if f["targets"] is not None and t not in f["targets"]:
+            continue
+        if f["plans"] is not None and not (plan and plan[0] in f["plans"]):
+            continue
+        node = lambda i: (i, g.nodes[i]["label"], g.nodes[i]["props"])  # noqa: E731
+        t_label = g.nodes[t]["label"]
+        commune = (t if t_label == "Commune" else
+                   next(iter(out_ids(t, "PART_OF")), None) if t_label == "Village" else None)
+        district = t if t_label == "District" else (
+            next((d for d in out_ids(commune, "PART_OF")
+                  if g.nodes[d]["label"] == "District"), None) if commune else None)
+        rows.append({
+            "id": a, "props": g.nodes[a]["props"], "unit": node(u), "target": node(t),
+            "plan": node(plan[0]) if plan else None,
+            "commune": node(commune) if commune else None,
+            "district": node(district) if district else None,
+            "models": [node(m) for m in out_ids(a, "WITH_MODEL")],
+        })
     return rows
 
 
@@ -165,11 +165,11 @@ RETURN a.id AS id, properties(a) AS props,
 _COLUMNS = ("id", "props", "unit", "target", "plan", "commune", "district", "models")
 
 
-def _neo4j_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
+def _neo4j_rows(reader: Neo4jReader, f: Filters) -> list[dict[str, Any]]:
     params = {k: sorted(v) if v is not None else None for k, v in f.items()}
     start = next((_START[k] for k in ("units", "targets", "plans") if f[k] is not None),
                  "MATCH (a:Assignment)")
-    rows = store.read_many(start + _CYPHER, _COLUMNS, **params)  # type: ignore[attr-defined]
+    rows = reader.read_many(start + _CYPHER, _COLUMNS, **params)
     for row in rows:
         row["props"] = {k: v for k, v in row["props"].items() if k != "id"}
         for key in ("unit", "target", "plan", "commune", "district"):
@@ -184,9 +184,10 @@ def _triple(value: list[Any]) -> tuple[str, str, dict[str, Any]]:
     return value[0], value[1], {k: v for k, v in value[2].items() if v is not None}
 
 
-def assignment_rows(store: Store, f: dict[str, set[str] | None]) -> list[dict[str, Any]]:
-    """Raw assignment rows matching resolved filters, from either store."""
-    return _neo4j_rows(store, f) if store.kind == "neo4j" else _embedded_rows(store, f)
+def assignment_rows(store: Readable, f: Filters) -> list[dict[str, Any]]:
+    """Raw assignment rows matching resolved filters, from either store (or a handle)."""
+    with store.reading() as handle:
+        return handle.fetch(_embedded_rows, _neo4j_rows, f=f)
 
 
 def _ref(node: tuple[str, str, dict[str, Any]] | None, *extra: str) -> dict[str, Any] | None:
@@ -197,13 +198,6 @@ def _ref(node: tuple[str, str, dict[str, Any]] | None, *extra: str) -> dict[str,
     for key in extra:
         out[key] = props.get(key)
     return out
-
-
-def _source(text: str) -> dict[str, Any]:
-    document, _, span = text.partition("#")
-    start, _, end = span.partition("-")
-    return {"document": document, "start": int(start) if start.isdigit() else None,
-            "end": int(end) if end.isdigit() else None}
 
 
 def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any],
@@ -243,7 +237,7 @@ def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any],
             "from": start, "until": until,
             "households": props.get("households"),
             "synthetic": bool(props.get("synthetic", False)),
-            "sources": [_source(s) for s in props.get("sources", [])],
+            "sources": [parse_source_ref(s).to_dict() for s in props.get("sources", [])],
         })
     def name(ref: dict[str, Any] | None) -> str:
         return (ref or {}).get("name") or ""
@@ -257,7 +251,7 @@ def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any],
     return sorted(items, key=key)
 
 
-def rows_successors(store: Store, rows: list[dict[str, Any]], map_: str
+def rows_successors(store: Readable, rows: list[dict[str, Any]], map_: str
                     ) -> dict[str, list[tuple[str, str]]]:
     """What :func:`shape_rows` needs to show ``rows`` in ``map_``: the successors of their communes."""
     if map_ != MAP_2025:
@@ -265,17 +259,23 @@ def rows_successors(store: Store, rows: list[dict[str, Any]], map_: str
     return successors_of(store, {r["commune"][0] for r in rows if r["commune"] is not None})
 
 
-def _run(store: Store, **p: Any) -> dict[str, Any]:
-    rows = assignment_rows(store, assignment_filters(store, p))
-    items = shape_rows(rows, p, rows_successors(store, rows, p["map"]))
+def _fetch(handle: ReadHandle, **p: Any) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, str]]]]:
+    rows = assignment_rows(handle, assignment_filters(handle, p))
+    return rows, rows_successors(handle, rows, p["map"])
+
+
+def _shape(raw: tuple[list[dict[str, Any]], dict[str, list[tuple[str, str]]]], **p: Any) -> dict[str, Any]:
+    rows, successors = raw
+    items = shape_rows(rows, p, successors)
     return {"items": items[p["offset"]:p["offset"] + p["limit"]], "total": len(items)}
 
 
-query(QuerySpec(
+ASSIGNMENTS = QuerySpec(
     name="assignments",
     title="Phân công giúp đỡ: đơn vị nào giúp thôn, xã nào, theo kế hoạch nào",
     description="Who helps which village or commune under which plan, with models and period. "
                 "Every filter takes an id, a number or a name with or without accents.",
-    params=PARAMS, example={"plan": "133-KH/TU"}, embedded=_run, neo4j=_run,
+    params=PARAMS, example={"plan": "133-KH/TU"}, fetch=_fetch, shape=_shape,
     tags=("assignments",),
-))
+)
+QUERIES = (ASSIGNMENTS,)

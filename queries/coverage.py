@@ -20,16 +20,20 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from danvan.errors import StoreError
-from danvan.queries import assignments  # as a module: importing assignments first loads this one
-from danvan.queries.base import area_in_graph, descendants_in_graph, display_name, ids_with_label, memo
-from danvan.queries.catalogue import MAP_PARAM, Param, QuerySpec, query
+from danvan.graph.reading import ReadHandle
+from danvan.queries.assignments import assignment_filters
+from danvan.queries.base import display_name
 from danvan.queries.maps import LEGACY, map_commune, successors_of
+from danvan.queries.spec import MAP_PARAM, Param, QuerySpec
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader
+
+H = TypeVar("H", bound=ReadHandle)
 
 __all__ = ["Row"]
 
@@ -64,14 +68,16 @@ def _reported_item(node_id: str, p: dict[str, Any]) -> dict[str, Any]:
 
 
 # embedded ------------------------------------------------------------------------------------
-def _embedded(store: Store, f: dict[str, set[str] | None], as_of: str | None) -> _Raw:
+def _embedded(snap: EmbeddedSnapshot, f: dict[str, set[str] | None], as_of: str | None,
+              implementing: bool) -> _Raw:
+    if implementing and f["plans"] is not None:
+        f = {**f, "plans": snap.descendants(f["plans"])}
     units_f, plans, targets = f["units"], f["plans"], f["targets"]
-    g = store.fresh()  # type: ignore[attr-defined]  # the caller holds the store's lock
-    succ, pred, node = g._succ, g._pred, g._node
+    succ, pred, node = snap.succ, snap.pred, snap.node
     # Compact records kept until the graph changes: one per assignment, village and unit.
-    records = memo(store, "coverage.assignments")  # type: ignore[arg-type]
-    village_refs = memo(store, "coverage.villages")  # type: ignore[arg-type]
-    areas = memo(store, "coverage.areas")  # type: ignore[arg-type]
+    records = snap.memo("coverage.assignments")
+    village_refs = snap.memo("coverage.villages")
+    areas = snap.memo("coverage.areas")
 
     def commune_of(village: str) -> str | None:
         found = None
@@ -104,7 +110,7 @@ def _embedded(store: Store, f: dict[str, set[str] | None], as_of: str | None) ->
     anchor = next(((ids, t) for ids, t in ((units_f, "ASSIGNED_UNIT"), (targets, "ASSIGNED_TO"),
                                             (plans, "UNDER_PLAN")) if ids is not None), None)
     if anchor is None:
-        candidates: Iterable[str] = ids_with_label(store, g, "Assignment")  # type: ignore[arg-type]
+        candidates: Iterable[str] = snap.ids_with_label("Assignment")
     else:
         candidates = {a for x in anchor[0] if x in pred
                       for a, keys in pred[x].items() if anchor[1] in keys}
@@ -128,14 +134,14 @@ def _embedded(store: Store, f: dict[str, set[str] | None], as_of: str | None) ->
         reach = frozenset(r[1] for r in rows)
         area = areas.get(reach)
         if area is None:
-            area = areas[reach] = area_in_graph(g, reach)
+            area = areas[reach] = snap.area(reach)
     if area is None:
-        villages = list(ids_with_label(store, g, "Village"))  # type: ignore[arg-type]
+        villages = list(snap.ids_with_label("Village"))
     else:
         villages = sorted(i for i in area if i in node and node[i]["label"] == "Village")
     issuers = None
     if plans is not None:
-        issuers = {u for d in descendants_in_graph(g, plans)
+        issuers = {u for d in snap.descendants(plans)
                    for u, keys in pred[d].items() if "ISSUES" in keys}
     reported = [_reported_item(s, node[s]["props"]) for p in (plans or ()) if p in pred
                 for s, keys in pred[p].items() if "MEASURES" in keys]
@@ -232,24 +238,24 @@ RETURN plans, rows, [u IN units | [u.id, [UNIT_KEYS]]] AS units, villages, issue
 """.replace("UNIT_KEYS", ", ".join(f"u.{k}" for k in _UNIT_KEYS))
 
 
-def _read_one(store: Store, cypher: str, **params: Any) -> dict[str, Any]:
-    """The one record of a read (``store.read``: one auto-commit round trip, retried, and its
-    change token reported to the name-cache check)."""
-    rows = store.read(cypher, **params)  # type: ignore[attr-defined]
+def _read_one(reader: Neo4jReader, cypher: str, **params: Any) -> dict[str, Any]:
+    """The one record of a read (one auto-commit round trip, retried, and its change token
+    reported to the name-cache check)."""
+    rows = reader.read(cypher, **params)
     if len(rows) != 1:
         raise StoreError(f"coverage: expected one record, got {len(rows)}")
-    return rows[0]  # type: ignore[no-any-return]
+    return rows[0]
 
 
-def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
+def _neo4j(store: Neo4jReader, f: dict[str, set[str] | None], as_of: str | None,
            implementing: bool) -> _Raw:
     params = {k: sorted(v) if v is not None else None for k, v in f.items()}
     plans = "none" if f["plans"] is None else "implementing" if implementing else "given"
     anchor = next((k for k in ("units", "targets", "plans") if f[k] is not None), "all")
-    villages = ("targets" if f["targets"] is not None else
-                "reach" if f["plans"] is not None else "all")
+    area = ("targets" if f["targets"] is not None else
+            "reach" if f["plans"] is not None else "all")
     cypher = (_PLANS[plans] + "CALL { WITH plans, plan_nodes " + _START[anchor] + _ROWS + "} "
-              "CALL { " + _VILLAGES[villages] + " } " + _TAIL)
+              "CALL { " + _VILLAGES[area] + " } " + _TAIL)
     r = _read_one(store, cypher, as_of=as_of, **params)
     villages = {v: (name, c) for v, name, c in r["villages"]}  # c: [id, name] or null
 
@@ -279,7 +285,7 @@ def _neo4j(store: Store, f: dict[str, set[str] | None], as_of: str | None,
 
 
 # shared counting -----------------------------------------------------------------------------
-def _in_map(store: Store, refs: list[dict[str, Any]], communes: set[str], map_: str
+def _in_map(store: ReadHandle, refs: list[dict[str, Any]], communes: set[str], map_: str
             ) -> tuple[list[dict[str, Any]], set[str]]:
     """Village refs and helped communes in ``map_``: in the 2025 map a village's commune is
     its legacy commune's successor (the legacy one kept as ``former_commune``)."""
@@ -293,7 +299,7 @@ def _in_map(store: Store, refs: list[dict[str, Any]], communes: set[str], map_: 
     return out, {succ[c][0][0] if c in succ else c for c in communes}
 
 
-def _figures(store: Store, raw: _Raw, limit: int, map_: str = LEGACY) -> dict[str, Any]:
+def _figures(store: ReadHandle, raw: _Raw, limit: int, map_: str = LEGACY) -> dict[str, Any]:
     helpers: dict[str, set[str]] = {}
     unit_villages: dict[str, set[str]] = {}
     units_with_models: set[str] = set()
@@ -353,20 +359,17 @@ def _figures(store: Store, raw: _Raw, limit: int, map_: str = LEGACY) -> dict[st
     }
 
 
-def _run(store: Store, **p: Any) -> dict[str, Any]:
+def _run(handle: H, *, read: Callable[[H, dict[str, set[str] | None], str | None, bool], _Raw],
+         **p: Any) -> dict[str, Any]:
     # Plans are widened to those implementing them by each store's own read (on Neo4j in
-    # the same round trip as the rest).
-    filters = assignments.assignment_filters(store, {**p, "include_implementing": False})
-    if store.kind == "neo4j":
-        raw = _neo4j(store, filters, p.get("as_of"), p["include_implementing"])
-        return _figures(store, raw, p["limit"], p["map"])
-    with store._lock:  # type: ignore[attr-defined]  # the village refs read the same graph
-        if p["include_implementing"] and filters["plans"] is not None:
-            filters["plans"] = descendants_in_graph(store.fresh(), filters["plans"])  # type: ignore[attr-defined]
-        return _figures(store, _embedded(store, filters, p.get("as_of")), p["limit"], p["map"])
+    # the same round trip as the rest). The figures are counted inside the run: the
+    # embedded village refs read the same snapshot.
+    filters = assignment_filters(handle, {**p, "include_implementing": False})
+    raw = read(handle, filters, p.get("as_of"), p["include_implementing"])
+    return _figures(handle, raw, p["limit"], p["map"])
 
 
-query(QuerySpec(
+COVERAGE = QuerySpec(
     name="coverage",
     title="Độ bao phủ: thôn có và chưa có đơn vị giúp đỡ",
     description="For a plan and/or an area: villages helped vs not (the unhelped listed), "
@@ -377,5 +380,7 @@ query(QuerySpec(
     params=(Param("plan"), Param("province"), Param("district"), Param("commune"),
             Param("as_of", "date"), Param("include_implementing", "bool", True), MAP_PARAM,
             Param("limit", "int", 200, minimum=1, maximum=5000)),
-    example={"plan": "133-KH/TU"}, embedded=_run, neo4j=_run, tags=("coverage",),
-))
+    example={"plan": "133-KH/TU"}, embedded=partial(_run, read=_embedded),
+    neo4j=partial(_run, read=_neo4j), tags=("coverage",),
+)
+QUERIES = (COVERAGE,)

@@ -12,16 +12,20 @@ that directive, and its targets) and by period (a substring, without accents).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from danvan.queries.base import in_ids, out_ids
-from danvan.queries.catalogue import Param, QuerySpec, query
-from danvan.queries.listings import N, Raw, emb, n3, plan_ref, uniq
+from danvan.graph.reading import ReadHandle
+from danvan.queries.listings import N, Raw, emb, n3, plan_ref, raw3, uniq
 from danvan.queries.resolve import resolve_many
+from danvan.queries.spec import Param, QuerySpec
 from danvan.text import fold
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader
+
+H = TypeVar("H", bound=ReadHandle)
 
 PLAN_LABELS = ("Directive", "Campaign")
 
@@ -44,38 +48,43 @@ StatRow = tuple[Raw, list[tuple[str, str | None]], list[Raw]]
 TargetRow = tuple[Raw, list[Raw]]
 
 
-def _rows(store: Store, anchor: str, ids: set[str], target_anchor: str,
-          target_ids: set[str]) -> tuple[list[StatRow], list[TargetRow]]:
-    if store.kind == "neo4j":
-        cypher = (f"CALL {{ {_STAT_ANCHORS[anchor]}{_STAT_COLLECT} }} "
-                  f"CALL {{ {_TARGET_ANCHORS[target_anchor]}{_TARGET_COLLECT} }} RETURN stats, targets")
-        row = store.read(cypher, ids=sorted(ids), target_ids=sorted(target_ids))[0]  # type: ignore[attr-defined]
-        return ([(n3(s), sorted((d, title) for d, title in docs), uniq(map(n3, about)))
-                 for s, docs, about in row["stats"]],  # type: ignore[misc]
-                [(n3(t), uniq(map(n3, plans))) for t, plans in row["targets"]])  # type: ignore[misc]
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
+Rows = tuple[list[StatRow], list[TargetRow]]
 
-        def labelled(i: str, label: str) -> bool:
-            return g.nodes[i]["label"] == label
 
-        if anchor == "all":
-            stat_ids = {i for i, d in g.nodes(data=True) if d["label"] == "Statistic"}
-        else:
-            edge = "MEASURES" if anchor == "plans" else "REPORTED_IN"
-            stat_ids = {s for i in ids if i in g for s in in_ids(g, i, edge) if labelled(s, "Statistic")}
-        stats = [(emb(g, s), [(d, g.nodes[d]["props"].get("title")) for d in out_ids(g, s, "REPORTED_IN")],
-                  uniq(emb(g, a) for a in out_ids(g, s, "MEASURES"))) for s in stat_ids]
-        if target_anchor == "all":
-            t_ids = {i for i, d in g.nodes(data=True) if d["label"] == "Target"}
-        else:
-            t_ids = {t for i in target_ids if i in g for t in in_ids(g, i, "TARGET_OF")
-                     if labelled(t, "Target")}
-        targets = [(emb(g, t), uniq(emb(g, p) for p in out_ids(g, t, "TARGET_OF"))) for t in t_ids]
+def _rows_neo4j(reader: Neo4jReader, anchor: str, ids: set[str], target_anchor: str,
+                target_ids: set[str]) -> Rows:
+    cypher = (f"CALL {{ {_STAT_ANCHORS[anchor]}{_STAT_COLLECT} }} "
+              f"CALL {{ {_TARGET_ANCHORS[target_anchor]}{_TARGET_COLLECT} }} RETURN stats, targets")
+    row = reader.read(cypher, ids=sorted(ids), target_ids=sorted(target_ids))[0]
+    return ([(raw3(s), sorted((d, title) for d, title in docs), uniq(map(n3, about)))
+             for s, docs, about in row["stats"]],
+            [(raw3(t), uniq(map(n3, plans))) for t, plans in row["targets"]])
+
+
+def _rows_embedded(snap: EmbeddedSnapshot, anchor: str, ids: set[str], target_anchor: str,
+                   target_ids: set[str]) -> Rows:
+    g, node = snap.graph, snap.node
+
+    def labelled(i: str, label: str) -> bool:
+        return node[i]["label"] == label
+
+    if anchor == "all":
+        stat_ids = set(snap.ids_with_label("Statistic"))
+    else:
+        edge = "MEASURES" if anchor == "plans" else "REPORTED_IN"
+        stat_ids = {s for i in ids if i in node for s in snap.in_ids(i, edge) if labelled(s, "Statistic")}
+    stats = [(emb(g, s), [(d, node[d]["props"].get("title")) for d in snap.out_ids(s, "REPORTED_IN")],
+              uniq(emb(g, a) for a in snap.out_ids(s, "MEASURES"))) for s in stat_ids]
+    if target_anchor == "all":
+        t_ids = set(snap.ids_with_label("Target"))
+    else:
+        t_ids = {t for i in target_ids if i in node for t in snap.in_ids(i, "TARGET_OF")
+                 if labelled(t, "Target")}
+    targets = [(emb(g, t), uniq(emb(g, p) for p in snap.out_ids(t, "TARGET_OF"))) for t in t_ids]
     return stats, targets
 
 
-def _document_scope(store: Store, document: str) -> tuple[set[str], set[str]]:
+def _document_scope(store: ReadHandle, document: str) -> tuple[set[str], set[str]]:
     """(source ids, directive ids) a document filter stands for."""
     ids = resolve_many(store, document, ["Source", "Directive"], param="document")
     nodes = store.get_many(ids)
@@ -92,7 +101,12 @@ def _code_key(code: str | None) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code or ""))
 
 
-def _figures(store: Store, plan: str | None, document: str | None, period: str | None) -> dict[str, Any]:
+# What a fetch gives the shaping: the plan filter, the document's sources, and the rows.
+_Raw = tuple[set[str] | None, set[str] | None, Rows]
+
+
+def _fetch(store: H, plan: str | None, document: str | None, period: str | None, *,
+           rows: Callable[[H, str, set[str], str, set[str]], Rows]) -> _Raw:
     plans = set(resolve_many(store, plan, PLAN_LABELS, param="plan")) if plan else None
     sources, doc_plans = _document_scope(store, document) if document else (None, None)
     if plans is not None:
@@ -103,9 +117,13 @@ def _figures(store: Store, plan: str | None, document: str | None, period: str |
         anchor, ids = "all", set()
     t_ids = (plans & doc_plans if plans is not None and doc_plans is not None
              else plans if plans is not None else doc_plans)
-    stats, targets = _rows(store, anchor, ids, "all" if t_ids is None else "plans", t_ids or set())
+    return plans, sources, rows(store, anchor, ids, "all" if t_ids is None else "plans", t_ids or set())
+
+
+def _shape(raw: _Raw, plan: str | None, document: str | None, period: str | None) -> dict[str, Any]:
+    plans, sources, (stats, targets) = raw
     q = fold(period) if period else None
-    statistics = []
+    statistics: list[dict[str, Any]] = []
     for (sid, _, props), docs, about in stats:
         if plans is not None and not plans & {a[0] for a in about}:
             continue
@@ -124,7 +142,7 @@ def _figures(store: Store, plan: str | None, document: str | None, period: str |
                        "name": plan_ref(first)["title"]} if first else None),
             "synthetic": bool(props.get("synthetic", False)),
         })
-    target_items = []
+    target_items: list[dict[str, Any]] = []
     for (tid, _, props), t_plans in targets:
         if q and q not in fold(str(props.get("year") or "")):
             continue
@@ -140,7 +158,7 @@ def _figures(store: Store, plan: str | None, document: str | None, period: str |
     return {"statistics": statistics, "targets": target_items}
 
 
-query(QuerySpec(
+FIGURES = QuerySpec(
     name="figures",
     title="Số liệu báo cáo và chỉ tiêu kế hoạch",
     description="Statistics documents report (what, value out of total, unit, period, document, "
@@ -149,5 +167,7 @@ query(QuerySpec(
     params=(Param("plan", help="kế hoạch hoặc cuộc vận động"),
             Param("document", help="tài liệu nguồn (id) hoặc số văn bản (86-BC/BCĐ)"),
             Param("period", help="kỳ báo cáo, ví dụ: quý I/2023 hoặc 2024")),
-    example={"plan": "133-KH/TU"}, embedded=_figures, neo4j=_figures, tags=("figures",),
-))
+    example={"plan": "133-KH/TU"}, embedded=partial(_fetch, rows=_rows_embedded),
+    neo4j=partial(_fetch, rows=_rows_neo4j), shape=_shape, tags=("figures",),
+)
+QUERIES = (FIGURES,)

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from danvan.graph.schema import load_schema
 from danvan.queries.base import display_name
-from danvan.queries.catalogue import Param, QuerySpec, query
 from danvan.queries.listings import lab, resolve_any
 from danvan.queries.resolve import by_id_text
+from danvan.queries.spec import Param, QuerySpec
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader, Readable, ReadHandle
 
 __all__ = ["expand"]
 
@@ -36,26 +36,30 @@ _EXPAND = ("UNWIND $ids AS x MATCH (a:Entity {id: x})-[r]-(b) "
            f"{lab('b')} AS bl, properties(r) AS p")
 
 
-def expand(store: Store) -> Expand:
-    """A function from node ids to every edge touching them, as steps, from this store."""
-    if store.kind == "neo4j":
-        def neo(ids: Iterable[str]) -> list[Step]:
-            rows = store.read_many(_EXPAND, ("a", "t", "s", "e", "b", "bl", "p"),  # type: ignore[attr-defined]
-                                   ids=sorted(set(ids)))
-            return [(r["a"], r["t"], r["s"], r["e"], r["b"], r["bl"], dict(r["p"])) for r in rows]
-        return neo
+def expand(handle: ReadHandle) -> Expand:
+    """A function from node ids to every edge touching them, as steps, read with ``handle``."""
+    return handle.fetch(_expand_embedded, _expand_neo4j)
+
+
+def _expand_neo4j(reader: Neo4jReader) -> Expand:
+    def neo(ids: Iterable[str]) -> list[Step]:
+        rows = reader.read_many(_EXPAND, ("a", "t", "s", "e", "b", "bl", "p"), ids=sorted(set(ids)))
+        return [(r["a"], r["t"], r["s"], r["e"], r["b"], r["bl"], dict(r["p"])) for r in rows]
+    return neo
+
+
+def _expand_embedded(snap: EmbeddedSnapshot) -> Expand:
+    succ, pred, node = snap.succ, snap.pred, snap.node
 
     def embedded(ids: Iterable[str]) -> list[Step]:
-        with store._lock:  # type: ignore[attr-defined]
-            g = store.fresh()  # type: ignore[attr-defined]
-            out: list[Step] = []
-            for a in sorted(set(ids)):
-                if a not in g:
-                    continue
-                out += [(a, k, a, t, t, g.nodes[t]["label"], dict(d["props"]))
-                        for _, t, k, d in g.out_edges(a, keys=True, data=True)]
-                out += [(a, k, s, a, s, g.nodes[s]["label"], dict(d["props"]))
-                        for s, _, k, d in g.in_edges(a, keys=True, data=True)]
+        out: list[Step] = []
+        for a in sorted(set(ids)):
+            if a not in node:
+                continue
+            out += [(a, k, a, t, t, node[t]["label"], dict(d["props"]))
+                    for t, keys in succ[a].items() for k, d in keys.items()]
+            out += [(a, k, s, a, s, node[s]["label"], dict(d["props"]))
+                    for s, keys in pred[a].items() for k, d in keys.items()]
         return out
     return embedded
 
@@ -85,18 +89,18 @@ def _shown(label: str, props: dict[str, Any], drop: tuple[str, ...] = ("text",)
     return label, {k: v for k, v in props.items() if k not in drop}
 
 
-def _expand_shown(store: Store, ids: Iterable[str], shown: Shown, room: int,
+def _expand_shown(reader: Neo4jReader, ids: Iterable[str], shown: Shown, room: int,
                   roots: bool = False) -> list[Step]:
     """:func:`expand` on Neo4j, also recording in ``shown`` what the items of the
     neighbours (if there are at most ``room`` steps) and, with ``roots``, of ``ids`` found
     show: one read for both."""
-    rows = store.read_many(_EXPAND_NODES, ("a", "node", "steps"),  # type: ignore[attr-defined]
-                           ids=sorted(set(ids)), roots=roots, room=room)
+    rows = reader.read_many(_EXPAND_NODES, ("a", "node", "steps"),
+                            ids=sorted(set(ids)), roots=roots, room=room)
     out: list[Step] = []
     for row in rows:
         a = row["a"]
         if row["node"] is not None:
-            shown[a] = _shown(*row["node"], drop=("id", "text"))
+            shown[a] = _shown(row["node"][0], row["node"][1], drop=("id", "text"))
         for t, s, e, b, bl, p, bp in row["steps"]:
             out.append((a, t, s, e, b, bl, p))
             if bp is not None:
@@ -104,7 +108,7 @@ def _expand_shown(store: Store, ids: Iterable[str], shown: Shown, room: int,
     return out
 
 
-def _node_items(store: Store, ids: list[str], depth: dict[str, int] | None = None,
+def _node_items(store: Readable, ids: list[str], depth: dict[str, int] | None = None,
                 shown: Shown | None = None) -> list[dict[str, Any]]:
     """Items of ``ids``; nodes not in ``shown`` are read (one read for all of them)."""
     shown = dict(shown or {})
@@ -114,7 +118,8 @@ def _node_items(store: Store, ids: list[str], depth: dict[str, int] | None = Non
     out = []
     for i in ids:
         label, props = shown[i]
-        item = {"id": i, "label": label, "name": display_name(props, i), "props": props}
+        item: dict[str, Any] = {"id": i, "label": label, "name": display_name(props, i),
+                                "props": props}
         if depth is not None:
             item["depth"] = depth[i]
         out.append(item)
@@ -126,28 +131,41 @@ def _edge_item(key: tuple[str, str, str], props: dict[str, Any]) -> dict[str, An
 
 
 # neighbourhood -------------------------------------------------------------------------------
-def _neighbourhood(store: Store, id: str, depth: int, labels: list[str] | None,
-                   edge_types: list[str] | None, limit: int) -> dict[str, Any]:
+def _neighbourhood_embedded(snap: EmbeddedSnapshot, id: str, depth: int, labels: list[str] | None,
+                            edge_types: list[str] | None, limit: int) -> dict[str, Any]:
+    step = _expand_embedded(snap)
+    return _walk(snap, resolve_any(snap, id, "id"), lambda ids, room: step(ids), {},
+                 depth, labels, edge_types, limit)
+
+
+def _neighbourhood_neo4j(reader: Neo4jReader, id: str, depth: int, labels: list[str] | None,
+                         edge_types: list[str] | None, limit: int) -> dict[str, Any]:
     shown: Shown = {}
     start: str | None = None
     pending: list[Step] | None = None  # the first level, when read with the start
-    if store.kind == "neo4j" and by_id_text(id):
+    if by_id_text(id):
         # An id: the start and its first level in one read (a name is resolved first).
-        first = _expand_shown(store, [id], shown, limit - 1, roots=True)
+        first = _expand_shown(reader, [id], shown, limit - 1, roots=True)
         if id in shown:
             start, pending = id, first
     if start is None:
-        start = resolve_any(store, id, "id")
+        start = resolve_any(reader, id, "id")
 
-    def step(ids: list[str]) -> list[Step]:
+    def step(ids: list[str], room: int) -> list[Step]:
         nonlocal pending
         if pending is not None:
             steps, pending = pending, None
             return steps
-        if store.kind == "neo4j":
-            return _expand_shown(store, ids, shown, limit - len(kept))
-        return expand(store)(ids)
+        return _expand_shown(reader, ids, shown, room)
 
+    return _walk(reader, start, step, shown, depth, labels, edge_types, limit)
+
+
+def _walk(handle: ReadHandle, start: str, step: Callable[[list[str], int], list[Step]],
+          shown: Shown, depth: int, labels: list[str] | None, edge_types: list[str] | None,
+          limit: int) -> dict[str, Any]:
+    """Breadth first from ``start``; ``step(ids, room)`` gives the edges of ``ids`` (and may
+    record in ``shown`` what the neighbours' items show while there is ``room`` for them)."""
     depth_of = {start: 0}
     kept = [start]
     seen: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -156,7 +174,7 @@ def _neighbourhood(store: Store, id: str, depth: int, labels: list[str] | None,
         if not frontier:
             break
         new: set[str] = set()
-        for _, t, s, e, b, bl, p in step(frontier):
+        for _, t, s, e, b, bl, p in step(frontier, limit - len(kept)):
             if (edge_types and t not in edge_types) or (labels and bl not in labels and b != start):
                 continue
             seen[(s, t, e)] = p
@@ -173,12 +191,12 @@ def _neighbourhood(store: Store, id: str, depth: int, labels: list[str] | None,
             break
     edges = [_edge_item(k, p) for k, p in sorted(seen.items())
              if k[0] in depth_of and k[2] in depth_of]
-    return {"nodes": _node_items(store, kept, depth_of, shown), "edges": edges,
+    return {"nodes": _node_items(handle, kept, depth_of, shown), "edges": edges,
             "truncated": truncated}
 
 
 _SCHEMA = load_schema()
-query(QuerySpec(
+NEIGHBOURHOOD = QuerySpec(
     name="neighbourhood",
     title="Quan hệ xung quanh một đối tượng",
     description="The nodes within `depth` steps of a node (either direction), optionally only some "
@@ -188,9 +206,9 @@ query(QuerySpec(
             Param("labels", "list", choices=tuple(_SCHEMA.labels), help="chỉ các loại này"),
             Param("edge_types", "list", choices=tuple(_SCHEMA.edges), help="chỉ các quan hệ này"),
             Param("limit", "int", 500, minimum=1, maximum=5000)),
-    example={"id": "commune-23488"}, embedded=_neighbourhood, neo4j=_neighbourhood,
+    example={"id": "commune-23488"}, embedded=_neighbourhood_embedded, neo4j=_neighbourhood_neo4j,
     tags=("graph",),
-))
+)
 
 
 # path ------------------------------------------------------------------------------------------
@@ -245,7 +263,7 @@ def shortest_path(step: Expand, source: str, target: str,
     return path, [(k, props[k]) for k in keys]
 
 
-def _path(store: Store, source: str, target: str, max_depth: int) -> dict[str, Any]:
+def _path(store: ReadHandle, source: str, target: str, max_depth: int) -> dict[str, Any]:
     s = resolve_any(store, source, "source")
     t = resolve_any(store, target, "target")
     found = shortest_path(expand(store), s, t, max_depth)
@@ -256,7 +274,7 @@ def _path(store: Store, source: str, target: str, max_depth: int) -> dict[str, A
             "edges": [_edge_item(k, p) for k, p in edges]}
 
 
-query(QuerySpec(
+PATH = QuerySpec(
     name="path",
     title="Đường nối giữa hai đối tượng",
     description="A shortest chain of relations (in either direction) between two nodes, e.g. "
@@ -266,5 +284,6 @@ query(QuerySpec(
             Param("max_depth", "int", 4, minimum=1, maximum=6)),
     example={"source": "unit-district-614-hoi-lien-hiep-phu-nu-huyen-kon-ray",
              "target": "village-commune-23488-thon-10-lang-kon-skoi"},
-    embedded=_path, neo4j=_path, tags=("graph",),
-))
+    fetch=_path, tags=("graph",),
+)
+QUERIES = (NEIGHBOURHOOD, PATH)

@@ -14,13 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from danvan.queries.base import in_ids, out_ids
-from danvan.queries.catalogue import MAX_DEPTH, Param, QuerySpec, query
 from danvan.queries.listings import DOC_LIST, doc_item, doc_row_neo4j, doc_rows
 from danvan.queries.resolve import resolve
+from danvan.queries.spec import MAX_DEPTH, Param, QuerySpec
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader, ReadHandle
 
 DIRECTIONS = {  # name: (edge type, follow out-edges?)
     "implements": ("IMPLEMENTS", True),
@@ -41,9 +40,9 @@ RETURN {', '.join(DIRECTIONS)},
   COLLECT {{ UNWIND ids AS x MATCH (d:Entity {{id: x}}) WITH DISTINCT d RETURN {DOC_LIST} }} AS docs"""
 
 
-def _neo4j_raw(store: Store, root: str) -> tuple[dict[str, dict[str, list[str]]], list[Any]]:
+def _neo4j_raw(reader: Neo4jReader, root: str) -> tuple[dict[str, dict[str, list[str]]], list[Any]]:
     """(adjacency as :func:`_adjacency` gives it, doc_rows of the nodes around) from Neo4j."""
-    row = store.read(_CYPHER_WITH_DOCS, id=root)[0]  # type: ignore[attr-defined]
+    row = reader.read(_CYPHER_WITH_DOCS, id=root)[0]
     out: dict[str, dict[str, list[str]]] = {}
     for name, (_, forward) in DIRECTIONS.items():
         adj: dict[str, set[str]] = defaultdict(set)
@@ -69,38 +68,47 @@ def _bfs(start: str, adj: dict[str, list[str]], depth: int) -> dict[str, tuple[i
     return found
 
 
-def _adjacency(store: Store, root: str) -> dict[str, dict[str, list[str]]]:
+def _adjacency(snap: EmbeddedSnapshot, root: str) -> dict[str, dict[str, list[str]]]:
     """Per direction, ``{node: sorted next nodes}`` within MAX_DEPTH steps of ``root`` (embedded)."""
     out: dict[str, dict[str, list[str]]] = {}
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-        for name, (type_, forward) in DIRECTIONS.items():
-            step = out_ids if forward else in_ids
-            adj2: dict[str, list[str]] = {}
-            frontier = [root]
-            for _ in range(MAX_DEPTH):
-                nxt = []
-                for node in frontier:
-                    if node in adj2:
-                        continue
-                    adj2[node] = step(g, node, type_)
-                    nxt += adj2[node]
-                frontier = nxt
-            out[name] = {k: v for k, v in adj2.items() if v}
+    for name, (type_, forward) in DIRECTIONS.items():
+        step = snap.out_ids if forward else snap.in_ids
+        adj2: dict[str, list[str]] = {}
+        frontier = [root]
+        for _ in range(MAX_DEPTH):
+            nxt = []
+            for node in frontier:
+                if node in adj2:
+                    continue
+                adj2[node] = step(node, type_)
+                nxt += adj2[node]
+            frontier = nxt
+        out[name] = {k: v for k, v in adj2.items() if v}
     return out
 
 
-def _lineage(store: Store, directive: str, depth: int) -> dict[str, Any]:
-    root = resolve(store, directive, ["Directive", "Campaign"], param="directive")
-    if store.kind == "neo4j":
-        adjacency, docs = _neo4j_raw(store, root)
-    else:
-        adjacency, docs = _adjacency(store, root), None
+def _root(handle: ReadHandle, directive: str) -> str:
+    return resolve(handle, directive, ["Directive", "Campaign"], param="directive")
+
+
+def _lineage_embedded(snap: EmbeddedSnapshot, directive: str, depth: int) -> dict[str, Any]:
+    root = _root(snap, directive)
+    return _shape(snap, root, depth, _adjacency(snap, root), None)
+
+
+def _lineage_neo4j(reader: Neo4jReader, directive: str, depth: int) -> dict[str, Any]:
+    root = _root(reader, directive)
+    adjacency, docs = _neo4j_raw(reader, root)
+    return _shape(reader, root, depth, adjacency, docs)
+
+
+def _shape(handle: ReadHandle, root: str, depth: int, adjacency: dict[str, dict[str, list[str]]],
+           docs: list[Any] | None) -> dict[str, Any]:
     reached = {name: _bfs(root, adj, depth) for name, adj in adjacency.items()}
     ids = {root} | {i for found in reached.values() for i in found}
     if docs is None:
-        docs = doc_rows(store, ids)
-    items = {d[0]: doc_item(*d, issuer) for d, issuer in docs if d[0] in ids}
+        docs = doc_rows(handle, ids)
+    items = {d[0]: doc_item(d[0], d[1], d[2], issuer) for d, issuer in docs if d[0] in ids}
     result: dict[str, Any] = {"directive": items[root]}
     for name, found in reached.items():
         result[name] = sorted(({**items[i], "depth": dv, "via": via} for i, (dv, via) in found.items()
@@ -108,12 +116,14 @@ def _lineage(store: Store, directive: str, depth: int) -> dict[str, Any]:
     return result
 
 
-query(QuerySpec(
+LINEAGE = QuerySpec(
     name="directive_lineage",
     title="Quan hệ giữa các văn bản: thực hiện, căn cứ",
     description="For a directive (id or number such as 26-KH/HU): what it implements (up to "
                 "campaigns), what implements it, what it is based on and what is based on it.",
     params=(Param("directive", required=True, help="văn bản: id hoặc số ký hiệu (26-KH/HU)"),
             Param("depth", "int", 2, minimum=1, maximum=MAX_DEPTH)),
-    example={"directive": "08-KL/TU"}, embedded=_lineage, neo4j=_lineage, tags=("directives",),
-))
+    example={"directive": "08-KL/TU"}, embedded=_lineage_embedded, neo4j=_lineage_neo4j,
+    tags=("directives",),
+)
+QUERIES = (LINEAGE,)

@@ -26,22 +26,19 @@ from danvan.queries.base import (
     doc_number,
     expand_area,
     fold_cached,
-    ids_with_label,
-    in_ids,
-    memo,
     names,
-    out_ids,
 )
 from danvan.queries.maps import in_map
 from danvan.queries.resolve import by_id, resolve, resolve_many
+from danvan.queries.spec import MAP_PARAM, MAX_LIMIT, Param, QuerySpec
 from danvan.text import fold
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader, Readable, ReadHandle
 
 __all__ = ["DOC_LIST", "PLACE_LIST", "N", "P", "Raw", "doc_item", "doc_row_neo4j",
            "doc_rows", "emb", "lab", "model_item", "model_rows", "n3", "place_item", "place_row_neo4j",
-           "place_rows", "plan_ref", "resolve_any"]
+           "place_rows", "plan_ref", "raw3", "resolve_any"]
 
 LEVELS = {"province": "Province", "district": "District", "commune": "Commune", "village": "Village"}
 CAMPAIGN_KIND = "Cuộc vận động"
@@ -71,8 +68,11 @@ def P(var: str, *keys: str) -> str:
 
 def n3(value: Sequence[Any] | None) -> Raw | None:
     """A triple from Neo4j as a tuple, without the ``id`` Neo4j keeps among the properties."""
-    if value is None:
-        return None
+    return None if value is None else raw3(value)
+
+
+def raw3(value: Sequence[Any]) -> Raw:
+    """:func:`n3` of a triple that is never null (a row's own node)."""
     node_id, label, props = value[0], value[1], value[2]
     return node_id, label, {k: v for k, v in (props or {}).items() if k != "id" and v is not None}
 
@@ -88,7 +88,7 @@ def uniq(rows: Iterable[Raw | None]) -> list[Raw]:
     return sorted({r[0]: r for r in rows if r is not None}.values(), key=lambda r: r[0])
 
 
-def resolve_any(store: Store, text: str, param: str, labels: Sequence[str] | None = None) -> str:
+def resolve_any(store: Readable, text: str, param: str, labels: Sequence[str] | None = None) -> str:
     """An exact id, else a name resolved among ``labels`` (default: everything searchable)."""
     node = by_id(store, text)
     if node is not None and (labels is None or node.label in labels):
@@ -134,42 +134,52 @@ DOC_LIST = "[" + ", ".join(_DOC_COLUMNS.values()) + "]"  # directive ``d`` and i
 
 def doc_row_neo4j(row: Sequence[Any]) -> tuple[Raw, Raw | None]:
     """A (directive, issuer) pair from Neo4j's ``[d, issuer]`` (see ``_DOC_COLUMNS``)."""
-    return n3(row[0]), n3(row[1])  # type: ignore[return-value]
+    return raw3(row[0]), n3(row[1])
 
 
-def doc_rows(store: Store, ids: Iterable[str] | None = None,
+def doc_rows(store: Readable, ids: Iterable[str] | None = None,
              issuers: Iterable[str] | None = None) -> list[tuple[Raw, Raw | None]]:
     """(directive, issuer) raw pairs: of ``ids``, of ``issuers``, or every directive.
 
     From Neo4j the triples carry only the properties :func:`doc_item` and the
     directives listing read.
     """
-    if store.kind == "neo4j":
-        if ids is not None:
-            rows = store.read_many("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,  # type: ignore[attr-defined]
-                                   tuple(_DOC_COLUMNS), ids=sorted(set(ids)))
-        elif issuers is not None:
-            rows = store.read_many("UNWIND $ids AS x MATCH (:Entity {id: x})-[:ISSUES]->(d:Directive) "  # type: ignore[attr-defined]
-                                   "WITH DISTINCT d " + _DOC_CYPHER, tuple(_DOC_COLUMNS),
-                                   ids=sorted(set(issuers)))
-        else:
-            rows = store.read_many("MATCH (d:Directive) " + _DOC_CYPHER, tuple(_DOC_COLUMNS))  # type: ignore[attr-defined]
-        out = [doc_row_neo4j((r["d"], r["issuer"])) for r in rows]
-        return sorted(out, key=lambda r: r[0][0])  # type: ignore[index]
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-        if ids is not None:
-            wanted = sorted(i for i in set(ids) if i in g)
-        elif issuers is not None:
-            wanted = sorted({d for i in issuers if i in g for d in out_ids(g, i, "ISSUES")})
-        else:
-            wanted = ids_with_label(store, g, "Directive")  # type: ignore[arg-type]
-        out = []
-        nodes, succ = g._node, g._succ
-        for d in wanted:
-            issuer = nodes[d]["props"].get("issuer")
-            ok = issuer in succ and "ISSUES" in succ[issuer].get(d, ())
-            out.append((emb(g, d), emb(g, issuer) if ok else None))
+    with store.reading() as handle:
+        return handle.fetch(_doc_rows_embedded, _doc_rows_neo4j, ids=ids, issuers=issuers)
+
+
+DocRow = tuple[Raw, Raw | None]
+
+
+def _doc_rows_neo4j(reader: Neo4jReader, ids: Iterable[str] | None,
+                    issuers: Iterable[str] | None) -> list[DocRow]:
+    if ids is not None:
+        rows = reader.read_many("UNWIND $ids AS x MATCH (d:Entity {id: x}) " + _DOC_CYPHER,
+                                tuple(_DOC_COLUMNS), ids=sorted(set(ids)))
+    elif issuers is not None:
+        rows = reader.read_many("UNWIND $ids AS x MATCH (:Entity {id: x})-[:ISSUES]->(d:Directive) "
+                                "WITH DISTINCT d " + _DOC_CYPHER, tuple(_DOC_COLUMNS),
+                                ids=sorted(set(issuers)))
+    else:
+        rows = reader.read_many("MATCH (d:Directive) " + _DOC_CYPHER, tuple(_DOC_COLUMNS))
+    out = [doc_row_neo4j((r["d"], r["issuer"])) for r in rows]
+    return sorted(out, key=lambda r: r[0][0])
+
+
+def _doc_rows_embedded(snap: EmbeddedSnapshot, ids: Iterable[str] | None,
+                       issuers: Iterable[str] | None) -> list[DocRow]:
+    g, nodes, succ = snap.graph, snap.node, snap.succ
+    if ids is not None:
+        wanted: Sequence[str] = sorted(i for i in set(ids) if i in nodes)
+    elif issuers is not None:
+        wanted = sorted({d for i in issuers if i in nodes for d in snap.out_ids(i, "ISSUES")})
+    else:
+        wanted = snap.ids_with_label("Directive")
+    out: list[DocRow] = []
+    for d in wanted:
+        issuer = nodes[d]["props"].get("issuer")
+        ok = issuer in succ and "ISSUES" in succ[issuer].get(d, ())
+        out.append((emb(g, d), emb(g, issuer) if ok else None))
     return out
 
 
@@ -200,7 +210,9 @@ _MODEL_ANCHORS = {
 }
 
 
-def _model_ids_embedded(g: Any, anchor: str, ids: set[str]) -> set[str]:
+def _model_ids_embedded(snap: EmbeddedSnapshot, anchor: str, ids: set[str]) -> set[str]:
+    g, out_ids, in_ids = snap.graph, snap.out_ids, snap.in_ids
+
     def is_model(i: str) -> bool:
         return g.nodes[i]["label"] == "Model"
 
@@ -208,45 +220,50 @@ def _model_ids_embedded(g: Any, anchor: str, ids: set[str]) -> set[str]:
     if anchor == "ids":
         return {i for i in present if is_model(i)}
     if anchor == "units":
-        return {m for u in present for m in out_ids(g, u, "SUPPORTS") if is_model(m)}
+        return {m for u in present for m in out_ids(u, "SUPPORTS") if is_model(m)}
     if anchor == "area":
-        return {m for t in present for m in in_ids(g, t, "LOCATED_IN") if is_model(m)}
+        return {m for t in present for m in in_ids(t, "LOCATED_IN") if is_model(m)}
     if anchor == "plans":
-        found = {m for p in present for m in in_ids(g, p, "REGISTERED_UNDER") if is_model(m)}
-        found |= {m for p in present for a in in_ids(g, p, "UNDER_PLAN")
-                  for m in out_ids(g, a, "WITH_MODEL")}
+        found = {m for p in present for m in in_ids(p, "REGISTERED_UNDER") if is_model(m)}
+        found |= {m for p in present for a in in_ids(p, "UNDER_PLAN")
+                  for m in out_ids(a, "WITH_MODEL")}
         return found
-    return {i for i, d in g.nodes(data=True) if d["label"] == "Model"}
+    return set(snap.ids_with_label("Model"))
 
 
-def model_rows(store: Store, anchor: str, ids: Iterable[str] = ()) -> list[ModelRow]:
+def model_rows(store: Readable, anchor: str, ids: Iterable[str] = ()) -> list[ModelRow]:
     """Raw model rows, found from ``anchor`` ("ids", "units", "area", "plans" or "all").
 
     From Neo4j the triples carry only the properties :func:`model_item` reads.
     """
-    ids = set(ids)
-    if store.kind == "neo4j":
-        rows = store.read_many(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,  # type: ignore[attr-defined]
-                               ("m", "units", "places", "plans"), ids=sorted(ids))
-        out = [(n3(r["m"]), uniq(map(n3, r["units"])),
-                sorted(((n3(t), uniq(map(n3, cs))) for t, cs in r["places"]), key=lambda x: x[0][0]),
-                uniq(map(n3, r["plans"]))) for r in rows]
-        return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-        out = []
-        for m in sorted(_model_ids_embedded(g, anchor, ids)):
-            units = uniq(emb(g, u) for u in in_ids(g, m, "SUPPORTS")
-                         if g.nodes[u]["label"] in ORG_LABELS)
-            places = []
-            for t in out_ids(g, m, "LOCATED_IN"):
-                communes = ([emb(g, c) for c in out_ids(g, t, "PART_OF")
-                             if g.nodes[c]["label"] == "Commune"]
-                            if g.nodes[t]["label"] == "Village" else [])
-                places.append((emb(g, t), uniq(communes)))
-            plans = [emb(g, p) for p in out_ids(g, m, "REGISTERED_UNDER")]
-            plans += [emb(g, p) for a in in_ids(g, m, "WITH_MODEL") for p in out_ids(g, a, "UNDER_PLAN")]
-            out.append((emb(g, m), units, places, uniq(plans)))
+    with store.reading() as handle:
+        return handle.fetch(_model_rows_embedded, _model_rows_neo4j, anchor=anchor, ids=set(ids))
+
+
+def _model_rows_neo4j(reader: Neo4jReader, anchor: str, ids: set[str]) -> list[ModelRow]:
+    rows = reader.read_many(_MODEL_ANCHORS[anchor] + _MODEL_CYPHER,
+                            ("m", "units", "places", "plans"), ids=sorted(ids))
+    out = [(raw3(r["m"]), uniq(map(n3, r["units"])),
+            sorted(((raw3(t), uniq(map(n3, cs))) for t, cs in r["places"]), key=lambda x: x[0][0]),
+            uniq(map(n3, r["plans"]))) for r in rows]
+    return sorted(out, key=lambda r: r[0][0])
+
+
+def _model_rows_embedded(snap: EmbeddedSnapshot, anchor: str, ids: set[str]) -> list[ModelRow]:
+    g, out_ids, in_ids = snap.graph, snap.out_ids, snap.in_ids
+    out: list[ModelRow] = []
+    for m in sorted(_model_ids_embedded(snap, anchor, ids)):
+        units = uniq(emb(g, u) for u in in_ids(m, "SUPPORTS")
+                     if g.nodes[u]["label"] in ORG_LABELS)
+        places = []
+        for t in out_ids(m, "LOCATED_IN"):
+            communes = ([emb(g, c) for c in out_ids(t, "PART_OF")
+                         if g.nodes[c]["label"] == "Commune"]
+                        if g.nodes[t]["label"] == "Village" else [])
+            places.append((emb(g, t), uniq(communes)))
+        plans = [emb(g, p) for p in out_ids(m, "REGISTERED_UNDER")]
+        plans += [emb(g, p) for a in in_ids(m, "WITH_MODEL") for p in out_ids(a, "UNDER_PLAN")]
+        out.append((emb(g, m), units, places, uniq(plans)))
     return out
 
 
@@ -303,55 +320,62 @@ PLACE_LIST = "[" + ", ".join(_PLACE_COLUMNS.values()) + "]"  # the row of place 
 def place_row_neo4j(row: Sequence[Any]) -> PlaceRow:
     """A place row from the list :data:`PLACE_LIST` gives (or the columns of one row)."""
     node, parents, succ, province, parent_succ = row
-    return (n3(node), uniq(map(n3, parents)), _succ_neo4j(succ),  # type: ignore[return-value]
+    return (raw3(node), uniq(map(n3, parents)), _succ_neo4j(succ),
             uniq(map(n3, province)), _succ_neo4j(parent_succ))
 
 
 def _succ_neo4j(pairs: list[Any]) -> list[tuple[Raw, list[Raw]]]:
-    return sorted(((n3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])  # type: ignore[misc,index]
+    return sorted(((raw3(s), uniq(map(n3, qs))) for s, qs in pairs), key=lambda x: x[0][0])
 
 
-def place_rows(store: Store, ids: Iterable[str]) -> list[PlaceRow]:
+def place_rows(store: Readable, ids: Iterable[str]) -> list[PlaceRow]:
     """Raw place rows of ``ids``, in id order (the listing picks its ids first: see
     :func:`_places`). From Neo4j the triples carry only the properties
     :func:`place_item` reads.
     """
-    if store.kind == "neo4j":
-        rows = store.read_many("UNWIND $ids AS x MATCH (n:Entity {id: x}) " + _PLACE_CYPHER,  # type: ignore[attr-defined]
-                               tuple(_PLACE_COLUMNS), ids=sorted(set(ids)))
-        out = [place_row_neo4j([r[c] for c in _PLACE_COLUMNS]) for r in rows]
-        return sorted(out, key=lambda r: r[0][0])  # type: ignore[index,return-value]
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-        wanted = sorted(i for i in set(ids) if i in g)
+    with store.reading() as handle:
+        return handle.fetch(_place_rows_embedded, _place_rows_neo4j, ids=ids)
 
-        def province_of(node_id: str) -> list[Raw]:
-            ref = g.nodes[node_id]["props"].get("province")
-            return [emb(g, ref)] if ref in g and g.nodes[ref]["label"] == "Province" else []
 
-        def succ_of(node_id: str) -> list[tuple[Raw, list[Raw]]]:
-            return [(emb(g, s), province_of(s)) for s in out_ids(g, node_id, "SUCCEEDED_BY")]
+def _place_rows_neo4j(reader: Neo4jReader, ids: Iterable[str]) -> list[PlaceRow]:
+    rows = reader.read_many("UNWIND $ids AS x MATCH (n:Entity {id: x}) " + _PLACE_CYPHER,
+                            tuple(_PLACE_COLUMNS), ids=sorted(set(ids)))
+    out = [place_row_neo4j([r[c] for c in _PLACE_COLUMNS]) for r in rows]
+    return sorted(out, key=lambda r: r[0][0])
 
-        out = []
-        for i in wanted:
-            parents = [emb(g, p) for p in out_ids(g, i, "PART_OF")
-                       if g.nodes[p]["label"] in ("Province", "District", "Commune")]
-            parent_succ = [s for p in parents if p[1] == "Commune" for s in succ_of(p[0])]
-            out.append((emb(g, i), parents, succ_of(i), province_of(i),
-                        sorted(parent_succ, key=lambda x: x[0][0])))
+
+def _place_rows_embedded(snap: EmbeddedSnapshot, ids: Iterable[str]) -> list[PlaceRow]:
+    g, out_ids = snap.graph, snap.out_ids
+    wanted = sorted(i for i in set(ids) if i in g)
+
+    def province_of(node_id: str) -> list[Raw]:
+        ref = g.nodes[node_id]["props"].get("province")
+        return [emb(g, ref)] if ref in g and g.nodes[ref]["label"] == "Province" else []
+
+    def succ_of(node_id: str) -> list[tuple[Raw, list[Raw]]]:
+        return [(emb(g, s), province_of(s)) for s in out_ids(node_id, "SUCCEEDED_BY")]
+
+    out: list[PlaceRow] = []
+    for i in wanted:
+        parents = [emb(g, p) for p in out_ids(i, "PART_OF")
+                   if g.nodes[p]["label"] in ("Province", "District", "Commune")]
+        parent_succ = [s for p in parents if p[1] == "Commune" for s in succ_of(p[0])]
+        out.append((emb(g, i), parents, succ_of(i), province_of(i),
+                    sorted(parent_succ, key=lambda x: x[0][0])))
     return out
 
 
-def _names_index(store: Store, g: Any, label: str) -> TextIndex:
-    """Folded names and aliases of the nodes with ``label`` (embedded; kept until the graph changes)."""
-    cache = memo(store, "listings.names")  # type: ignore[arg-type]
+def _names_index(snap: EmbeddedSnapshot, label: str) -> TextIndex:
+    """Folded names and aliases of the nodes with ``label`` (kept until the graph changes)."""
+    cache = snap.memo("listings.names")
     if label not in cache:
-        nodes = g._node
+        nodes = snap.node
         cache[label] = TextIndex(
             (i, [fold_cached(str(k)) for k in [nodes[i]["props"].get("name") or "",
                                           *(nodes[i]["props"].get("aliases") or [])]])
-            for i in ids_with_label(store, g, label))  # type: ignore[arg-type]
-    return cache[label]
+            for i in snap.ids_with_label(label))
+    index: TextIndex = cache[label]
+    return index
 
 
 def _succ_item(pair: tuple[Raw, list[Raw]]) -> dict[str, Any]:
@@ -384,7 +408,7 @@ def place_item(row: PlaceRow) -> dict[str, Any]:
 
 
 
-def place_by_id(store: Store, node_id: str) -> dict[str, Any]:
+def place_by_id(store: Readable, node_id: str) -> dict[str, Any]:
     """The place item of one id; NotFoundError when it is not a place."""
     rows = place_rows(store, [node_id])
     if not rows or rows[0][0][1] not in PLACE_LABELS:
@@ -393,12 +417,8 @@ def place_by_id(store: Store, node_id: str) -> dict[str, Any]:
 
 
 # the listings ------------------------------------------------------------------------------
-# Imported here, after the helpers: the catalogue imports the sibling query modules, which
-# import these helpers, so this module can be imported first.
-from danvan.queries.catalogue import MAP_PARAM, MAX_LIMIT, Param, QuerySpec, query  # noqa: E402
 
-
-def _directives(store: Store, number: str | None, issuer: str | None, kind: str | None,
+def _directives(store: ReadHandle, number: str | None, issuer: str | None, kind: str | None,
                 limit: int, offset: int) -> dict[str, Any]:
     issuers = set(resolve_many(store, issuer, ORG_LABELS, param="issuer")) if issuer else None
     rows = doc_rows(store, issuers=issuers)
@@ -417,12 +437,12 @@ def _directives(store: Store, number: str | None, issuer: str | None, kind: str 
                     *(fold_cached(a) for a in props.get("aliases") or [])}
             if q_number not in keys and not ref.startswith(q_number):
                 continue
-        items.append(doc_item(*d, issuer_raw))
+        items.append(doc_item(d[0], d[1], d[2], issuer_raw))
     items.sort(key=lambda i: (i["date"] or "", i["id"]), reverse=True)
     return {"items": items[offset:offset + limit], "total": len(items)}
 
 
-query(QuerySpec(
+DIRECTIVES = QuerySpec(
     name="directives",
     title="Văn bản chỉ đạo: kế hoạch, chỉ thị, kết luận…",
     description="Directives filtered by number (133-KH/TU or 133), issuing body and kind "
@@ -433,12 +453,11 @@ query(QuerySpec(
             Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
             Param("offset", "int", 0, minimum=0)),
     example={"kind": "Kế hoạch"},
-    embedded=lambda store, **p: _directives(store, **p),
-    neo4j=lambda store, **p: _directives(store, **p), tags=("directives",),
-))
+    fetch=_directives, tags=("directives",),
+)
 
 
-def _models(store: Store, unit: str | None, village: str | None, commune: str | None,
+def _models(store: ReadHandle, unit: str | None, village: str | None, commune: str | None,
             district: str | None, category: str | None, plan: str | None, limit: int,
             offset: int) -> dict[str, Any]:
     units = set(resolve_many(store, unit, ORG_LABELS, param="unit")) if unit else None
@@ -473,7 +492,7 @@ def _models(store: Store, unit: str | None, village: str | None, commune: str | 
     return {"items": items[offset:offset + limit], "total": len(items)}
 
 
-query(QuerySpec(
+MODELS = QuerySpec(
     name="models",
     title="Mô hình “Dân vận khéo”: ai xây dựng, ở thôn nào, theo kế hoạch nào",
     description="Models with the units that support them, the villages they are in, their field, "
@@ -487,9 +506,8 @@ query(QuerySpec(
             Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
             Param("offset", "int", 0, minimum=0)),
     example={"district": "Kon Rẫy"},
-    embedded=lambda store, **p: _models(store, **p), neo4j=lambda store, **p: _models(store, **p),
-    tags=("models",),
-))
+    fetch=_models, tags=("models",),
+)
 
 
 _LEVEL_ORDER = {label.lower(): i for i, label in enumerate(PLACE_LABELS)}
@@ -526,25 +544,40 @@ def _place_order(q: str | None, map_: str, node_id: str, label: str, name: str
     return _match_rank(q, name), int(other_map), _LEVEL_ORDER[label.lower()], name, node_id
 
 
-def _places(store: Store, level: str | None, name: str | None, q: str | None, code: str | None,
-            era: str | None, map: str, limit: int, offset: int) -> dict[str, Any]:
+def _places_embedded(snap: EmbeddedSnapshot, level: str | None, name: str | None, q: str | None,
+                     code: str | None, era: str | None, map: str, limit: int,
+                     offset: int) -> dict[str, Any]:
+    name = name or q  # ``q``: what a search box sends
+    return _places(snap, level, fold(name) if name else None, code, era, map, limit, offset, None)
+
+
+def _places_neo4j(reader: Neo4jReader, level: str | None, name: str | None, q: str | None,
+                  code: str | None, era: str | None, map: str, limit: int,
+                  offset: int) -> dict[str, Any]:
     name = name or q  # ``q``: what a search box sends
     q = fold(name) if name else None
-    named = _neo4j_named(store, level, q) if store.kind == "neo4j" and q else None
+    named = _neo4j_named(reader, level, q) if q else None
     if named is not None and len(named) <= _FULL_ROWS:
-        return _places_whole(store, named, q, code, era, map, limit, offset)  # one read, not two
+        return _places_whole(reader, named, q or "", code, era, map, limit, offset)  # one read
+    return _places(reader, level, q, code, era, map, limit, offset, named)
+
+
+def _places(store: ReadHandle, level: str | None, q: str | None, code: str | None,
+            era: str | None, map: str, limit: int, offset: int,
+            named: list[str] | None) -> dict[str, Any]:
     # Order and filter on a light row per place, then shape only the page: a national
     # "dak" matches ~7,000 places, and a full row (parents, successors) each cost ~0.5 s.
     kept = sorted(_place_order(q, map, node_id, label, props.get("name") or "")
                   for node_id, label, props, place_era
-                  in _light_places(store, level, code, q, bool(era), named)
+                  in store.fetch(_light_embedded, _light_neo4j, level=level, code=code,
+                                 contains=q, with_era=bool(era), candidates=named)
                   if not era or place_era == era)
     page = [row[-1] for row in kept[offset:offset + limit]]
     rows = {row[0][0]: row for row in place_rows(store, page)}
     return {"items": [place_item(rows[i]) for i in page], "total": len(kept)}
 
 
-def _neo4j_named(store: Store, level: str | None, contains: str) -> list[str]:
+def _neo4j_named(store: Neo4jReader, level: str | None, contains: str) -> list[str]:
     """Ids of the places of ``level`` whose cached name keys contain ``contains`` (a superset)."""
     labels = [LEVELS[level.lower()]] if level else list(PLACE_LABELS)
     return sorted(r.id for r in names(store, labels) if any(contains in k for k in r.keys))
@@ -555,7 +588,7 @@ def _named(q: str, name: Any, aliases: Iterable[Any] | None) -> bool:
     return any(q in fold_cached(str(k)) for k in [name or "", *(aliases or [])])
 
 
-def _places_whole(store: Store, ids: list[str], q: str, code: str | None, era: str | None,
+def _places_whole(store: ReadHandle, ids: list[str], q: str, code: str | None, era: str | None,
                   map_: str, limit: int, offset: int) -> dict[str, Any]:
     """The places listing from the full rows of the places ``ids`` (named like ``q``, or
     a superset of those)."""
@@ -573,9 +606,11 @@ def _places_whole(store: Store, ids: list[str], q: str, code: str | None, era: s
     return {"items": items[offset:offset + limit], "total": len(items)}
 
 
-def _light_places(store: Store, level: str | None, code: str | None, contains: str | None,
-                  with_era: bool, candidates: list[str] | None = None,
-                  ) -> list[tuple[str, str, dict[str, Any], str | None]]:
+LightRow = tuple[str, str, dict[str, Any], str | None]
+
+
+def _light_neo4j(reader: Neo4jReader, level: str | None, code: str | None, contains: str | None,
+                 with_era: bool, candidates: list[str] | None = None) -> list[LightRow]:
     """(id, label, props, era) of the places of ``level`` (all if None) with ``code`` and,
     if ``contains`` (folded) is given, a name or alias that contains it (on Neo4j, looked
     for among ``candidates``: :func:`_neo4j_named`).
@@ -585,52 +620,56 @@ def _light_places(store: Store, level: str | None, code: str | None, contains: s
     props hold only ``name``.
     """
     labels = [LEVELS[level.lower()]] if level else list(PLACE_LABELS)
-    if store.kind == "neo4j":
-        if contains:
-            ids = candidates if candidates is not None else _neo4j_named(store, level, contains)
-            head = "UNWIND $ids AS x MATCH (n:Entity {id: x}) "
-        else:
-            ids = None
-            head = (f"MATCH (n:`{labels[0]}`) " if level else  # labels from LEVELS, not user text
-                    "MATCH (n:Entity) WHERE n:Province OR n:District OR n:Commune OR n:Village ")
-        rows = store.read(
-            head + "WITH n, [l IN labels(n) WHERE l IN $labels][0] AS label "
-            "WHERE label IS NOT NULL AND ($code IS NULL OR n.code = $code) "
-            "RETURN n.id AS id, label, n.name AS name, n.aliases AS aliases, n.era AS era, "
-            "CASE WHEN $with_era AND n.era IS NULL THEN [(n)-[:PART_OF]->(c:Commune) "
-            "WHERE c.era IS NOT NULL AND c.era <> '' | [c.id, c.era]] END AS communes",
-            ids=ids, labels=labels, code=code, with_era=with_era)
-        out = []
-        for r in rows:
-            if contains and not _named(contains, r["name"], r["aliases"]):
-                continue  # the name rows' keys also hold other forms of the name
-            place_era = r["era"]
-            if with_era and place_era is None:
-                place_era = min(r["communes"])[1] if r["communes"] else "legacy"
-            out.append((r["id"], r["label"], {"name": r["name"]}, place_era))
-        return out
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-        nodes = g._node
-        found: Iterable[str] = (  # the names index holds exactly the names and aliases
-            [i for lab in labels for i in ids_with_label(store, g, lab)] if contains is None  # type: ignore[arg-type]
-            else {i for lab in labels for i in _names_index(store, g, lab).owners_containing(contains)})
-        out = []
-        for i in found:
-            data = nodes[i]
-            props = data["props"]
-            if code is not None and props.get("code") != code:
-                continue
-            place_era = props.get("era")
-            if with_era and place_era is None:
-                place_era = next((nodes[p]["props"]["era"] for p in out_ids(g, i, "PART_OF")
-                                  if nodes[p]["label"] == "Commune" and nodes[p]["props"].get("era")),
-                                 "legacy")
-            out.append((i, data["label"], props, place_era))
-        return out
+    if contains:
+        ids = candidates if candidates is not None else _neo4j_named(reader, level, contains)
+        head = "UNWIND $ids AS x MATCH (n:Entity {id: x}) "
+    else:
+        ids = None
+        head = (f"MATCH (n:{reader.label(labels[0])}) " if level else
+                "MATCH (n:Entity) WHERE n:Province OR n:District OR n:Commune OR n:Village ")
+    rows = reader.read(
+        head + "WITH n, [l IN labels(n) WHERE l IN $labels][0] AS label "
+        "WHERE label IS NOT NULL AND ($code IS NULL OR n.code = $code) "
+        "RETURN n.id AS id, label, n.name AS name, n.aliases AS aliases, n.era AS era, "
+        "CASE WHEN $with_era AND n.era IS NULL THEN [(n)-[:PART_OF]->(c:Commune) "
+        "WHERE c.era IS NOT NULL AND c.era <> '' | [c.id, c.era]] END AS communes",
+        ids=ids, labels=labels, code=code, with_era=with_era)
+    out = []
+    for r in rows:
+        if contains and not _named(contains, r["name"], r["aliases"]):
+            continue  # the name rows' keys also hold other forms of the name
+        place_era = r["era"]
+        if with_era and place_era is None:
+            place_era = min(r["communes"])[1] if r["communes"] else "legacy"
+        out.append((r["id"], r["label"], {"name": r["name"]}, place_era))
+    return out
 
 
-query(QuerySpec(
+def _light_embedded(snap: EmbeddedSnapshot, level: str | None, code: str | None,
+                    contains: str | None, with_era: bool,
+                    candidates: list[str] | None = None) -> list[LightRow]:
+    """:func:`_light_neo4j` on the embedded store (``candidates`` are not needed here)."""
+    labels = [LEVELS[level.lower()]] if level else list(PLACE_LABELS)
+    nodes = snap.node
+    found: Iterable[str] = (  # the names index holds exactly the names and aliases
+        [i for lab in labels for i in snap.ids_with_label(lab)] if contains is None
+        else {i for lab in labels for i in _names_index(snap, lab).owners_containing(contains)})
+    out = []
+    for i in found:
+        data = nodes[i]
+        props = data["props"]
+        if code is not None and props.get("code") != code:
+            continue
+        place_era = props.get("era")
+        if with_era and place_era is None:
+            place_era = next((nodes[p]["props"]["era"] for p in snap.out_ids(i, "PART_OF")
+                              if nodes[p]["label"] == "Commune" and nodes[p]["props"].get("era")),
+                             "legacy")
+        out.append((i, data["label"], props, place_era))
+    return out
+
+
+PLACES = QuerySpec(
     name="places",
     title="Địa bàn: tỉnh, huyện, xã, thôn (trước và sau sáp nhập 2025)",
     description="Places by level, name (without regard to accents), official code and era "
@@ -646,6 +685,6 @@ query(QuerySpec(
             Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
             Param("offset", "int", 0, minimum=0)),
     example={"level": "commune", "name": "dak"},
-    embedded=lambda store, **p: _places(store, **p), neo4j=lambda store, **p: _places(store, **p),
-    tags=("places",),
-))
+    embedded=_places_embedded, neo4j=_places_neo4j, tags=("places",),
+)
+QUERIES = (DIRECTIVES, MODELS, PLACES)

@@ -25,12 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from danvan.queries.base import in_ids, names, out_ids
+from danvan.queries.base import names
 from danvan.queries.resolve import match_rows, resolve_many
 from danvan.text import fold
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader, Readable
 
 __all__ = ["LEGACY", "MAP_2025", "in_map", "map_commune", "predecessors_of", "resolve_in_map",
            "successors_of"]
@@ -50,7 +50,7 @@ def in_map(node_id: str, map_: str) -> bool:
     return is_2025 if map_ == MAP_2025 else not is_2025
 
 
-def resolve_in_map(store: Store, text: str, label: str, map_: str,
+def resolve_in_map(store: Readable, text: str, label: str, map_: str,
                    within: set[str] | None = None, param: str = "name") -> list[str]:
     """Ids ``text`` names among the ``label`` units, preferring the units of ``map_``.
 
@@ -75,7 +75,7 @@ def resolve_in_map(store: Store, text: str, label: str, map_: str,
     return resolve_many(store, text, [label], within=within, param=param)
 
 
-def successors_of(store: Store, ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+def successors_of(store: Readable, ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
     """``{place id: [(successor id, name), …]}`` (by id) of the places among ``ids`` that have one.
 
     >>> from danvan.graph.embedded import EmbeddedStore
@@ -85,33 +85,42 @@ def successors_of(store: Store, ids: Iterable[str]) -> dict[str, list[tuple[str,
     return _succession(store, ids, "out")
 
 
-def predecessors_of(store: Store, ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+def predecessors_of(store: Readable, ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
     """``{place id: [(predecessor id, name), …]}``: the legacy units each of ``ids`` succeeded."""
     return _succession(store, ids, "in")
 
 
-def _succession(store: Store, ids: Iterable[str], direction: str) -> dict[str, list[tuple[str, str]]]:
+Succession = dict[str, list[tuple[str, str]]]
+
+
+def _succession(store: Readable, ids: Iterable[str], direction: str) -> Succession:
     wanted = sorted(set(ids))
-    out: dict[str, list[tuple[str, str]]] = {}
     if not wanted:
-        return out
-    if store.kind == "neo4j":
-        arrow = "-[:SUCCEEDED_BY]->" if direction == "out" else "<-[:SUCCEEDED_BY]-"
-        rows = store.read(  # type: ignore[attr-defined]
-            "UNWIND $ids AS x MATCH (c:Entity {id: x}) USING INDEX SEEK c:Entity(id) "
-            f"MATCH (c){arrow}(s) RETURN c.id AS id, s.id AS other, s.name AS name", ids=wanted)
-        for r in rows:
-            out.setdefault(r["id"], []).append((r["other"], r["name"]))
-        return {k: sorted(v) for k, v in out.items()}
-    walk = out_ids if direction == "out" else in_ids
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-        nodes = g._node
-        for i in wanted:
-            if i in nodes:
-                found = [(s, nodes[s]["props"].get("name")) for s in walk(g, i, "SUCCEEDED_BY")]
-                if found:
-                    out[i] = found
+        return {}
+    with store.reading() as handle:
+        return handle.fetch(_succession_embedded, _succession_neo4j, ids=wanted, direction=direction)
+
+
+def _succession_neo4j(reader: Neo4jReader, ids: list[str], direction: str) -> Succession:
+    arrow = "-[:SUCCEEDED_BY]->" if direction == "out" else "<-[:SUCCEEDED_BY]-"
+    rows = reader.read(
+        "UNWIND $ids AS x MATCH (c:Entity {id: x}) USING INDEX SEEK c:Entity(id) "
+        f"MATCH (c){arrow}(s) RETURN c.id AS id, s.id AS other, s.name AS name", ids=ids)
+    out: Succession = {}
+    for r in rows:
+        out.setdefault(r["id"], []).append((r["other"], r["name"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _succession_embedded(snap: EmbeddedSnapshot, ids: list[str], direction: str) -> Succession:
+    walk = snap.out_ids if direction == "out" else snap.in_ids
+    nodes = snap.node
+    out: Succession = {}
+    for i in ids:
+        if i in nodes:
+            found = [(s, nodes[s]["props"].get("name")) for s in walk(i, "SUCCEEDED_BY")]
+            if found:
+                out[i] = found
     return out
 
 

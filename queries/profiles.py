@@ -12,12 +12,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from danvan.errors import NotFoundError
 from danvan.graph.sources import parse_source_ref
-from danvan.queries.base import ORG_LABELS, PLACE_LABELS, display_name, expand_area, in_ids, out_ids
-from danvan.queries.catalogue import Param, QuerySpec, query
+from danvan.queries.base import ORG_LABELS, PLACE_LABELS, display_name, expand_area
 from danvan.queries.listings import (
     PLACE_LIST,
     N,
@@ -34,9 +35,12 @@ from danvan.queries.listings import (
     uniq,
 )
 from danvan.queries.resolve import resolve, resolve_many
+from danvan.queries.spec import Param, QuerySpec
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import EmbeddedSnapshot, Neo4jReader, ReadHandle
+
+H = TypeVar("H", bound="ReadHandle")
 
 __all__: list[str] = []
 
@@ -44,7 +48,7 @@ __all__: list[str] = []
 def _ref(raw: Raw | None, *extra: str) -> dict[str, Any] | None:
     if raw is None:
         return None
-    out = {"id": raw[0], "name": display_name(raw[2], raw[0])}
+    out: dict[str, Any] = {"id": raw[0], "name": display_name(raw[2], raw[0])}
     for key in extra:
         out[key] = raw[2].get(key)
     return out
@@ -59,18 +63,18 @@ def _model(raw: Raw, plans: list[Raw]) -> dict[str, Any]:
 
 
 # place -------------------------------------------------------------------------------------
-def _place(store: Store, id: str) -> dict[str, Any]:
+def _place(store: ReadHandle, id: str) -> dict[str, Any]:
     return place_by_id(store, resolve_any(store, id, "id", PLACE_LABELS))
 
 
-query(QuerySpec(
+PLACE = QuerySpec(
     name="place",
     title="Thông tin một địa bàn",
     description="One province, district, commune or village: official code, parent, 2025 "
                 "successor, aliases, coordinates and era.",
     params=(Param("id", required=True, help="id hoặc tên địa bàn"),),
-    example={"id": "commune-23488"}, embedded=_place, neo4j=_place, tags=("places",),
-))
+    example={"id": "commune-23488"}, fetch=_place, tags=("places",),
+)
 
 
 # village profile ---------------------------------------------------------------------------
@@ -95,48 +99,51 @@ RETURN
 """
 
 
-def _model_plans_embedded(g: Any, m: str) -> list[Raw]:
-    plans = [emb(g, p) for p in out_ids(g, m, "REGISTERED_UNDER")]
-    plans += [emb(g, p) for a in in_ids(g, m, "WITH_MODEL") for p in out_ids(g, a, "UNDER_PLAN")]
+def _model_plans_embedded(snap: EmbeddedSnapshot, m: str) -> list[Raw]:
+    g, out_ids, in_ids = snap.graph, snap.out_ids, snap.in_ids
+    plans = [emb(g, p) for p in out_ids(m, "REGISTERED_UNDER")]
+    plans += [emb(g, p) for a in in_ids(m, "WITH_MODEL") for p in out_ids(a, "UNDER_PLAN")]
     return uniq(plans)
 
 
-def _village_raw(store: Store, v: str) -> dict[str, Any]:
-    if store.kind == "neo4j":
-        r = store.read(_VILLAGE_CYPHER, id=v)[0]  # type: ignore[attr-defined]
-        return {
-            "assignments": [(n3(a), n3(u), n3(p)) for a, u, p in r["assignments"]],
-            "supports": [(n3(u), {k: x for k, x in p.items()}) for u, p in r["supports"]],
-            "models": [(n3(m), uniq(map(n3, ps))) for m, ps in r["models"]],
-            "events": [(n3(e), where) for e, where in r["events"]],
-            "communes": sorted(set(r["communes"])),
-            "places": [place_row_neo4j(row) for row in r["places"]],  # place_rows of v and communes
-        }
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-        assignments = []
-        for a in in_ids(g, v, "ASSIGNED_TO"):
-            unit, plan = out_ids(g, a, "ASSIGNED_UNIT"), out_ids(g, a, "UNDER_PLAN")
-            assignments.append((emb(g, a), emb(g, unit[0]) if unit else None,
-                                emb(g, plan[0]) if plan else None))
-        supports = [(emb(g, u), g.edges[u, v, "SUPPORTS"]["props"]) for u in in_ids(g, v, "SUPPORTS")
-                    if g.nodes[u]["label"] in ORG_LABELS]
-        model_ids = [m for m in in_ids(g, v, "LOCATED_IN") if g.nodes[m]["label"] == "Model"]
-        model_ids += [m for a in in_ids(g, v, "ASSIGNED_TO") for m in out_ids(g, a, "WITH_MODEL")]
-        models = [(emb(g, m), _model_plans_embedded(g, m)) for m in model_ids]
-        places = [v] + [c for c in out_ids(g, v, "PART_OF") if g.nodes[c]["label"] == "Commune"]
-        events = [(emb(g, e), p) for p in places for e in in_ids(g, p, "HELD_AT")
-                  if g.nodes[e]["label"] == "Event"]
+def _village_raw_neo4j(reader: Neo4jReader, v: str) -> dict[str, Any]:
+    r = reader.read(_VILLAGE_CYPHER, id=v)[0]
+    return {
+        "assignments": [(n3(a), n3(u), n3(p)) for a, u, p in r["assignments"]],
+        "supports": [(n3(u), {k: x for k, x in p.items()}) for u, p in r["supports"]],
+        "models": [(n3(m), uniq(map(n3, ps))) for m, ps in r["models"]],
+        "events": [(n3(e), where) for e, where in r["events"]],
+        "communes": sorted(set(r["communes"])),
+        "places": [place_row_neo4j(row) for row in r["places"]],  # place_rows of v and communes
+    }
+
+
+def _village_raw_embedded(snap: EmbeddedSnapshot, v: str) -> dict[str, Any]:
+    g, out_ids, in_ids = snap.graph, snap.out_ids, snap.in_ids
+    assignments = []
+    for a in in_ids(v, "ASSIGNED_TO"):
+        unit, plan = out_ids(a, "ASSIGNED_UNIT"), out_ids(a, "UNDER_PLAN")
+        assignments.append((emb(g, a), emb(g, unit[0]) if unit else None,
+                            emb(g, plan[0]) if plan else None))
+    supports = [(emb(g, u), g.edges[u, v, "SUPPORTS"]["props"]) for u in in_ids(v, "SUPPORTS")
+                if g.nodes[u]["label"] in ORG_LABELS]
+    model_ids = [m for m in in_ids(v, "LOCATED_IN") if g.nodes[m]["label"] == "Model"]
+    model_ids += [m for a in in_ids(v, "ASSIGNED_TO") for m in out_ids(a, "WITH_MODEL")]
+    models = [(emb(g, m), _model_plans_embedded(snap, m)) for m in model_ids]
+    places = [v] + [c for c in out_ids(v, "PART_OF") if g.nodes[c]["label"] == "Commune"]
+    events = [(emb(g, e), p) for p in places for e in in_ids(p, "HELD_AT")
+              if g.nodes[e]["label"] == "Event"]
     return {"assignments": assignments, "supports": supports, "models": models, "events": events,
             "communes": places[1:]}
 
 
-def _village_profile(store: Store, village: str, commune: str | None) -> dict[str, Any]:
+def _village_profile(store: H, village: str, commune: str | None, *,
+                     read: Callable[[H, str], dict[str, Any]]) -> dict[str, Any]:
     area = None
     if commune:
         area = expand_area(store, resolve_many(store, commune, ["Commune"], param="commune"))
     v = resolve(store, village, ["Village"], within=area, param="village")
-    raw = _village_raw(store, v)
+    raw = read(store, v)
     found = raw.get("places")  # Neo4j reads them with the rest
     if found is None:
         found = place_rows(store, [v, *raw["communes"]])
@@ -189,7 +196,7 @@ def _village_profile(store: Store, village: str, commune: str | None) -> dict[st
     }
 
 
-query(QuerySpec(
+VILLAGE_PROFILE = QuerySpec(
     name="village_profile",
     title="Hồ sơ thôn, làng: ai giúp đỡ, theo kế hoạch nào, mô hình gì",
     description="One village: its commune and 2025 successor, the units helping it (with plans "
@@ -197,8 +204,9 @@ query(QuerySpec(
     params=(Param("village", required=True, help="thôn, làng: id hoặc tên"),
             Param("commune", help="xã, để phân biệt các thôn trùng tên")),
     example={"village": "Thôn 9", "commune": "Đăk Ruồng"},
-    embedded=_village_profile, neo4j=_village_profile, tags=("profiles",),
-))
+    embedded=partial(_village_profile, read=_village_raw_embedded),
+    neo4j=partial(_village_profile, read=_village_raw_neo4j), tags=("profiles",),
+)
 
 
 # unit profile ------------------------------------------------------------------------------
@@ -223,52 +231,52 @@ RETURN {N('m')} AS m, [(m)-[:REGISTERED_UNDER]->(p) | {N('p')}]
 """
 
 
-def _unit_raw(store: Store, u: str) -> dict[str, Any]:
-    if store.kind == "neo4j":
-        r = store.read(_UNIT_CYPHER, id=u)[0]  # type: ignore[attr-defined]
-        model_ids = sorted(set(r["model_ids"]))
-        models = (store.read_many(_MODELS_CYPHER, ("m", "plans"), ids=model_ids)  # type: ignore[attr-defined]
-                  if model_ids else [])
-        return {
-            "unit": n3(r["u"]), "scope": uniq(map(n3, r["scope"])), "parents": uniq(map(n3, r["parents"])),
-            "assignments": [(n3(a), (n3(t[0]), uniq(map(n3, t[1]))) if t else None, n3(p))
-                            for a, t, p in r["assignments"]],
-            "supports": [(n3(t), uniq(map(n3, cs))) for t, cs in r["supports"]],
-            "models": [(n3(m["m"]), uniq(map(n3, m["plans"]))) for m in models],
-            "issued": [(n3(d), n3(i)) for d, i in r["issued"]],
-        }
-    with store._lock:  # type: ignore[attr-defined]
-        g = store.fresh()  # type: ignore[attr-defined]
-
-        def with_parents(t: str) -> tuple[Raw, list[Raw]]:
-            return emb(g, t), uniq(emb(g, c) for c in out_ids(g, t, "PART_OF"))
-
-        assignments = []
-        for a in in_ids(g, u, "ASSIGNED_UNIT"):
-            target, plan = out_ids(g, a, "ASSIGNED_TO"), out_ids(g, a, "UNDER_PLAN")
-            assignments.append((emb(g, a), with_parents(target[0]) if target else None,
-                                emb(g, plan[0]) if plan else None))
-        model_ids = {m for m in out_ids(g, u, "SUPPORTS") if g.nodes[m]["label"] == "Model"}
-        model_ids |= {m for a in in_ids(g, u, "ASSIGNED_UNIT") for m in out_ids(g, a, "WITH_MODEL")}
-        issued = []
-        for d in out_ids(g, u, "ISSUES"):
-            issuer = g.nodes[d]["props"].get("issuer")
-            ok = issuer in g and g.has_edge(issuer, d, "ISSUES")
-            issued.append((emb(g, d), emb(g, issuer) if ok else None))
-        return {
-            "unit": emb(g, u), "scope": uniq(emb(g, s) for s in out_ids(g, u, "SCOPED_TO")),
-            "parents": uniq(emb(g, p) for p in out_ids(g, u, "PART_OF")),
-            "assignments": assignments,
-            "supports": [with_parents(t) for t in out_ids(g, u, "SUPPORTS")
-                         if g.nodes[t]["label"] != "Model"],
-            "models": [(emb(g, m), _model_plans_embedded(g, m)) for m in sorted(model_ids)],
-            "issued": issued,
-        }
+def _unit_raw_neo4j(reader: Neo4jReader, u: str) -> dict[str, Any]:
+    r = reader.read(_UNIT_CYPHER, id=u)[0]
+    model_ids = sorted(set(r["model_ids"]))
+    models = (reader.read_many(_MODELS_CYPHER, ("m", "plans"), ids=model_ids)
+              if model_ids else [])
+    return {
+        "unit": n3(r["u"]), "scope": uniq(map(n3, r["scope"])), "parents": uniq(map(n3, r["parents"])),
+        "assignments": [(n3(a), (n3(t[0]), uniq(map(n3, t[1]))) if t else None, n3(p))
+                        for a, t, p in r["assignments"]],
+        "supports": [(n3(t), uniq(map(n3, cs))) for t, cs in r["supports"]],
+        "models": [(n3(m["m"]), uniq(map(n3, m["plans"]))) for m in models],
+        "issued": [(n3(d), n3(i)) for d, i in r["issued"]],
+    }
 
 
-def _unit_profile(store: Store, unit: str) -> dict[str, Any]:
+def _unit_raw_embedded(snap: EmbeddedSnapshot, u: str) -> dict[str, Any]:
+    g, out_ids, in_ids = snap.graph, snap.out_ids, snap.in_ids
+    def with_parents(t: str) -> tuple[Raw, list[Raw]]:
+        return emb(g, t), uniq(emb(g, c) for c in out_ids(t, "PART_OF"))
+
+    assignments = []
+    for a in in_ids(u, "ASSIGNED_UNIT"):
+        target, plan = out_ids(a, "ASSIGNED_TO"), out_ids(a, "UNDER_PLAN")
+        assignments.append((emb(g, a), with_parents(target[0]) if target else None,
+                            emb(g, plan[0]) if plan else None))
+    model_ids = {m for m in out_ids(u, "SUPPORTS") if g.nodes[m]["label"] == "Model"}
+    model_ids |= {m for a in in_ids(u, "ASSIGNED_UNIT") for m in out_ids(a, "WITH_MODEL")}
+    issued = []
+    for d in out_ids(u, "ISSUES"):
+        issuer = g.nodes[d]["props"].get("issuer")
+        ok = issuer in g and g.has_edge(issuer, d, "ISSUES")
+        issued.append((emb(g, d), emb(g, issuer) if ok else None))
+    return {
+        "unit": emb(g, u), "scope": uniq(emb(g, s) for s in out_ids(u, "SCOPED_TO")),
+        "parents": uniq(emb(g, p) for p in out_ids(u, "PART_OF")),
+        "assignments": assignments,
+        "supports": [with_parents(t) for t in out_ids(u, "SUPPORTS")
+                     if g.nodes[t]["label"] != "Model"],
+        "models": [(emb(g, m), _model_plans_embedded(snap, m)) for m in sorted(model_ids)],
+        "issued": issued,
+    }
+
+
+def _unit_profile(store: H, unit: str, *, read: Callable[[H, str], dict[str, Any]]) -> dict[str, Any]:
     u = resolve(store, unit, ORG_LABELS, param="unit")
-    raw = _unit_raw(store, u)
+    raw = read(store, u)
     node_id, label, props = raw["unit"]
     scope = raw["scope"][0] if raw["scope"] else None
     parent = raw["parents"][0] if raw["parents"] else None
@@ -304,14 +312,14 @@ def _unit_profile(store: Store, unit: str) -> dict[str, Any]:
         "districts": places("District", "Province", "province"),
         "models": sorted(models, key=lambda m: (m["name"] or "", m["id"])),
         "plans": [plan_ref(p) for _, p in sorted(plans.items())],
-        "directives_issued": sorted((doc_item(*d, i) for d, i in raw["issued"]),
+        "directives_issued": sorted((doc_item(d[0], d[1], d[2], i) for d, i in raw["issued"]),
                                     key=lambda x: (x["date"] or "", x["id"]), reverse=True),
         "assignments_total": len(raw["assignments"]),
         **_succession(store, u),
     }
 
 
-def _succession(store: Store, u: str) -> dict[str, list[dict[str, Any]]]:
+def _succession(store: ReadHandle, u: str) -> dict[str, list[dict[str, Any]]]:
     """The bodies ``u`` continues and those that continue it (CONTINUED_BY, dated), so a body
     of today's map leads to its predecessors' plans and back."""
     ins, outs = store.edges_of(u, "in", ["CONTINUED_BY"]), store.edges_of(u, "out", ["CONTINUED_BY"])
@@ -325,7 +333,7 @@ def _succession(store: Store, u: str) -> dict[str, list[dict[str, Any]]]:
             "continued_by": sorted((item(e.target, e.props) for e in outs), key=lambda x: x["id"])}
 
 
-query(QuerySpec(
+UNIT_PROFILE = QuerySpec(
     name="unit_profile",
     title="Hồ sơ cơ quan, đơn vị: giúp đỡ ở đâu, mô hình, kế hoạch, văn bản ban hành",
     description="One unit or party body: its scope and parent, the villages, communes and districts "
@@ -333,12 +341,13 @@ query(QuerySpec(
                 "it continues or that continue it (dated, across the 2025 reforms).",
     params=(Param("unit", required=True, help="đơn vị: id hoặc tên"),),
     example={"unit": "Hội Liên hiệp Phụ nữ huyện Kon Rẫy"},
-    embedded=_unit_profile, neo4j=_unit_profile, tags=("profiles",),
-))
+    embedded=partial(_unit_profile, read=_unit_raw_embedded),
+    neo4j=partial(_unit_profile, read=_unit_raw_neo4j), tags=("profiles",),
+)
 
 
 # entity ------------------------------------------------------------------------------------
-def _entity(store: Store, id: str) -> dict[str, Any]:
+def _entity(store: ReadHandle, id: str) -> dict[str, Any]:
     node = store.get(id)
     if node is None:
         node = store.get(resolve_any(store, id, "id"))
@@ -358,11 +367,12 @@ def _entity(store: Store, id: str) -> dict[str, Any]:
             "has_text": bool(node.props.get("text"))}
 
 
-query(QuerySpec(
+ENTITY = QuerySpec(
     name="entity",
     title="Chi tiết một đối tượng và trích dẫn nguồn",
     description="Any node by id: its type, properties and the sources that state it, with the "
                 "quoted evidence when the document text is stored (a Source's own text is left out).",
     params=(Param("id", required=True, help="id (hoặc tên)"),),
-    example={"id": "commune-23488"}, embedded=_entity, neo4j=_entity, tags=("profiles",),
-))
+    example={"id": "commune-23488"}, fetch=_entity, tags=("profiles",),
+)
+QUERIES = (PLACE, VILLAGE_PROFILE, UNIT_PROFILE, ENTITY)

@@ -25,7 +25,7 @@ from danvan.queries.base import NameRow, RowsCache, names
 from danvan.text import fold
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import Readable
     from danvan.graph.types import Node
 
 __all__ = ["by_id", "by_id_text", "fuzzy_matches", "match_rows", "resolve", "resolve_many"]
@@ -46,7 +46,7 @@ def by_id_text(text: str) -> bool:
     return _ID_CHARS.fullmatch(text) is not None
 
 
-def by_id(store: Store, text: str) -> Node | None:
+def by_id(store: Readable, text: str) -> Node | None:
     """The node whose id is ``text``; no lookup at all for text no id can look like.
 
     >>> from danvan.graph.embedded import EmbeddedStore
@@ -76,7 +76,7 @@ def _by_key(rows: Sequence[NameRow]) -> dict[str, list[NameRow]]:
     return _BY_KEY.get(rows, _rows_by_key)
 
 
-def _candidates(store: Store, rows: Sequence[NameRow]) -> list[dict[str, str]]:
+def _candidates(store: Readable, rows: Sequence[NameRow]) -> list[dict[str, str]]:
     """Candidates with where they are ("Thôn 4" → which commune), so a person can choose."""
     rows = list(rows[:20])
     nodes = store.get_many(r.id for r in rows)
@@ -142,7 +142,7 @@ def match_rows(rows: Sequence[NameRow], text: str,
     return []
 
 
-def resolve_many(store: Store, text: str, labels: Iterable[str],
+def resolve_many(store: Readable, text: str, labels: Iterable[str],
                  within: set[str] | None = None, param: str = "name") -> list[str]:
     """All ids ``text`` names exactly, or the one clear fuzzy match; errors otherwise."""
     labels = list(labels)
@@ -166,7 +166,7 @@ def resolve_many(store: Store, text: str, labels: Iterable[str],
     raise NotFoundError(f"không tìm thấy {what} '{text}' ({param}){hint}")
 
 
-def resolve(store: Store, text: str, labels: Iterable[str], within: set[str] | None = None,
+def resolve(store: Readable, text: str, labels: Iterable[str], within: set[str] | None = None,
             param: str = "name") -> str:
     """The one id ``text`` names; AmbiguousError when it names several."""
     labels = list(labels)

@@ -18,11 +18,11 @@ from rapidfuzz import fuzz, process
 
 from danvan.graph.schema import load_schema
 from danvan.queries.base import NameRow, RowsCache, TextIndex, names
-from danvan.queries.catalogue import Param, QuerySpec, query
+from danvan.queries.spec import Param, QuerySpec
 from danvan.text import fold
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import Readable
 
 __all__ = ["SEARCHABLE", "SearchIndex", "fuzzy_scores", "rank_rows", "search_index"]
 
@@ -233,11 +233,15 @@ def search_index(rows: Sequence[NameRow]) -> SearchIndex:
     return _INDEXES.get(rows, SearchIndex)
 
 
-def _run(store: Store, q: str, type: list[str] | None, limit: int) -> dict[str, Any]:
-    return {"items": search_index(names(store, type or SEARCHABLE)).rank_rows(q, limit)}
+def _fetch(handle: Readable, q: str, type: list[str] | None, limit: int) -> tuple[NameRow, ...]:
+    return names(handle, type or SEARCHABLE)
 
 
-query(QuerySpec(
+def _rank(rows: tuple[NameRow, ...], q: str, type: list[str] | None, limit: int) -> dict[str, Any]:
+    return {"items": search_index(rows).rank_rows(q, limit)}
+
+
+SEARCH = QuerySpec(
     name="search",
     title="Tìm kiếm",
     description="Search every entity by name, alias or number, without regard to accents, case "
@@ -246,5 +250,6 @@ query(QuerySpec(
             Param("type", "list", choices=tuple(load_schema().labels),
                   help="loại: Village, Commune, Unit, Directive…"),
             Param("limit", "int", 20, minimum=1, maximum=200)),
-    example={"q": "dak ruong"}, embedded=_run, neo4j=_run, tags=("search",),
-))
+    example={"q": "dak ruong"}, fetch=_fetch, shape=_rank, tags=("search",),
+)
+QUERIES = (SEARCH,)

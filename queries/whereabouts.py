@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from danvan.graph.store import Store
+    from danvan.graph.reading import Readable
 
 __all__ = ["where_of"]
 
@@ -38,7 +38,7 @@ def _parent(props: dict[str, object]) -> str | None:
     return None
 
 
-def where_of(store: Store, ids: Iterable[str]) -> dict[str, str]:
+def where_of(store: Readable, ids: Iterable[str]) -> dict[str, str]:
     """``{id: "Xã A, Huyện B"}`` for the ids that are somewhere (not provinces or documents)."""
     nodes = store.get_many(set(ids))
     first_ids = {i: p for i, n in nodes.items() if (p := _parent(n.props))}

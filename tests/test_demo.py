@@ -19,6 +19,7 @@ from danvan.loaders.reference.admin_units import admin_units
 from danvan.loaders.synthetic.demo import load_demo
 from danvan.loaders.synthetic.demo_today import PLAN_REF, PROVINCE, today_plan
 from danvan.loaders.synthetic.generator import SOURCE_ID, national_dataset, province_dataset, write_dataset
+from danvan.queries.catalogue import run as run_query
 from danvan.queries.maps import in_map
 
 FIELDS = {"kinh tế": 39, "văn hóa - xã hội": 32, "quốc phòng - an ninh": 9,
@@ -40,7 +41,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def test_coverage_reproduces_the_reported_133_figures(demo: Store) -> None:
     # The 2024 plan counts communes in the map of its time.
-    c = demo.query("coverage", plan="133-KH/TU", include_implementing=True, map="legacy")
+    c = run_query(demo, "coverage", plan="133-KH/TU", include_implementing=True, map="legacy")
     assert c["units_total"] == 58 + 311
     assert c["units_by_level"] == {"District": 311, "Province": 58}
     assert c["units_with_models"] == 48
@@ -50,14 +51,14 @@ def test_coverage_reproduces_the_reported_133_figures(demo: Store) -> None:
     assert c["villages_helped"] == 313 and c["communes_helped"] == 61
     reported = {s["id"].split("-", 2)[-1]: s["value"] for s in c["reported"]}
     assert reported["du-lieu-mo-phong-to-ho-tro-giup-do"] == 55
-    today = demo.query("coverage", plan="133-KH/TU", include_implementing=True)
+    today = run_query(demo, "coverage", plan="133-KH/TU", include_implementing=True)
     assert today["villages_helped"] == 313 and 0 < today["communes_helped"] < 61  # merged communes
 
 
 def test_province_units_alone_work_in_the_three_districts(demo: Store) -> None:
-    c = demo.query("coverage", plan="133-KH/TU", include_implementing=False)
+    c = run_query(demo, "coverage", plan="133-KH/TU", include_implementing=False)
     assert c["units_total"] == 58 and c["households_supported"] == 468
-    districts = {i["district"]["id"] for i in demo.query("assignments", plan="133-KH/TU",
+    districts = {i["district"]["id"] for i in run_query(demo, "assignments", plan="133-KH/TU",
                                                         limit=1000)["items"]}
     assert districts == {"district-613", "district-617", "district-610"}
 
@@ -108,7 +109,7 @@ def _today() -> dict[str, Any]:
 
 def test_the_demo_has_a_2026_plan_of_the_merged_province_in_todays_map(demo: Store) -> None:
     figures = _today()
-    items = demo.query("assignments", plan=PLAN_REF, limit=1000)["items"]
+    items = run_query(demo, "assignments", plan=PLAN_REF, limit=1000)["items"]
     assert len(items) == figures["assignments"] and items
     assert {i["commune"]["id"] for i in items} == set(figures["communes_2025"])
     assert all(in_map(i["commune"]["id"], "2025") for i in items)
@@ -117,18 +118,18 @@ def test_the_demo_has_a_2026_plan_of_the_merged_province_in_todays_map(demo: Sto
     assert {i["target"]["level"] for i in items} == {"Commune", "Village"}
     plan = demo.get(next(iter({i["plan"]["id"] for i in items})))
     assert plan is not None and plan.props["date"] >= "2025-07-01" and plan.props["scope"] == PROVINCE
-    today = demo.query("coverage", plan=PLAN_REF)
-    then = demo.query("coverage", plan=PLAN_REF, map="legacy")
+    today = run_query(demo, "coverage", plan=PLAN_REF)
+    then = run_query(demo, "coverage", plan=PLAN_REF, map="legacy")
     assert today["communes_helped"] == figures["communes"] < then["communes_helped"]
 
 
 def test_the_2026_plan_shows_villages_of_the_same_name_in_one_commune(demo: Store) -> None:
     for commune in _today()["communes_2025"]:
-        helped = [i for i in demo.query("assignments", plan=PLAN_REF, commune=commune)["items"]
+        helped = [i for i in run_query(demo, "assignments", plan=PLAN_REF, commune=commune)["items"]
                   if i["village"] and i["village"]["name"] == "Thôn 1"]
         assert len({i["former_commune"]["id"] for i in helped}) == 2, commune
         with pytest.raises(AmbiguousError) as info:
-            demo.query("assignments", commune=commune, village="Thôn 1")
+            run_query(demo, "assignments", commune=commune, village="Thôn 1")
         assert len({c["within"] for c in info.value.candidates}) >= 2
 
 

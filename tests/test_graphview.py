@@ -15,6 +15,7 @@ from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
 from danvan.loaders.reference.kb import load_kb
+from danvan.queries.catalogue import run as run_query
 from danvan.visualisations.graphview import (
     build_subgraph,
     graph_data,
@@ -93,7 +94,7 @@ def test_legend_and_edges_speak_vietnamese_from_the_schema(kb: EmbeddedStore) ->
 def test_plan_view_holds_the_plan_its_assignments_units_and_villages(kb: EmbeddedStore) -> None:
     sub, total = build_subgraph(kb, plan="26-KH/HU")
     ids = {n.id for n in sub.nodes}
-    rows = kb.query("assignments", plan="26-KH/HU")["items"]
+    rows = run_query(kb, "assignments", plan="26-KH/HU")["items"]
     assert rows and total == len(ids)
     assert "directive-district-614-26-kh-hu" in ids
     for row in rows:
@@ -138,7 +139,7 @@ def test_focus_depth_widens_the_neighbourhood(kb: EmbeddedStore) -> None:
 
 
 def test_any_catalogue_result_renders(kb: EmbeddedStore) -> None:
-    result = kb.query("coverage", plan="26-KH/HU")
+    result = run_query(kb, "coverage", plan="26-KH/HU")
     sub, _ = subgraph_from_result(kb, result)
     assert {v["id"] for v in result["villages_overlapping"]} <= {n.id for n in sub.nodes}
     data = graph_data(kb, sub)

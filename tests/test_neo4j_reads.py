@@ -11,6 +11,7 @@ from neo4j import exceptions as nx_errors
 from danvan.errors import NotFoundError
 from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
+from danvan.queries.catalogue import run as run_query
 
 S = load_schema()
 
@@ -33,28 +34,28 @@ def outside(store: Any, cypher: str, **params: Any) -> None:
 
 
 def test_a_node_created_outside_the_store_is_found_by_the_next_query(neo4j: Any) -> None:
-    assert neo4j.query("search", q="dak ruong")["items"]  # the name keys are now cached
-    assert neo4j.query("place", id="Đăk Ruồng")["id"] == "commune-23488"
+    assert run_query(neo4j, "search", q="dak ruong")["items"]  # the name keys are now cached
+    assert run_query(neo4j, "place", id="Đăk Ruồng")["id"] == "commune-23488"
     generation = neo4j.generation
     outside(neo4j, "CREATE (n:Entity:Commune {id: 'commune-99999', name: 'Xã Ia Chim', code: '99999'})")
     assert neo4j.generation == generation  # this store did not see the write happen
-    assert [i["id"] for i in neo4j.query("search", q="ia chim")["items"]][:1] == ["commune-99999"]
+    assert [i["id"] for i in run_query(neo4j, "search", q="ia chim")["items"]][:1] == ["commune-99999"]
     outside(neo4j, "CREATE (n:Entity:Commune {id: 'commune-99998', name: 'Xã Sa Loong', code: '99998'})")
-    assert neo4j.query("place", id="sa loong")["id"] == "commune-99998"  # resolved through the names
+    assert run_query(neo4j, "place", id="sa loong")["id"] == "commune-99998"  # resolved through the names
 
 
 def test_a_rename_outside_the_store_is_seen_by_name_resolution(neo4j: Any) -> None:
-    assert neo4j.query("place", id="Đăk Ruồng")["id"] == "commune-23488"
+    assert run_query(neo4j, "place", id="Đăk Ruồng")["id"] == "commune-23488"
     outside(neo4j, "MATCH (n:Entity {id: 'commune-23488'}) SET n.name = 'Xã Đăk Tờ Re'")
     with pytest.raises(NotFoundError):
-        neo4j.query("place", id="Đăk Ruồng")
-    assert neo4j.query("place", id="dak to re")["name"] == "Xã Đăk Tờ Re"
+        run_query(neo4j, "place", id="Đăk Ruồng")
+    assert run_query(neo4j, "place", id="dak to re")["name"] == "Xã Đăk Tờ Re"
 
 
 def test_a_query_that_makes_no_read_of_its_own_still_checks_the_database(neo4j: Any) -> None:
-    neo4j.query("search", q="kon ray")
+    run_query(neo4j, "search", q="kon ray")
     outside(neo4j, "CREATE (n:Entity:District {id: 'district-615', name: 'Huyện Kon Plông', code: '615'})")
-    assert "district-615" in {i["id"] for i in neo4j.query("search", q="kon plong")["items"]}
+    assert "district-615" in {i["id"] for i in run_query(neo4j, "search", q="kon plong")["items"]}
 
 
 def test_a_read_is_retried_after_a_transient_failure(neo4j: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,17 +20,13 @@ from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
 from danvan.loaders.reference.kb import build_kb, kb_files
-from danvan.queries.catalogue import CATALOGUE, get
+from danvan.queries.catalogue import CATALOGUE, run
 
 S = load_schema()
 SOURCE_TEXT = "Báo cáo thử nghiệm: Hội Nông dân tỉnh Thử Nghiệm giúp Thôn 1 xã Một nuôi bò sinh sản."
 
 
-def ask(store: Store, query_name: str, /, **params: Any) -> Any:
-    """Run a catalogued query (like catalogue.run, but a parameter may be called ``name``)."""
-    spec = get(query_name)
-    impl = spec.neo4j if store.kind == "neo4j" else spec.embedded
-    return impl(store, **spec.convert(params))
+ask = run  # every test runs queries the way the API, pages and CLI do
 
 
 def kb_graph() -> tuple[list[Node], list[Edge]]:
@@ -201,6 +197,14 @@ CASES: dict[str, list[dict[str, Any]]] = {
              {"source": UNIT, "target": UNIT}],
     "figures": [{}, {"plan": "02-KH/TU"}, {"document": "05-BC/TU"}, {"document": "source-test-bao-cao"},
                 {"period": "2023"}, {"period": "2025", "plan": "02-KH/TU"}],
+    # The explorer's page queries (maps of the whole country: tests/test_page_queries.py).
+    "overview": [{"map": "legacy"}, {"map": "2025"}],
+    "filter_choices": [{}],
+    "commune_map": [{"map": "2025"}, {"map": "legacy"}, {"map": "2025", "province": "province-2025-98"},
+                    {"map": "legacy", "district": "district-991"},
+                    {"map": "legacy", "district": "district-614"}],
+    "lookup": [{"ids": [UNIT, "village-commune-99101-thon-1", "source-test-bao-cao", "nothing"]},
+               {"ids": ["commune-2025-23497", "province-99", "directive-province-99-02-kh-tu"]}],
 }
 
 

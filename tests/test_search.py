@@ -8,6 +8,7 @@ import pytest
 
 from danvan.graph.embedded import EmbeddedStore
 from danvan.loaders.reference.kb import load_kb
+from danvan.queries.catalogue import run as run_query
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +27,12 @@ def kb() -> EmbeddedStore:
     ("dak to lung", "commune-23485"),
 ])
 def test_the_intended_entity_comes_first(kb: EmbeddedStore, typed: str, expected: str) -> None:
-    items = kb.query("search", q=typed, limit=5)["items"]
+    items = run_query(kb, "search", q=typed, limit=5)["items"]
     assert items and items[0]["id"] == expected, items
 
 
 def test_a_phrase_in_order_ranks_above_the_same_words_scattered(kb: EmbeddedStore) -> None:
-    items = kb.query("search", q="ban dan van", limit=10)["items"]
+    items = run_query(kb, "search", q="ban dan van", limit=10)["items"]
     assert items[0]["score"] >= 90 and "Ban Dân vận" in items[0]["name"]
 
 

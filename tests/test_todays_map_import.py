@@ -12,6 +12,7 @@ from danvan.graph.store import Store
 from danvan.loaders.reference.admin_units import admin_units
 from danvan.loaders.reference.kb import load_kb
 from danvan.loaders.spreadsheets.load import import_file
+from danvan.queries.catalogue import run as run_query
 
 HEAD = ["Đơn vị", "Thôn/làng", "Xã", "Tỉnh", "Kế hoạch", "Từ ngày", "Đến ngày"]
 BOARD = "Ban Tuyên giáo và Dân vận Tỉnh ủy Quảng Ngãi"
@@ -109,9 +110,9 @@ def test_post_reform_bodies_are_created_with_their_dated_lineage(kb: Store, tmp_
     btv_kt = next(n for n in kb.nodes("PartyBody") if n.name == "Ban Thường vụ Tỉnh ủy Kon Tum")
     assert any(e.source == btv_kt.id and e.target == issuer.id for e in kb.edges("CONTINUED_BY"))
     # The unit profile crosses the reform both ways.
-    profile = kb.query("unit_profile", unit=board.id)
+    profile = run_query(kb, "unit_profile", unit=board.id)
     assert [(x["name"], x["date"]) for x in profile["continues"]] == [(middle.name, "2025-07-01")]
-    back = kb.query("unit_profile", unit=dan_van.id)
+    back = run_query(kb, "unit_profile", unit=dan_van.id)
     assert [x["id"] for x in back["continued_by"]] == [middle.id]
 
 

@@ -50,10 +50,10 @@ def query(ctx: typer.Context,
           as_json: Annotated[bool, typer.Option("--json", help="in JSON")] = True,
           *, opts: StoreOptions) -> None:
     """Chạy một câu hỏi trong danh mục: ``danvan query assignments --plan 133-KH/TU``."""
-    from danvan.queries.catalogue import parse_cli_params
+    from danvan.queries.catalogue import parse_cli_params, run
 
     params = parse_cli_params(name, ctx.args)
     s = opts.open()
-    result = s.query(name, **params)
+    result = run(s, name, **params)
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2 if as_json else None,
                           default=str))

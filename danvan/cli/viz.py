@@ -45,6 +45,7 @@ def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file t
                                                         "cho --query")] = None,
         *, opts: StoreOptions) -> None:
     """Ghi trang đồ thị tương tác (xem được không cần mạng): kế hoạch, địa bàn, đơn vị hoặc nút."""
+    from danvan.queries.catalogue import run
     from danvan.visualisations.graphview import (
         GraphView,
         graph_data,
@@ -55,7 +56,7 @@ def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file t
 
     s = opts.open()
     if query:
-        result = s.query(query, **_params(param or []))
+        result = run(s, query, **_params(param or []))
         sub, total = subgraph_from_result(s, result, limit)
         title = f"Đồ thị: {query}"
         view = GraphView(graph_data(s, sub, total=total, limit=limit, title=title), title)

@@ -34,7 +34,9 @@ def load_demo(store: Store, scale: str = "province", seed: int = 2024,
     else:
         raise ConfigError(f"--scale must be province or national, not {scale!r}")
     generated = time.perf_counter()
-    written = write_dataset(store, data, skip_real=into_current or store.kind == "neo4j")
+    # Real data the store already holds (a shared Neo4j database, or --into-current) is
+    # never re-marked as synthetic; an empty demo folder has none, and costs no look-up.
+    written = write_dataset(store, data, skip_real=True)
     # The dataset's edges with those its nodes' references imply (a village's PART_OF its
     # commune…), which the store writes too: the figure a later ``danvan info`` shows.
     edges = {e.key for e in data.edges} | {e.key for n in data.nodes for e in store.schema.ref_edges(n)}

@@ -1,0 +1,148 @@
+"""The queries the explorer's pages read through, over the knowledge base with both maps of the country.
+
+Both stores hold what ``danvan load`` writes (the curated knowledge base and every unit
+of both administrative maps, with coordinates) plus the synthetic province of
+test_queries_contract. Each page query gives the same answer on both stores, and its
+figures agree with the answers of the other catalogued queries (derived, not written in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from test_queries_contract import UNIT, ask, synthetic_graph
+
+from danvan.errors import DanvanError
+from danvan.graph.embedded import EmbeddedStore
+from danvan.graph.store import Store
+
+KON_BRAIH = "commune-2025-23497"
+PREDECESSORS = ("commune-23488", "commune-23494", "commune-23497")  # Đăk Ruồng, Đăk Tờ Re, Tân Lập
+KON_RAY = "district-614"
+V11 = "village-commune-99101-thon-1"
+
+
+def _fill(store: Store) -> None:
+    from danvan.loaders.reference.kb import load_kb
+
+    load_kb(store, maps=True)
+    store.write(*synthetic_graph())
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    store = EmbeddedStore(tmp_path_factory.mktemp("page-queries"))
+    _fill(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def neo(request: pytest.FixtureRequest) -> Store:
+    store: Store = request.getfixturevalue("neo4j_server")
+    store.clear()
+    _fill(store)
+    return store
+
+
+@pytest.fixture(scope="module", params=["embedded", "neo4j"])
+def store(request: pytest.FixtureRequest) -> Store:
+    return request.getfixturevalue("embedded" if request.param == "embedded" else "neo")  # type: ignore[no-any-return]
+
+
+def _answer(store: Store, name: str, params: dict[str, Any]) -> Any:
+    try:
+        return ask(store, name, **params)
+    except DanvanError as exc:
+        return ("error", type(exc).__name__, str(exc))
+
+
+CASES = [
+    ("overview", {"map": "2025"}), ("overview", {"map": "legacy"}), ("filter_choices", {}),
+    ("commune_map", {"map": "2025"}), ("commune_map", {"map": "legacy"}),
+    ("commune_map", {"map": "legacy", "district": KON_RAY}),
+    ("commune_map", {"map": "2025", "province": "province-2025-51"}),
+    ("lookup", {"ids": [KON_BRAIH, *PREDECESSORS, V11, "source-test-bao-cao", "nothing"]}),
+]
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize(("name", "params"), CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
+def test_both_stores_give_the_same_answer_with_both_maps(embedded: Store, neo: Store, name: str,
+                                                         params: dict[str, Any]) -> None:
+    expected = _answer(embedded, name, params)
+    assert _answer(neo, name, params) == expected
+
+
+# overview -------------------------------------------------------------------------------------
+def test_overview_counts_the_assignments_of_each_plan_and_unit(store: Store) -> None:
+    found = ask(store, "overview", map="legacy")
+    plans = {p["id"]: p["assignments"] for p in found["plans"]}
+    units = {u["id"]: u["assignments"] for u in found["units"]}
+    kh = "directive-province-99-02-kh-tu"
+    assert plans[kh] == ask(store, "assignments", plan=kh, map="legacy")["total"] == 2
+    assert units[UNIT] == ask(store, "assignments", unit=UNIT, map="legacy")["total"] == 1
+    assert found["labels"]["Commune"] > 10000  # both maps of the whole country
+
+
+def test_overview_groups_helped_communes_under_their_district_or_2025_province(store: Store) -> None:
+    legacy = {s["id"]: s for s in ask(store, "overview", map="legacy")["scopes"]}
+    today = {s["id"]: s for s in ask(store, "overview", map="2025")["scopes"]}
+    one = {c["id"]: c["helpers"] for c in legacy["district-991"]["communes"]}
+    assert one == {"commune-99101": 2, "commune-99102": 2}  # Xã Ba: nobody helps
+    merged = {c["id"]: c["helpers"] for c in today["province-2025-98"]["communes"]}
+    assert merged == {"commune-2025-99101": 3}  # Xã Một and Xã Hai went into Xã Hợp Nhất
+    assert all(s["id"].startswith("province-2025-") for s in today.values())
+
+
+def test_overview_lists_the_newest_directives_first(store: Store) -> None:
+    dates = [d["props"].get("date") or "" for d in ask(store, "overview")["directives"]]
+    assert len(dates) == 12 and dates == sorted(dates, reverse=True)
+
+
+# filter_choices ---------------------------------------------------------------------------------
+def test_filter_choices_offer_the_plans_of_assignments_districts_and_2025_provinces(store: Store) -> None:
+    found = ask(store, "filter_choices")
+    every = ask(store, "assignments", plan="02-KH/TU", map="legacy")["items"] + \
+        ask(store, "assignments", plan="03-KH/HU", map="legacy")["items"]
+    plans = {p["id"] for p in found["plans"]}
+    assert {i["plan"]["id"] for i in every} <= plans
+    assert "directive-province-99-04-qd-tu" not in plans  # a decision nothing is assigned under
+    assert {"district-991", KON_RAY} <= {d["id"] for d in found["districts"]}
+    provinces = {p["id"] for p in found["provinces_2025"]}
+    assert "province-2025-98" in provinces and len(provinces - {"province-2025-98"}) == 34
+
+
+# commune_map ------------------------------------------------------------------------------------
+def test_a_2025_commune_on_the_map_has_the_helpers_and_villages_of_its_predecessors(store: Store) -> None:
+    today = ask(store, "commune_map", map="2025", province="province-2025-51")["communes"]
+    today = {c["id"]: c for c in today}
+    then = {c["id"]: c for c in ask(store, "commune_map", map="legacy", district=KON_RAY)["communes"]}
+    braih = today[KON_BRAIH]
+    assert braih["villages"] == sum(then[c]["villages"] for c in PREDECESSORS) > 0
+    assert braih["villages_helped"] == sum(then[c]["villages_helped"] for c in PREDECESSORS) > 0
+    units = {i["unit"]["id"] for c in PREDECESSORS
+             for i in ask(store, "assignments", commune=c, map="legacy", limit=1000)["items"]}
+    assert braih["helpers"] >= len(units) > 0
+    assert set(braih["former"]) == {then[c]["name"] for c in PREDECESSORS}
+
+
+def test_the_map_without_a_scope_draws_the_districts_where_someone_helps(store: Store) -> None:
+    communes = ask(store, "commune_map", map="legacy")["communes"]
+    assert communes and all(c["lat"] is not None for c in communes)
+    helped_districts = {c["scope"]["id"] for c in communes if c["helpers"]}
+    assert {c["scope"]["id"] for c in communes} == helped_districts
+    assert {c["id"] for c in ask(store, "commune_map", map="legacy", district=KON_RAY)["communes"]} <= \
+        {c["id"] for c in communes}
+
+
+# lookup -----------------------------------------------------------------------------------------
+def test_lookup_says_where_each_node_is_and_leaves_text_and_unknown_ids_out(store: Store) -> None:
+    found = ask(store, "lookup", ids=[V11, "source-test-bao-cao", "nothing", "province-99"])["items"]
+    assert set(found) == {V11, "source-test-bao-cao", "province-99"}
+    assert found[V11]["where"] == "Xã Một, Huyện Thử Nghiệm"
+    assert found["province-99"]["where"] is None
+    assert "text" not in found["source-test-bao-cao"]["props"]
+    assert found["source-test-bao-cao"]["props"]["title"] == "Báo cáo thử nghiệm"
