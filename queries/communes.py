@@ -74,7 +74,7 @@ def facts_embedded(snap: EmbeddedSnapshot) -> Facts:
     """:class:`Facts` from the embedded graph (kept until it changes)."""
     kept = snap.memo("pages.facts")
     if "facts" in kept:
-        return kept["facts"]  # type: ignore[no-any-return]
+        return kept["facts"]
     out = Facts()
     node, succ = snap.node, snap.succ
     for a in snap.ids_with_label("Assignment"):
@@ -186,8 +186,8 @@ def _map_embedded(snap: EmbeddedSnapshot, map: str, district: str | None,
     if chosen:
         ids = [c for c in every if node[c]["props"].get(key) == chosen]
     else:
-        scopes = {node[c]["props"].get(key) for c in every if helpers.get(c)}
-        ids = [c for c in every if node[c]["props"].get(key) in scopes] or every
+        helped_scopes = {node[c]["props"].get(key) for c in every if helpers.get(c)}
+        ids = [c for c in every if node[c]["props"].get(key) in helped_scopes] or every
     by_commune = snap.memo("pages.villages")
     if not by_commune:
         for v in snap.ids_with_label("Village"):
