@@ -95,7 +95,6 @@ PROPERTY_MODELS: dict[str, type[BaseModel]] = {
 ENTITY_MODELS: dict[str, type[BaseModel]] = {
     label: _entity_model(spec, PROPERTY_MODELS[label]) for label, spec in _SCHEMA.labels.items()}
 Entity = Annotated[Union[tuple(ENTITY_MODELS.values())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
-LabelName = Literal[tuple(_SCHEMA.labels)]  # type: ignore[valid-type]
 
 
 # contract shapes -------------------------------------------------------------------------

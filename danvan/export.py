@@ -20,19 +20,18 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import networkx as nx
-import typer
 
 from danvan.cells import safe_cell
 from danvan.errors import ConfigError
 from danvan.graph.store import Store
 from danvan.graph.types import Subgraph
 
-__all__ = ["GRAPH_FORMATS", "export_assignments", "export_graph", "register_cli", "sheet_rows",
+__all__ = ["GRAPH_FORMATS", "export_assignments", "export_graph", "sheet_rows",
            "subgraph", "to_networkx"]
 
 GRAPH_FORMATS = ("graphml", "gexf", "json")
@@ -201,35 +200,3 @@ def export_graph(store: Store, path: str | Path, ids: Iterable[str] | None = Non
     else:
         nx.write_gexf(to_networkx(sub), out)
     return {"nodes": len(sub.nodes), "edges": len(sub.edges)}
-
-
-def export_command(
-        file: Annotated[Path, typer.Argument(
-            help=".xlsx/.csv (phân công) hoặc .graphml/.gexf/.json (đồ thị)")],
-        plan: Annotated[str | None, typer.Option(help="chỉ phân công của kế hoạch này (bảng tính)")] = None,
-        ids: Annotated[str | None, typer.Option(help="đồ thị: id các nút, cách nhau dấu phẩy")] = None,
-        depth: Annotated[int, typer.Option(min=0, max=3, help="đồ thị: số bước lân cận của --ids")] = 0,
-        store: Annotated[str | None, typer.Option("--store")] = None,
-        data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
-        neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
-        neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
-        neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
-    """Xuất phân công ra .xlsx/.csv (nhập lại được) hoặc đồ thị ra GraphML/GEXF/JSON."""
-    from danvan.cli import store_from_options
-
-    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
-                           neo4j_password=neo4j_password)
-    try:
-        if file.suffix.lower() in (".xlsx", ".csv"):
-            typer.echo(f"{export_assignments(s, file, plan)} dòng → {file}")
-        else:
-            wanted = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
-            counts = export_graph(s, file, wanted, depth)
-            typer.echo(f"{counts['nodes']} nút, {counts['edges']} quan hệ → {file}")
-    finally:
-        s.close()
-
-
-def register_cli(register: Callable[..., Any]) -> None:
-    """Add ``danvan export`` (registered by loaders/spreadsheets/load.py's hook)."""
-    register(export_command, name="export")

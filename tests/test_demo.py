@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
+from danvan.cli.demo import demo_settings
 from danvan.config import Settings
 from danvan.errors import AmbiguousError, ConfigError
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
 from danvan.loaders.reference.admin_units import admin_units
-from danvan.loaders.synthetic.demo import demo_settings, load_demo
+from danvan.loaders.synthetic.demo import load_demo
 from danvan.loaders.synthetic.demo_today import PLAN_REF, PROVINCE, today_plan
 from danvan.loaders.synthetic.generator import SOURCE_ID, national_dataset, province_dataset, write_dataset
 from danvan.queries.catalogue import run as run_query

@@ -83,11 +83,8 @@ def test_a_less_sure_statement_is_kept_as_a_proposal_not_a_fact(
 
 
 def _extract_app() -> typer.Typer:
-    from danvan.loaders.documents.load import register_cli
+    from danvan.cli import app
 
-    app = typer.Typer()
-    register_cli(lambda fn, name: app.command(name=name)(fn))
-    app.command(name="noop")(lambda: None)
     return app
 
 

@@ -104,14 +104,10 @@ def test_extract_cli_prints_json_and_exit_code_reports_failure(tmp_path: Path,
                                                                 doc: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    import typer
     from typer.testing import CliRunner
 
-    from danvan.loaders.documents.load import register_cli
+    from danvan.cli import app
 
-    app = typer.Typer()
-    register_cli(lambda fn, name: app.command(name=name)(fn))
-    app.command(name="noop")(lambda: None)
     run = CliRunner().invoke(app, ["extract", str(doc), str(empty), "--json", "--no-kb"])
     assert run.exit_code == 1
     assert '"number": "92-BC/BCĐ"' in run.stdout and "empty file" in run.output

@@ -196,9 +196,8 @@ def test_template_has_headers_and_instructions_and_imports_empty(small: Store, t
 
 
 def test_cli_exit_code_says_whether_the_import_failed(tmp_path: Path) -> None:
-    from danvan.cli import _register_plugins, app
+    from danvan.cli import app
 
-    _register_plugins()
     data = tmp_path / "store"
     seed(EmbeddedStore(data))
     bad = sheet(tmp_path / "bad.xlsx", [[1, "Hội LHPN huyện Kon Rẫy", "Thôn 1", "Đăk Xyz", "Kon Rẫy",

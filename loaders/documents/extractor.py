@@ -49,7 +49,6 @@ _VILLAGE_ASCII = {"thon", "lang", "buon", "bon", "plei", "to dan pho", "khu pho"
 _VILLAGE_KINDS = {"Thôn", "Làng", "Buôn", "Plei", "Bon", "Bản", "Ấp", "Sóc", "Xóm", "Tổ dân phố",
                   "Khu phố"}
 _WORD = re.compile(r"[\w'’]+")
-_STOP_LOWER = {"xa", "thi", "phuong", "huyen", "tinh", "thon", "lang", "cua", "tai", "va"}
 _ACTIVITY = ("nuoi", "trong", "tang gia", "cham", "ve sinh", "xoa bo", "cau lac bo", "to hop tac",
              "nha vuon", "tiet kiem", "chan nuoi", "tuyen truyen", "bao ve", "thay doi", "hop tac",
              "phat trien vuon", "san xuat", "lam", "che bien", "dan van kheo")

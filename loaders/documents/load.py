@@ -1,4 +1,4 @@
-"""Documents into the graph: ``danvan extract FILE… --json`` and ``danvan load --documents``.
+"""Documents into the graph (``danvan load --documents``; ``danvan extract`` shows the extraction).
 
 Each file is read (:mod:`danvan.loaders.documents.reading`), extracted
 (:mod:`danvan.loaders.documents.extractor`) and written with one ``Store.write``, so a
@@ -23,13 +23,9 @@ and edges carry ``sources: ["<source-id>#start-end"]`` and a ``confidence``.
 from __future__ import annotations
 
 import hashlib
-import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from danvan.errors import DanvanError, LoadError
 from danvan.graph.sources import source_ref
@@ -43,8 +39,7 @@ from danvan.loaders.reference.gazetteer import Gazetteer
 from danvan.loaders.review import mention_items
 from danvan.text import slug
 
-__all__ = ["FileReport", "LoadReport", "extract_command", "graph_records", "load_documents",
-           "load_documents_command", "register_cli"]
+__all__ = ["FileReport", "LoadReport", "graph_records", "load_documents"]
 
 _PLACES = {"Province", "District", "Commune"}
 _MENTIONABLE = {"Province", "District", "Commune", "Village", "PartyBody", "Unit", "Directive",
@@ -348,10 +343,6 @@ def _model(b: _Builder, ex: Extraction, m: Mention, span: list[str]) -> str | No
 # running
 
 
-def _extractor(store: Store | None) -> Extractor:
-    return Extractor(Gazetteer(store))
-
-
 def load_documents(store: Store, paths: list[Path], progress: bool = False) -> LoadReport:
     """Read, extract and write each file (one transaction per file); report what happened."""
     report = LoadReport()
@@ -405,73 +396,3 @@ def _progress(total: int) -> Any:
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     transient=True)
-
-
-def load_documents_command(store: Store, paths: list[Path]) -> None:
-    """``danvan load --documents``: load, print one line per file, exit 1 if any failed."""
-    report = load_documents(store, paths, progress=sys.stderr.isatty())
-    for f in report.files:
-        if f.error:
-            typer.echo(f"danvan: {f.error}", err=True)
-        else:
-            typer.echo(f"{f.file}: {len(f.new)} new, {len(f.matched)} matched, "
-                       f"{len(f.unresolved)} unresolved; {f.changed} rows changed; "
-                       f"{f.queued} queued for review (/cho-duyet), {f.decided} decided before; "
-                       f"{len(f.assignments)} phân công, {len(f.proposals)} đề xuất chờ duyệt")
-            for u in f.unresolved[:20]:
-                typer.echo(f"  unresolved {u}")
-    if report.failed:
-        raise typer.Exit(1)
-
-
-def extract_command(
-        files: Annotated[list[Path], typer.Argument(help="tệp hoặc thư mục (.txt .docx .pdf "
-                                                     ".html)")],
-        as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON mỗi tệp")]
-        = False,
-        kb: Annotated[bool, typer.Option(help="đối chiếu với cơ sở tri thức kèm theo")]
-        = True) -> None:
-    """Trích xuất các thực thể và quan hệ từ văn bản; không ghi gì vào kho.
-
-    Vị trí là số thứ tự ký tự trong văn bản sau khi chuẩn hóa NFC.
-    """
-    store = None
-    if kb:
-        from danvan.graph.embedded import EmbeddedStore
-        from danvan.loaders.reference.kb import load_kb
-
-        store = EmbeddedStore(":memory:")
-        try:
-            load_kb(store)
-        except DanvanError as exc:
-            typer.echo(f"danvan: knowledge base not used: {exc}", err=True)
-    extractor = _extractor(store)
-    failed = 0
-    for path in iter_paths(list(files)):
-        try:
-            doc = read_document(path)
-            result = extractor.extract(doc.text, str(path))
-            if not result.mentions:
-                raise LoadError(str(path), None, "no recognisable content (no entity found)")
-        except DanvanError as exc:
-            failed += 1
-            typer.echo(f"danvan: {exc}", err=True)
-            continue
-        data = result.to_json()
-        if doc.title and not data["document"]["title"]:
-            data["document"]["title"] = doc.title
-        if as_json:
-            typer.echo(json.dumps(data, ensure_ascii=False))
-        else:
-            counts: dict[str, int] = {}
-            for m in result.mentions:
-                counts[m.type] = counts.get(m.type, 0) + 1
-            typer.echo(f"{path}: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
-                       + f"; {len(result.relations)} relations")
-    if failed:
-        raise typer.Exit(1)
-
-
-def register_cli(register: Any) -> None:
-    """Add ``danvan extract`` to the CLI."""
-    register(extract_command, "extract")

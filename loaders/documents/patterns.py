@@ -73,7 +73,6 @@ DATE = re.compile(r"(?<![\d/])(\d{1,2})\s?[/.-]\s?(\d{1,2})(?:\s?[/.-]\s?(\d{4})
 DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
 QUARTER = re.compile(r"\bquý\s+(I{1,3}|IV|[1-4])\s?/\s?(\d{4})", re.I)
 PERIOD = re.compile(r"\bgiai\s+đoạn\s+(?:I+:?\s*)?(?:từ\s+năm\s+)?(\d{4})\s?[-–—]\s?(\d{4})", re.I)
-YEAR = re.compile(r"\bnăm\s+(\d{4})\b", re.I)
 NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 
 
@@ -234,10 +233,3 @@ def parse_number_value(raw: str) -> float:
     """Value of a figure written the Vietnamese way: dots for thousands, comma decimals."""
     return float(raw.replace(".", "").replace(",", "."))
 
-
-def iter_dates(text: str, default_year: int | None) -> Iterator[tuple[int, int, str | None]]:
-    """(start, end, ISO date or None) for each date written d/m[/yyyy] or in words."""
-    for m in DATE_WORDS.finditer(text):
-        yield m.start(), m.end(), iso_date(m.group(1), m.group(2), m.group(3))
-    for m in DATE.finditer(text):
-        yield m.start(), m.end(), iso_date(m.group(1), m.group(2), m.group(3) or default_year)

@@ -54,10 +54,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from xml.parsers import expat
 
-import typer
 from rapidfuzz import fuzz
 
 from danvan.cells import restore
@@ -74,7 +73,7 @@ from danvan.loaders.spreadsheets.sheet_resolver import SheetResolver, row_date
 from danvan.text import fold, nfc
 
 __all__ = ["COLUMNS", "EXTRA_HEADERS", "HEADERS", "TEMPLATE_COLUMNS", "ImportReport", "RowResult",
-           "header_map", "import_file", "parse_date", "read_rows", "register_cli", "write_template"]
+           "header_map", "import_file", "parse_date", "read_rows", "write_template"]
 
 # Canonical column → the Vietnamese header written in templates and exports.
 HEADERS = {"unit": "Đơn vị", "village": "Thôn/làng", "commune": "Xã", "district": "Huyện",
@@ -945,55 +944,3 @@ def write_template(path: str | Path) -> Path:
     out = Path(path)
     wb.save(out)
     return out
-
-
-def import_command(
-        file: Annotated[Path, typer.Argument(
-            help="tệp .xlsx hoặc .csv (hoặc tệp mẫu sẽ tạo với --template)")],
-        plan: Annotated[str | None, typer.Option(
-            help="kế hoạch cho các dòng không ghi, ví dụ 133-KH/TU")] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="chỉ kiểm tra, không ghi")] = False,
-        template: Annotated[bool, typer.Option(
-            "--template", help="ghi tệp mẫu .xlsx trống vào FILE")] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="báo cáo dạng JSON")] = False,
-        all_rows: Annotated[bool, typer.Option("--all", help="liệt kê mọi dòng")] = False,
-        max_mb: Annotated[float | None, typer.Option(
-            "--max-mb", min=0.001, help="dung lượng tệp tối đa, MB (mặc định 20; giải nén: gấp 5)")] = None,
-        max_rows: Annotated[int | None, typer.Option(
-            "--max-rows", min=1, help="số dòng tối đa (mặc định 100.000)")] = None,
-        max_columns: Annotated[int | None, typer.Option(
-            "--max-columns", min=1, help="số cột tối đa (mặc định 100)")] = None,
-        store: Annotated[str | None, typer.Option("--store")] = None,
-        data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None,
-        neo4j_uri: Annotated[str | None, typer.Option("--neo4j-uri")] = None,
-        neo4j_user: Annotated[str | None, typer.Option("--neo4j-user")] = None,
-        neo4j_password: Annotated[str | None, typer.Option("--neo4j-password")] = None) -> None:
-    """Nhập bảng phân công (.xlsx/.csv): kiểm tra mọi dòng rồi ghi tất cả hoặc không ghi gì."""
-    import json
-
-    from danvan.cli import store_from_options
-
-    if template:
-        typer.echo(f"đã ghi tệp mẫu {write_template(file)}")
-        return
-    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
-                           neo4j_password=neo4j_password)
-    try:
-        report = import_file(s, file, plan=plan, dry_run=dry_run,
-                             limits=SheetLimits.scaled(max_mb, max_rows, max_columns))
-    finally:
-        s.close()
-    if as_json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(report.to_text(all_rows))
-    if not report.ok:
-        raise typer.Exit(1)
-
-
-def register_cli(register: Callable[..., Any]) -> None:
-    """Add ``danvan import`` (and ``danvan export``, which lives in danvan/export.py)."""
-    register(import_command, name="import")
-    from danvan.export import register_cli as register_export
-
-    register_export(register)

@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from danvan.accounts import ROLES, Accounts
-from danvan.cli import DataDirOpt, PasswordOpt, StoreOpt, UriOpt, UserOpt, fail, store_from_options
+from danvan.cli.shared import StoreOptions, fail, store_options
 
-__all__ = ["cli_group", "users"]
+if TYPE_CHECKING:
+    from danvan.accounts import Accounts
+
+__all__ = ["users"]
 
 users = typer.Typer(help="board accounts: add, token, list, disable, revoke", no_args_is_help=True)
-cli_group = ("user", users)
 
 
-def _accounts(store: str | None, data_dir: Path | None, neo4j_uri: str | None,
-              neo4j_user: str | None, neo4j_password: str | None) -> Accounts:
-    return Accounts(store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
-                                       neo4j_user=neo4j_user, neo4j_password=neo4j_password))
+def _accounts(opts: StoreOptions) -> Accounts:
+    from danvan.accounts import Accounts
+
+    return Accounts(opts.open())
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -41,36 +41,38 @@ def _read_password(from_stdin: bool) -> str:
 
 
 @users.command("add")
+@store_options
 def add(name: Annotated[str, typer.Argument(help="user name (no spaces)")],
         role: Annotated[str, typer.Option(help="viewer, editor or admin")] = "viewer",
         password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                      help="read the password from stdin")] = False,
-        store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
-        neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+        *, opts: StoreOptions) -> None:
     """Add a user (or reset an existing user's role and password)."""
+    from danvan.accounts import ROLES  # here, not above: argon2 is slow to import, --help needs none
+
     if role not in ROLES:
         raise fail(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
     password = _read_password(password_stdin)
-    user = _accounts(store, data_dir, neo4j_uri, neo4j_user, neo4j_password).add_user(
+    user = _accounts(opts).add_user(
         name, role, password)
     typer.echo(f"user {user['name']} ({user['role']}) saved")
 
 
 @users.command("token")
+@store_options
 def token(name: Annotated[str, typer.Argument(help="user name")],
-          store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
-          neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+          *, opts: StoreOptions) -> None:
     """Print a new API token for the user (keep it: only its hash is stored)."""
-    typer.echo(_accounts(store, data_dir, neo4j_uri, neo4j_user, neo4j_password).new_token(name))
+    typer.echo(_accounts(opts).new_token(name))
 
 
 @users.command("list")
+@store_options
 def list_users(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
                tokens: Annotated[bool, typer.Option("--tokens", help="with token ids")] = False,
-               store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
-               neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+               *, opts: StoreOptions) -> None:
     """List users: name, role, disabled."""
-    accounts = _accounts(store, data_dir, neo4j_uri, neo4j_user, neo4j_password)
+    accounts = _accounts(opts)
     rows = accounts.users()
     if tokens:
         for row in rows:
@@ -89,20 +91,20 @@ def list_users(as_json: Annotated[bool, typer.Option("--json", help="print JSON"
 
 
 @users.command("disable")
+@store_options
 def disable(name: Annotated[str, typer.Argument(help="user name")],
-            store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
-            neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+            *, opts: StoreOptions) -> None:
     """Disable a user: sign-in refused, sessions ended, API tokens revoked."""
-    _accounts(store, data_dir, neo4j_uri, neo4j_user, neo4j_password).disable(name)
+    _accounts(opts).disable(name)
     typer.echo(f"user {name} disabled")
 
 
 @users.command("revoke")
+@store_options
 def revoke(token_id: Annotated[str, typer.Argument(help="token id from `user list --tokens`")],
-           store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
-           neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+           *, opts: StoreOptions) -> None:
     """Revoke an API token."""
-    count = _accounts(store, data_dir, neo4j_uri, neo4j_user, neo4j_password).revoke_token(token_id)
+    count = _accounts(opts).revoke_token(token_id)
     if not count:
         raise fail(f"no active token with id {token_id!r}")
     typer.echo(f"{count} token revoked")

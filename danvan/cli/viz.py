@@ -14,11 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
-from danvan.cli import DataDirOpt, PasswordOpt, StoreOpt, UriOpt, UserOpt, fail, store_from_options
+from danvan.cli.shared import StoreOptions, fail, store_options
 from danvan.errors import ValidationError
-from danvan.queries.catalogue import run
 
-__all__ = ["register_cli", "viz"]
+__all__ = ["viz"]
 
 
 def _params(pairs: list[str]) -> dict[str, Any]:
@@ -31,6 +30,7 @@ def _params(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
+@store_options
 def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write")],
         plan: Annotated[str | None, typer.Option(help="kế hoạch: số ký hiệu, id hoặc tên")] = None,
         district: Annotated[str | None, typer.Option(help="huyện")] = None,
@@ -43,9 +43,9 @@ def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file t
                                                   "trong danh mục")] = None,
         param: Annotated[list[str] | None, typer.Option("--param", help="tham số key=value "
                                                         "cho --query")] = None,
-        store: StoreOpt = None, data_dir: DataDirOpt = None, neo4j_uri: UriOpt = None,
-        neo4j_user: UserOpt = None, neo4j_password: PasswordOpt = None) -> None:
+        *, opts: StoreOptions) -> None:
     """Ghi trang đồ thị tương tác (xem được không cần mạng): kế hoạch, địa bàn, đơn vị hoặc nút."""
+    from danvan.queries.catalogue import run
     from danvan.visualisations.graphview import (
         GraphView,
         graph_data,
@@ -54,8 +54,7 @@ def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file t
         subgraph_from_result,
     )
 
-    s = store_from_options(store=store, data_dir=data_dir, neo4j_uri=neo4j_uri,
-                           neo4j_user=neo4j_user, neo4j_password=neo4j_password)
+    s = opts.open()
     if query:
         result = run(s, query, **_params(param or []))
         sub, total = subgraph_from_result(s, result, limit)
@@ -75,8 +74,3 @@ def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file t
     note = f" (trimmed from {meta['total']}; narrow with --plan/--district/--commune/--unit/--focus)" \
         if meta["truncated"] else ""
     typer.echo(f"wrote {output}: {meta['shown']} nodes, {meta['edges']} edges{note}")
-
-
-def register_cli(register: Any) -> None:
-    """Add ``danvan viz`` to the ``danvan`` command."""
-    register(viz, name="viz")
