@@ -480,16 +480,17 @@ def _graph_params(request: Request) -> dict[str, Any]:
 @router.get("/graph", response_class=HTMLResponse)
 def graph_page(request: Request) -> HTMLResponse:
     """The interactive graph page; the header ``X-Graph-Nodes`` says how many nodes it carries."""
-    from danvan.visualisations.graphview import busiest_commune, graph_view, layered_view, render_page
+    from danvan.visualisations.graphview import graph_view, layered_view, render_page
 
     store = _store(request)
     try:
         params = _graph_params(request)
         everything = params.pop("all", None)
-        start = None if everything or len(params) > 1 else busiest_commune(store)
         # With nothing chosen the page opens on one commune in layers (the whole demo store is a
         # 2,090-node hairball); the page offers to widen from there, up to everything (all=1).
-        view = layered_view(store, start) if start else graph_view(store, **params)
+        view = None if everything or len(params) > 1 else layered_view(store)
+        if view is None:
+            view = graph_view(store, **params)
     except DanvanError as exc:
         return _problem_page(request, exc)
     html = render_page(view, standalone=False, asset_url="/static/vis-network.min.js", api=True,

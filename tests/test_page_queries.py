@@ -68,6 +68,8 @@ CASES = [
     ("entity_links", {"id": KON_BRAIH}), ("entity_links", {"id": "commune-23488"}),
     ("entity_links", {"id": "village-commune-23488-thon-9"}), ("entity_links", {"id": KON_RAY}),
     ("entity_links", {"id": "province-62"}),
+    ("subgraph", {}), ("subgraph", {"district": KON_RAY}), ("subgraph", {"focus": KON_BRAIH, "depth": 2}),
+    ("commune_graph", {}), ("commune_graph", {"commune": KON_BRAIH}),
 ]
 
 
@@ -208,3 +210,49 @@ def test_a_directive_lineage_follows_implements_and_based_on_together(store: Sto
 def test_entity_links_of_an_unknown_id_is_not_found(store: Store) -> None:
     with pytest.raises(NotFoundError):
         ask(store, "entity_links", id="nothing-here")
+
+
+# subgraph and commune_graph ---------------------------------------------------------------------
+def test_a_focus_one_step_out_is_the_node_and_its_neighbours(store: Store) -> None:
+    found = ask(store, "subgraph", focus="commune-23488", depth=1)
+    links = ask(store, "entity_links", id="commune-23488")
+    neighbours = {e["source"] for e in links["edges"]} | {e["target"] for e in links["edges"]}
+    assert {n["id"] for n in found["nodes"]} == neighbours and found["total"] == len(neighbours)
+    shown = {n["id"] for n in found["nodes"]}
+    assert all(e["source"] in shown and e["target"] in shown for e in found["edges"])
+
+
+def test_the_whole_graph_is_trimmed_to_the_limit_and_says_how_big_it_is(store: Store) -> None:
+    found = ask(store, "subgraph", limit=25)
+    assert len(found["nodes"]) == 25 and found["truncated"]
+    assert found["total"] == sum(ask(store, "overview")["labels"].values())
+    assert not any(n["label"] in ("Source", "Statistic") for n in found["nodes"])  # drawn last
+
+
+def test_a_plan_subgraph_holds_its_assignments_and_names_what_they_refer_to(store: Store) -> None:
+    found = ask(store, "subgraph", plan="02-KH/TU")
+    shown = {n["id"] for n in found["nodes"]}
+    items = ask(store, "assignments", plan="02-KH/TU", map="legacy")["items"]
+    assert {i["id"] for i in items} | {i["unit"]["id"] for i in items} <= shown
+    refs = {v for n in found["nodes"] for v in n["props"].values() if isinstance(v, str) and
+            v.startswith(("province-", "district-", "commune-")) and v not in shown}
+    assert refs and refs <= set(found["names"])
+    assert found["sources"][UNIT] == [{"id": "source-test-bao-cao", "title": "Báo cáo thử nghiệm",
+                                       "evidence": SOURCE_TEXT}]
+
+
+def test_the_first_graph_is_the_commune_with_the_most_assignments_in_layers(store: Store) -> None:
+    found = ask(store, "commune_graph")
+    counts: dict[str, int] = {}
+    for item in ask(store, "assignments", map="legacy", limit=1000)["items"]:
+        commune = item["commune"]["id"] if item["commune"] else item["target"]["id"]
+        counts[commune] = counts.get(commune, 0) + 1
+    assert found["commune"] == min(counts, key=lambda c: (-counts[c], c))
+    plans, units, villages, commune, up = found["columns"]
+    assert commune == [found["commune"]] and all(u.startswith(("district-", "province-")) for u in up)
+    items = ask(store, "assignments", commune=found["commune"], map="legacy", limit=1000)["items"]
+    assert set(units) == {i["unit"]["id"] for i in items}
+    assert set(plans) == {i["plan"]["id"] for i in items if i["plan"]}
+    helped = {(e["source"], e["target"]) for e in found["edges"] if e["type"] == "SUPPORTS"}
+    assert helped == {(i["unit"]["id"], i["target"]["id"]) for i in items}
+    assert set(villages) >= {i["target"]["id"] for i in items if i["target"]["id"] != found["commune"]}

@@ -209,6 +209,12 @@ CASES: dict[str, list[dict[str, Any]]] = {
                      {"id": "village-commune-99101-thon-1"}, {"id": "directive-province-99-03-kh-hu"},
                      {"id": "directive-province-99-02-kh-tu"}, {"id": "province-99"}, {"id": "nothing"},
                      {"id": "commune-2025-23497"}, {"id": "directive-province-62-08-kl-tu"}],
+    "subgraph": [{}, {"limit": 40}, {"focus": UNIT, "depth": 2}, {"focus": "Xã Một", "depth": 1},
+                 {"focus": "commune-23488", "depth": 3, "limit": 200}, {"plan": "02-KH/TU"},
+                 {"district": "Huyện Thử Nghiệm"}, {"commune": "Xã Hợp Nhất"},
+                 {"unit": "Tỉnh đoàn Thử Nghiệm", "plan": "03-KH/HU"}, {"focus": "nothing-xyz"}],
+    "commune_graph": [{}, {"commune": "Xã Hai"}, {"commune": "commune-2025-99101"},
+                      {"commune": "Đăk Ruồng"}],
 }
 
 
