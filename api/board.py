@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from danvan.api import edits, history, review, users_page, web_auth
+from danvan.queries.catalogue import run
 
 __all__ = ["install_board"]
 
@@ -28,13 +29,14 @@ def board_history(request: Request, node_id: str) -> dict[str, Any]:
     for row in rows:
         row["diff"] = history._diff(row)
         row["action_vi"] = history.ACTIONS.get(row["action"], row["action"])
-    return {"rows": rows, "names": {i: n.name for i, n in store.get_many(ids).items()}}
+    return {"rows": rows, "names": history.names_of(store, ids)}
 
 
 def board_versions(request: Request, items: list[dict[str, Any]]) -> dict[str, int]:
     """The stored version of each listed record (0 when never edited on the explorer)."""
-    found = request.app.state.store.get_many(i["id"] for i in items if i.get("id"))
-    return {i: int(n.props.get("version") or 0) for i, n in found.items()}
+    wanted = sorted({i["id"] for i in items if i.get("id")})
+    found = run(request.app.state.store, "lookup", ids=wanted)["items"] if wanted else {}
+    return {i: int(n["props"].get("version") or 0) for i, n in found.items()}
 
 
 def board_merges(request: Request, node_id: str) -> list[dict[str, Any]]:

@@ -20,6 +20,8 @@ from fastapi.responses import HTMLResponse, Response
 from danvan.api.csv_export import neutralise
 from danvan.api.problems import ApiProblem
 from danvan.graph.store import Store
+from danvan.graph.types import Node
+from danvan.queries.catalogue import run
 from danvan.text import nfc
 
 __all__ = ["ACTIONS", "api_router", "changes", "page_router"]
@@ -39,6 +41,15 @@ EXPORT_LIMIT = 50_000
 
 api_router = APIRouter()
 page_router = APIRouter(include_in_schema=False)
+
+
+def names_of(store: Store, ids: Any) -> dict[str, str]:
+    """``{id: name}`` of the nodes among ``ids`` (the catalogued ``lookup`` query)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    found = run(store, "lookup", ids=wanted)["items"]
+    return {i: Node(n["label"], i, n["props"]).name for i, n in found.items()}
 
 
 def _day(value: str | None, name: str) -> str | None:
@@ -136,7 +147,7 @@ def history_page(request: Request) -> HTMLResponse:
         return _page(request, "problem.html", 422, title="Giá trị không hợp lệ",
                      message=exc.detail, candidates=[])
     ids = {i for r in rows for i in r["entities"][:20]}
-    names = {i: n.name for i, n in store.get_many(ids).items()}
+    names = names_of(store, ids)
     for row in rows:
         row["diff"] = _diff(row)
         row["action_vi"] = ACTIONS.get(row["action"], row["action"])

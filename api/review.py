@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from danvan.api.history import names_of
 from danvan.api.web_auth import check_form
 from danvan.errors import DanvanError, ValidationError
 from danvan.loaders import review
@@ -72,7 +73,7 @@ def review_page(request: Request) -> HTMLResponse:
     decisions = review.decided(store, 50)
     ids = {d["target"] for d in decisions if d.get("target")}
     ids |= {v for p in proposed for v in p["props"].values() if isinstance(v, str)}
-    names = {i: n.name for i, n in store.get_many(ids).items()}
+    names = names_of(store, ids)
     return _page(request, "review.html", title="Chờ duyệt", items=items, decisions=decisions,
                  kinds=KIND_VI, names=names, proposals=proposed)
 

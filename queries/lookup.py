@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LOOKUP", "QUERIES"]
 
-MAX_IDS = 1000
+MAX_IDS = 5000  # a history page names up to 200 changes × 20 entities
 _UP = ("commune", "district", "province", "scope")  # as whereabouts: the first present is where
 
 
