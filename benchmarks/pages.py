@@ -129,23 +129,35 @@ def _neo4j() -> Store | None:
 
 
 def write_report(path: Path) -> None:
-    """``pages.md``: the newest run of each label, side by side, per store."""
+    """``pages.md``: per label, the median over its runs of each page's p50 and p90, side by side.
+
+    The runs of both labels interleave (before, after, before, after…) so both meet the same
+    load on a shared machine; each run's load average is listed.
+    """
     runs = json.loads(path.read_text(encoding="utf-8"))["runs"]
-    newest: dict[str, dict[str, Any]] = {}
+    by_label: dict[str, list[dict[str, Any]]] = {}
     for r in runs:
-        newest[r["label"]] = r
-    labels = sorted(newest, key=lambda x: (x != "before", x))
-    lines = ["# Explorer pages, request time (p50 / p90 ms)", "",
-             "Runs: " + "; ".join(f"{k}: {v['date']}, load {v['loadavg']}-{v['loadavg_end']}"
-                                  for k, v in newest.items()), ""]
+        by_label.setdefault(r["label"], []).append(r)
+    labels = sorted(by_label, key=lambda x: (x != "before", x))
+    lines = ["# Explorer pages, request time (ms): median over runs of each run's p50 / p90", ""]
+    for label in labels:
+        lines.append(f"- {label}: " + "; ".join(f"{r['date']} (load {r['loadavg']}-{r['loadavg_end']})"
+                                                for r in by_label[label]))
+    lines.append("")
     for store in ("embedded", "neo4j"):
         lines += [f"## {store}", "", "| page | " + " | ".join(labels) + " |",
                   "|---|" + "---|" * len(labels)]
         for page in PAGES:
             cells = []
             for label in labels:
-                t = newest[label].get(store, {}).get(page)
-                cells.append("" if t is None else t.get("error") or f"{t['p50_ms']} / {t['p90_ms']}")
+                found = [r[store][page] for r in by_label[label] if page in r.get(store, {})]
+                ok = [t for t in found if "p50_ms" in t]
+                if not ok:
+                    cells.append(found[0].get("error", "") if found else "")
+                    continue
+                p50 = statistics.median(t["p50_ms"] for t in ok)
+                p90 = statistics.median(t["p90_ms"] for t in ok)
+                cells.append(f"{p50:.1f} / {p90:.1f}")
             lines.append(f"| {page} | " + " | ".join(cells) + " |")
         lines.append("")
     path.with_suffix(".md").write_text("\n".join(lines), encoding="utf-8")
