@@ -36,6 +36,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,16 @@ from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SLOWER = 1.15  # "clearly slower": after/before above this in every pair
+
+
+def dump(data: dict[str, Any]) -> str:
+    """``data`` as indented JSON, with each list of numbers on one line.
+
+    >>> dump({"times": [1.5, 2.25]})
+    '{\\n "times": [1.5, 2.25]\\n}'
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return re.sub(r"\[\s+([-\d.,\s]+?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
 
 
 def loadavg() -> list[float]:
@@ -109,6 +120,126 @@ if neo is not None:
     neo.close()
 out.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
 """
+
+
+# "interleaved": one long-lived worker per tree (the tree's Python, in the tree, importing its
+# own scale.py and maps.py), both holding the province dataset; the parent asks them in turn
+# for a few timed runs of one case at a time, alternating which goes first. Both sides then
+# run within a second of each other, so a busy minute on the machine falls on both alike:
+# on a shared machine this tells a few per cent apart where whole runs differ by 2x.
+_WORKER = """
+import gc, json, sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, "benchmarks")
+import maps, scale
+from danvan.queries.catalogue import run
+data = scale.province_dataset()
+cases = {("scale", q): (q, p) for q, p in scale.query_params(data, "133-KH/TU").items()}
+for which in ("2025", "legacy"):
+    for label, (q, p) in maps._params(which).items():
+        cases[("maps", f"{label} (map={which})")] = (q, p)
+folder = tempfile.mkdtemp(prefix="danvan-compare-")
+stores = {"embedded": scale.EmbeddedStore(Path(folder) / "province")}
+scale.load(stores["embedded"], data)
+gc.freeze()  # as scale.time_queries does: the loaded data is not walked by every collection
+print(json.dumps([list(k) for k in cases]), flush=True)
+for line in sys.stdin:
+    cmd = json.loads(line)
+    if cmd.get("do") == "neo4j":  # open (and, if asked, clear and load) the Neo4j test database
+        stores["neo4j"] = scale.neo4j_store()
+        if cmd["load"]:
+            stores["neo4j"].clear()
+            scale.load(stores["neo4j"], data)
+        gc.freeze()
+        print("{}", flush=True)
+        continue
+    store, (q, p) = stores[cmd["store"]], cases[tuple(cmd["case"])]
+    times = []
+    try:
+        for _ in range(cmd["n"]):
+            t = time.perf_counter()
+            run(store, q, **p)
+            times.append((time.perf_counter() - t) * 1000)
+    except Exception as exc:  # a query this tree does not have, or that fails: say so
+        print(json.dumps({"error": str(exc)[:200]}), flush=True)
+        continue
+    print(json.dumps({"times": times}), flush=True)
+"""
+
+
+class Worker:
+    """A tree's worker process (see ``_WORKER``): ``ask`` sends one command, returns its answer."""
+
+    def __init__(self, tree: Path, python: str) -> None:
+        self.proc = subprocess.Popen([python, "-c", _WORKER], cwd=tree, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        self.cases = [tuple(c) for c in json.loads(self.proc.stdout.readline())]
+
+    def ask(self, **cmd: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+        answer: dict[str, Any] = json.loads(self.proc.stdout.readline())
+        return answer
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def interleaved(trees: dict[str, Path], pythons: dict[str, str], rounds: int, runs: int,
+                neo4j: bool) -> dict[str, Any]:
+    """``rounds`` rounds over every case both trees have, ``runs`` timed runs per side each
+    (after warm-up rounds: scale.NEO4J_WARM_ROUNDS on Neo4j, one on the embedded store);
+    each case's times per side, and the load average before and after."""
+    workers = {side: Worker(trees[side], pythons[side]) for side in ("before", "after")}
+    cases = [c for c in workers["after"].cases if c in set(workers["before"].cases)]
+    out: dict[str, Any] = {"rounds": rounds, "runs": runs, "loadavg_before": loadavg(),
+                           "date": dt.datetime.now().isoformat(timespec="seconds"), "stores": {}}
+    stores = ["embedded"]
+    if neo4j and os.environ.get("NEO4J_TEST_URI"):
+        workers["after"].ask(do="neo4j", load=True)  # both read the one database
+        workers["before"].ask(do="neo4j", load=False)
+        stores.append("neo4j")
+    for store in stores:
+        print(f"compare: interleaved, {store}", file=sys.stderr)
+        times: dict[str, dict[str, list[float]]] = {}
+        warm = 20 if store == "neo4j" else 1
+        for side in ("before", "after"):
+            for case in cases:
+                workers[side].ask(store=store, case=list(case), n=warm)
+        for r in range(rounds):
+            for case in cases:
+                for side in order(r):
+                    got = workers[side].ask(store=store, case=list(case), n=runs)
+                    key = f"{case[0]}: {case[1]}"
+                    times.setdefault(key, {}).setdefault(side, []).extend(
+                        round(t, 4) for t in got.get("times", []))
+        out["stores"][store] = times
+    for w in workers.values():
+        w.close()
+    out["loadavg_after"] = loadavg()
+    return out
+
+
+def interleaved_rows(times: dict[str, dict[str, list[float]]], runs: int) -> list[dict[str, Any]]:
+    """Per case: p50 of every run per side, their ratio, and in how many rounds (``runs``
+    runs per side each) the after side's median was the higher."""
+    rows = []
+    for case, sides in sorted(times.items()):
+        b, a = sides.get("before", []), sides.get("after", [])
+        if not a or not b:
+            continue
+        rounds = list(zip(range(0, len(b), runs), range(0, len(a), runs), strict=False))
+        slower = sum(statistics.median(a[j:j + runs]) > statistics.median(b[i:i + runs])
+                     for i, j in rounds)
+        rows.append({"case": case, "before_p50_ms": round(statistics.median(b), 3),
+                     "after_p50_ms": round(statistics.median(a), 3),
+                     "ratio": round(statistics.median(a) / statistics.median(b), 2),
+                     "rounds_after_slower": f"{slower}/{len(rounds)}"})
+    return rows
 
 
 def command(benchmark: str, out: Path, args: argparse.Namespace) -> list[str]:
@@ -216,7 +347,7 @@ def compare(runs: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, An
 
 def report(data: dict[str, Any]) -> str:
     """The Markdown tables: per benchmark and store, medians of p50 over the pairs."""
-    lines = [f"# {data.get('title', 'Query speed before and after')}", "",
+    lines = [f"# {data.get('title', 'Query speed before and after')}", "", *data.get("notes", []),
              f"Before: `{data['before']['commit']}` ({data['before']['subject']}); "
              f"after: `{data['after']['commit']}` ({data['after']['subject']})"
              + (" with uncommitted changes" if data["after"].get("dirty") else "") + ".", "",
@@ -243,6 +374,20 @@ def report(data: dict[str, Any]) -> str:
             if only:
                 lines += ["", "Measured in one tree only: " + "; ".join(only) + "."]
             lines.append("")
+    inter = data.get("interleaved")
+    if inter:
+        lines += [f"## Interleaved runs ({inter['date']}, load {inter['loadavg_before']} → "
+                  f"{inter['loadavg_after']})", "",
+                  f"One worker per tree, both alive at once; {inter['rounds']} rounds, each giving "
+                  f"every case {inter['runs']} timed runs on one side then the other (the order "
+                  "flipped each round). p50 over all of a side's runs; 'after slower' counts the "
+                  "rounds whose after median was the higher.", ""]
+        for store, times in inter["stores"].items():
+            lines += [f"### {store}", "", "| case | before p50 | after p50 | ratio | after slower |",
+                      "|---|---|---|---|---|"]
+            lines += [f"| {r['case']} | {r['before_p50_ms']} | {r['after_p50_ms']} | {r['ratio']} | "
+                      f"{r['rounds_after_slower']} |" for r in interleaved_rows(times, inter["runs"])]
+            lines.append("")
     lines += ["## Runs", "", "| pair | side | benchmark | started | seconds | load before | load after |",
               "|---|---|---|---|---|---|---|"]
     for r in data["runs"]:
@@ -266,12 +411,19 @@ def main() -> None:
     ap.add_argument("--no-neo4j", action="store_true")
     ap.add_argument("--append", action="store_true",
                     help="add these runs to the saved ones (same commits), numbering pairs after them")
+    ap.add_argument("--interleaved", type=int, default=0, metavar="ROUNDS",
+                    help="instead of whole runs: this many rounds of interleaved workers")
+    ap.add_argument("--interleaved-runs", type=int, default=5, help="timed runs per side per round")
+    ap.add_argument("--notes", type=Path, help="Markdown put under the title (kept in the JSON)")
     ap.add_argument("--report-only", action="store_true", help="rewrite the tables from the saved runs")
     ap.add_argument("--out", type=Path, default=RESULTS / "seam-before-after.json")
     ap.add_argument("--title", default="Query speed before and after the seam refactor (issue 17, item 7)")
     args = ap.parse_args()
     if args.report_only:
         data = json.loads(args.out.read_text("utf-8"))
+        if args.notes:
+            data["notes"] = [*args.notes.read_text("utf-8").splitlines(), ""]
+            args.out.write_text(dump(data), encoding="utf-8")
         args.out.with_suffix(".md").write_text(report(data), encoding="utf-8")
         print(report(data))
         return
@@ -291,6 +443,11 @@ def main() -> None:
                                                                  data["after"]["commit"]):
             raise SystemExit(f"compare: {args.out} measured other commits; drop --append")
         data = old
+    if args.interleaved:
+        data["interleaved"] = interleaved(trees, pythons, args.interleaved, args.interleaved_runs,
+                                          not args.no_neo4j)
+        args.pairs = 0
+        args.out.write_text(dump(data), encoding="utf-8")
     first = 1 + max((r["pair"] for r in data["runs"]), default=0)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="danvan-compare-") as folder:
@@ -299,7 +456,7 @@ def main() -> None:
                 for side in order(pair):
                     data["runs"].append(run_one(side, trees[side], pythons[side], bench, pair, args,
                                                 Path(folder)))
-                    args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+                    args.out.write_text(dump(data), encoding="utf-8")
     args.out.with_suffix(".md").write_text(report(data), encoding="utf-8")
     print(report(data))
 
