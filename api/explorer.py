@@ -35,9 +35,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from danvan.api.csv_export import neutralise
 from danvan.errors import AmbiguousError, DanvanError, NotFoundError, ValidationError
 from danvan.graph.schema import load_schema
-from danvan.graph.sources import parse_source_ref
 from danvan.graph.store import Store
-from danvan.graph.types import Edge, Node
+from danvan.graph.types import Node
 from danvan.queries.catalogue import run
 from danvan.text import dmy, nfc
 
@@ -115,23 +114,6 @@ def _where(store: Store, ids: Iterable[str]) -> dict[str, str]:
 def _label_vi(store: Store, label: str) -> str:
     spec = store.schema.labels.get(label)
     return spec.display if spec else label
-
-
-def sources_of(store: Store, refs: list[str]) -> list[dict[str, Any]]:
-    """Each ``source#start-end`` as document id, title, and the evidence when the text is stored."""
-    from danvan.visualisations.graphview import evidence
-
-    parsed = [parse_source_ref(r) for r in refs]
-    docs = store.get_many({d for d, _, _ in parsed})
-    out = []
-    for document, start, end in parsed:
-        doc = docs.get(document)
-        props = doc.props if doc else {}
-        out.append({"id": document, "exists": doc is not None,
-                    "title": props.get("title") or document, "url": props.get("url"),
-                    "publisher": props.get("publisher"), "published": props.get("published"),
-                    "evidence": evidence(props.get("text"), start, end, 1200)})
-    return out
 
 
 def _plan_names(store: Store, items: list[dict[str, Any]]) -> dict[str, str]:
@@ -292,60 +274,16 @@ def assignments_xlsx(request: Request) -> Response:
 
 
 # entity pages ---------------------------------------------------------------------------
-def display_names(store: Store, nodes: list[Node]) -> dict[str, str]:
-    """Readable names for nodes without one: an Assignment reads "<unit> giúp đỡ <target>"."""
-    assignments = [n for n in nodes if n.label == "Assignment"]
-    ends = store.get_many({n.props.get(k) for n in assignments for k in ("unit", "target")
-                           if n.props.get(k)})
-    out = {}
-    for n in assignments:
-        unit, target = ends.get(n.props.get("unit", "")), ends.get(n.props.get("target", ""))
-        out[n.id] = f"{unit.name if unit else '?'} giúp đỡ {target.name if target else '?'}"
-    return out
-
-
-def _lineage(store: Store, start: str, direction: str) -> list[tuple[int, Node, str]]:
-    """Directives above (``out``) or below (``in``) ``start`` via IMPLEMENTS/BASED_ON, with depth."""
-    out: list[tuple[int, Node, str]] = []
-    seen = {start}
-    frontier = [(start, 0)]
-    while frontier:
-        node, depth = frontier.pop(0)
-        if depth >= 6:
-            continue
-        for edge in store.edges_of(node, direction, ["IMPLEMENTS", "BASED_ON"]):
-            other = edge.target if direction == "out" else edge.source
-            if other in seen:
-                continue
-            seen.add(other)
-            found = store.get(other)
-            if found is not None:
-                out.append((depth + 1, found, edge.type))
-                frontier.append((other, depth + 1))
-    return out
-
-
-@router.get("/thuc-the/{node_id}", response_class=HTMLResponse)
-def entity_page(request: Request, node_id: str) -> HTMLResponse:
-    """One entity: properties, sources with evidence, links onward, per-label sections."""
-    store = _store(request)
-    node = store.get(node_id)
-    if node is None:
-        return _problem_page(request, NotFoundError(f"không có thực thể nào có mã '{node_id}'"))
-    spec = store.schema.labels[node.label]
-    edges = store.edges_of(node.id, "both")
-    neighbour_ids = {e.target if e.source == node.id else e.source for e in edges}
-    ref_ids = {v for k, v in node.props.items() if isinstance(v, str) and k in spec.properties
-               and spec.properties[k].type == "ref"}
-    others = store.get_many(neighbour_ids | ref_ids)
-    props = []
-    for key, value in node.props.items():
+def _shown_props(spec: Any, props: dict[str, Any], others: dict[str, Node]) -> list[tuple[Any, Any, Any]]:
+    """(name, value, linked node) of each property as a person reads it."""
+    out = []
+    for key, value in props.items():
         if key in _HIDDEN_PROPS or value in (None, "", []):
             continue
         prop = spec.properties.get(key)
         if key == "text" or (prop and prop.type == "ref" and value in others):
             target = others.get(value)
-            props.append((prop.display if prop else key, value if target is None else None, target))
+            out.append((prop.display if prop else key, value if target is None else None, target))
             continue
         if key == "era":
             value = "trước sáp nhập 2025" if value == "legacy" else "sau sáp nhập 2025"
@@ -359,20 +297,35 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
             value = "; ".join(map(str, value))
         elif isinstance(value, float) and value.is_integer():
             value = int(value)
-        props.append((prop.display if prop else key, value, None))
+        out.append((prop.display if prop else key, value, None))
+    return out
+
+
+@router.get("/thuc-the/{node_id}", response_class=HTMLResponse)
+def entity_page(request: Request, node_id: str) -> HTMLResponse:
+    """One entity: properties, sources with evidence, links onward, per-label sections."""
+    store = _store(request)
+    try:
+        found = run(store, "entity_links", id=node_id)
+    except DanvanError as exc:
+        return _problem_page(request, exc)
+    node = _node(found["node"])
+    others = {i: _node(n) for i, n in found["nodes"].items()}
+    edges = found["edges"]
+    spec = store.schema.labels[node.label]
     links: dict[tuple[str, str], list[Node]] = defaultdict(list)
-    for edge in sorted(edges, key=lambda e: e.key):
-        if edge.source == node.id and edge.target in others:
-            links[(edge.type, "out")].append(others[edge.target])
-        elif edge.target == node.id and edge.source in others:
-            links[(edge.type, "in")].append(others[edge.source])
+    for edge in edges:  # in key order
+        if edge["source"] == node.id and edge["target"] in others:
+            links[(edge["type"], "out")].append(others[edge["target"]])
+        elif edge["target"] == node.id and edge["source"] in others:
+            links[(edge["type"], "in")].append(others[edge["source"]])
     link_groups = []
     for (type_, direction), nodes in sorted(links.items()):
         verb = store.schema.edges[type_].display
         title = f"{verb} →" if direction == "out" else f"← {verb}"
         link_groups.append({"title": title, "type": type_, "direction": direction,
                             "nodes": sorted(nodes, key=lambda n: n.name)})
-    section: dict[str, Any] = _succession_section(store, node, edges, others)
+    section: dict[str, Any] = _succession_section(store, node, found["succession"])
     filter_key = {"Village": "village", "Commune": "commune", "District": "district",
                   "Unit": "unit", "PartyBody": "unit", "Directive": "plan"}.get(node.label)
     # A place is shown in its own map: a legacy commune's or district's page is its history.
@@ -383,7 +336,7 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
             section["assignments"] = _assignments(store, {filter_key: node.id, **place_map})["items"]
             section["assignment_filter"] = {filter_key: node.id, **place_map}
         elif node.label == "Model":
-            ids = [e.source for e in store.edges_of(node.id, "in", ["WITH_MODEL"])]
+            ids = [e["source"] for e in edges if e["type"] == "WITH_MODEL" and e["target"] == node.id]
             items = [i for i in _assignments(store, {})["items"] if i["id"] in ids] if ids else []
             section["assignments"] = items
         if node.label in ("Commune", "District"):
@@ -391,62 +344,42 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
     except DanvanError as exc:
         section["error"] = str(exc)
     if node.label == "Directive":
-        section["up"] = _lineage(store, node.id, "out")
-        section["down"] = _lineage(store, node.id, "in")
-        stats = store.get_many(e.source for e in store.edges_of(node.id, "in", ["MEASURES"]))
-        section["statistics"] = sorted(stats.values(), key=lambda n: n.id)
+        for side, rows in found["lineage"].items():
+            section[side] = [(r["depth"], _node(r["node"]), r["type"]) for r in rows]
+        stats = [others[e["source"]] for e in edges if e["type"] == "MEASURES" and e["target"] == node.id
+                 and e["source"] in others]
+        section["statistics"] = sorted(stats, key=lambda n: n.id)
     if node.label == "Source":
         text = node.props.get("text")
         section["text"] = text or ""
-    names = display_names(store, [node, *others.values()])
-    return _page(request, "entity.html", node=node, spec=spec, props=props, names=names,
-                 title=names.get(node.id, node.name),
-                 sources=sources_of(store, node.props.get("sources") or []),
+    names = found["names"]
+    neighbours = {e["target"] if e["source"] == node.id else e["source"] for e in edges}
+    return _page(request, "entity.html", node=node, spec=spec, props=_shown_props(spec, node.props, others),
+                 names=names, title=names.get(node.id, node.name), sources=found["sources"],
                  link_groups=link_groups, section=section,
                  graph_url="/graph?" + urlencode({"focus": node.id, "depth": 1 if
-                                                   len(neighbour_ids) > 40 else 2}))
+                                                   len(neighbours) > 40 else 2}))
 
 
-def _succession_section(store: Store, node: Node, edges: list[Edge],
-                        others: dict[str, Node]) -> dict[str, Any]:
-    """Where a place stands across the 1 July 2025 reform.
+def _succession_section(store: Store, node: Node, found: dict[str, Any]) -> dict[str, Any]:
+    """Where a place stands across the 1 July 2025 reform (see the ``entity_links`` query).
 
-    ``predecessors`` (a 2025 unit: the legacy units it succeeded, with how many
-    assignments each has, ``partial`` when only part of one went into it), or
-    ``successors`` (a legacy unit, or a village through its commune: the 2025 units it
-    went into, with their province).
+    A 2025 commune's predecessors carry how many assignments each has (legacy map).
     """
-    if node.label not in ("Province", "Commune", "Village"):
-        return {}
-    if node.label == "Village":
-        commune = others.get(node.props.get("commune", ""))
-        if commune is None:
-            return {}
-        edges = store.edges_of(commune.id, "out", ["SUCCEEDED_BY"])
-        found = store.get_many(e.target for e in edges)
-        return {"successors": _successor_rows(store, edges, found), "via": commune}
-    if node.props.get("era") == "2025":
-        preds = [e for e in edges if e.type == "SUCCEEDED_BY" and e.target == node.id
-                 and e.source in others]
-        counts: dict[str, int] = defaultdict(int)
-        if node.label == "Commune":
-            for pred in preds:
-                counts[pred.source] = run(store, "assignments", commune=pred.source, map="legacy",
-                                          limit=1)["total"]
-        rows = [{"node": others[e.source], "partial": bool(e.props.get("partial")),
-                 "assignments": counts.get(e.source, 0)} for e in preds]
-        return {"predecessors": sorted(rows, key=lambda r: r["node"].name)}
-    succ = [e for e in edges if e.type == "SUCCEEDED_BY" and e.source == node.id and e.target in others]
-    return {"successors": _successor_rows(store, succ, others)}
-
-
-def _successor_rows(store: Store, edges: list[Edge], found: dict[str, Node]) -> list[dict[str, Any]]:
-    targets = [(e, found[e.target]) for e in edges if e.target in found]
-    provinces = store.get_many({n.props.get("province") for _, n in targets
-                                if n.label == "Commune" and n.props.get("province")})
-    return sorted(({"node": n, "partial": bool(e.props.get("partial")),
-                    "province": provinces.get(n.props.get("province", ""))} for e, n in targets),
-                  key=lambda r: r["node"].name)
+    out: dict[str, Any] = {}
+    if "via" in found:
+        out["via"] = _node(found["via"])
+    if "successors" in found:
+        out["successors"] = [{"node": _node(r["node"]), "partial": r["partial"],
+                              "province": _node(r["province"]) if r["province"] else None}
+                             for r in found["successors"]]
+    if "predecessors" in found:
+        out["predecessors"] = [
+            {"node": _node(r["node"]), "partial": r["partial"],
+             "assignments": run(store, "assignments", commune=r["node"]["id"], map="legacy",
+                                limit=1)["total"] if node.label == "Commune" else 0}
+            for r in found["predecessors"]]
+    return out
 
 
 # coverage -------------------------------------------------------------------------------
@@ -547,16 +480,17 @@ def _graph_params(request: Request) -> dict[str, Any]:
 @router.get("/graph", response_class=HTMLResponse)
 def graph_page(request: Request) -> HTMLResponse:
     """The interactive graph page; the header ``X-Graph-Nodes`` says how many nodes it carries."""
-    from danvan.visualisations.graphview import busiest_commune, graph_view, layered_view, render_page
+    from danvan.visualisations.graphview import graph_view, layered_view, render_page
 
     store = _store(request)
     try:
         params = _graph_params(request)
         everything = params.pop("all", None)
-        start = None if everything or len(params) > 1 else busiest_commune(store)
         # With nothing chosen the page opens on one commune in layers (the whole demo store is a
         # 2,090-node hairball); the page offers to widen from there, up to everything (all=1).
-        view = layered_view(store, start) if start else graph_view(store, **params)
+        view = None if everything or len(params) > 1 else layered_view(store)
+        if view is None:
+            view = graph_view(store, **params)
     except DanvanError as exc:
         return _problem_page(request, exc)
     html = render_page(view, standalone=False, asset_url="/static/vis-network.min.js", api=True,

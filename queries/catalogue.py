@@ -25,11 +25,13 @@ from danvan.queries import (
     figures,
     graphs,
     lineage,
+    links,
     listings,
     lookup,
     overview,
     profiles,
     search,
+    subgraphs,
 )
 from danvan.queries.spec import MAP_PARAM, MAX_DEPTH, MAX_LIMIT, Param, QuerySpec
 
@@ -41,7 +43,7 @@ __all__ = ["CATALOGUE", "MAP_PARAM", "MAX_DEPTH", "MAX_LIMIT", "Param", "QuerySp
 
 # The order questions are listed in (API index, CLI help, docs).
 _MODULES = (assignments, search, coverage, profiles, lineage, graphs, figures, listings,
-            overview, communes, lookup)
+            overview, communes, lookup, links, subgraphs)
 
 CATALOGUE: dict[str, QuerySpec] = {spec.name: spec for module in _MODULES for spec in module.QUERIES}
 

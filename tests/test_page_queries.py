@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_queries_contract import UNIT, ask, synthetic_graph
+from test_queries_contract import SOURCE_TEXT, UNIT, ask, synthetic_graph
 
-from danvan.errors import DanvanError
+from danvan.errors import DanvanError, NotFoundError
 from danvan.graph.embedded import EmbeddedStore
 from danvan.graph.store import Store
 
@@ -65,6 +65,11 @@ CASES = [
     ("commune_map", {"map": "legacy", "district": KON_RAY}),
     ("commune_map", {"map": "2025", "province": "province-2025-51"}),
     ("lookup", {"ids": [KON_BRAIH, *PREDECESSORS, V11, "source-test-bao-cao", "nothing"]}),
+    ("entity_links", {"id": KON_BRAIH}), ("entity_links", {"id": "commune-23488"}),
+    ("entity_links", {"id": "village-commune-23488-thon-9"}), ("entity_links", {"id": KON_RAY}),
+    ("entity_links", {"id": "province-62"}),
+    ("subgraph", {}), ("subgraph", {"district": KON_RAY}), ("subgraph", {"focus": KON_BRAIH, "depth": 2}),
+    ("commune_graph", {}), ("commune_graph", {"commune": KON_BRAIH}),
 ]
 
 
@@ -146,3 +151,108 @@ def test_lookup_says_where_each_node_is_and_leaves_text_and_unknown_ids_out(stor
     assert found["province-99"]["where"] is None
     assert "text" not in found["source-test-bao-cao"]["props"]
     assert found["source-test-bao-cao"]["props"]["title"] == "Báo cáo thử nghiệm"
+
+
+# entity_links -----------------------------------------------------------------------------------
+HU = "directive-district-991-03-kh-hu"
+
+
+def test_a_2025_commune_lists_the_legacy_communes_it_succeeded(store: Store) -> None:
+    found = ask(store, "entity_links", id=KON_BRAIH)
+    rows = found["succession"]["predecessors"]
+    assert {r["node"]["id"] for r in rows} == set(PREDECESSORS)
+    edges = {(e["source"], e["target"]): e for e in found["edges"] if e["type"] == "SUCCEEDED_BY"}
+    assert all(r["partial"] == bool(edges[(r["node"]["id"], KON_BRAIH)]["props"].get("partial"))
+               for r in rows)
+
+
+def test_a_legacy_commune_and_its_villages_lead_to_the_2025_commune_and_province(store: Store) -> None:
+    commune = ask(store, "entity_links", id="commune-23488")["succession"]["successors"]
+    village = ask(store, "entity_links", id="village-commune-23488-thon-9")["succession"]
+    assert [r["node"]["id"] for r in commune] == [KON_BRAIH]
+    assert [r["node"]["id"] for r in village["successors"]] == [KON_BRAIH]
+    province = ask(store, "place", id=KON_BRAIH)["parent"]
+    assert commune[0]["province"]["id"] == province["id"] and village["via"]["id"] == "commune-23488"
+
+
+def test_entity_links_quote_the_sentence_of_each_source(store: Store) -> None:
+    found = ask(store, "entity_links", id=UNIT)
+    assert found["sources"] == [{"id": "source-test-bao-cao", "exists": True, "title": "Báo cáo thử nghiệm",
+                                 "url": None, "publisher": None, "published": None, "evidence": SOURCE_TEXT}]
+    source = ask(store, "entity_links", id="source-test-bao-cao")
+    assert source["node"]["props"]["text"] == SOURCE_TEXT  # a document's page shows its text
+    assert "text" not in source["nodes"][UNIT]["props"]
+
+
+def test_assignments_around_a_village_are_named_by_unit_and_place(store: Store) -> None:
+    found = ask(store, "entity_links", id=V11)
+    assigned = {e["source"] for e in found["edges"] if e["type"] == "ASSIGNED_TO"}
+    items = ask(store, "assignments", village=V11, map="legacy")["items"]
+    units = {i["id"]: i["unit"]["name"] for i in items}
+    assert assigned == set(units) and {found["names"][a] for a in assigned} == {
+        f"{name} giúp đỡ Thôn 1" for name in units.values()}
+
+
+def test_a_directive_lineage_follows_implements_and_based_on_together(store: Store) -> None:
+    up = ask(store, "entity_links", id=HU)["lineage"]["up"]
+    chain = [(r["depth"], r["node"]["id"], r["type"]) for r in up]
+    kh, kl, qd = ("directive-province-99-02-kh-tu", "directive-province-99-01-kl-tu",
+                  "directive-province-99-04-qd-tu")
+    assert chain == [(1, kh, "IMPLEMENTS"), (2, qd, "BASED_ON"), (2, kl, "IMPLEMENTS"),
+                     (3, "campaign-thu-nghiem", "IMPLEMENTS")]
+    # directive_lineage follows each relation on its own: the decision the plan above is based on
+    # is not among what this plan implements.
+    assert qd not in {i["id"] for i in ask(store, "directive_lineage", directive=HU, depth=4)["implements"]}
+    down = ask(store, "entity_links", id=kl)["lineage"]["down"]
+    assert [(r["depth"], r["node"]["id"]) for r in down] == [(1, kh), (2, HU)]
+
+
+def test_entity_links_of_an_unknown_id_is_not_found(store: Store) -> None:
+    with pytest.raises(NotFoundError):
+        ask(store, "entity_links", id="nothing-here")
+
+
+# subgraph and commune_graph ---------------------------------------------------------------------
+def test_a_focus_one_step_out_is_the_node_and_its_neighbours(store: Store) -> None:
+    found = ask(store, "subgraph", focus="commune-23488", depth=1)
+    links = ask(store, "entity_links", id="commune-23488")
+    neighbours = {e["source"] for e in links["edges"]} | {e["target"] for e in links["edges"]}
+    assert {n["id"] for n in found["nodes"]} == neighbours and found["total"] == len(neighbours)
+    shown = {n["id"] for n in found["nodes"]}
+    assert all(e["source"] in shown and e["target"] in shown for e in found["edges"])
+
+
+def test_the_whole_graph_is_trimmed_to_the_limit_and_says_how_big_it_is(store: Store) -> None:
+    found = ask(store, "subgraph", limit=25)
+    assert len(found["nodes"]) == 25 and found["truncated"]
+    assert found["total"] == sum(ask(store, "overview")["labels"].values())
+    assert not any(n["label"] in ("Source", "Statistic") for n in found["nodes"])  # drawn last
+
+
+def test_a_plan_subgraph_holds_its_assignments_and_names_what_they_refer_to(store: Store) -> None:
+    found = ask(store, "subgraph", plan="02-KH/TU")
+    shown = {n["id"] for n in found["nodes"]}
+    items = ask(store, "assignments", plan="02-KH/TU", map="legacy")["items"]
+    assert {i["id"] for i in items} | {i["unit"]["id"] for i in items} <= shown
+    refs = {v for n in found["nodes"] for v in n["props"].values() if isinstance(v, str) and
+            v.startswith(("province-", "district-", "commune-")) and v not in shown}
+    assert refs and refs <= set(found["names"])
+    assert found["sources"][UNIT] == [{"id": "source-test-bao-cao", "title": "Báo cáo thử nghiệm",
+                                       "evidence": SOURCE_TEXT}]
+
+
+def test_the_first_graph_is_the_commune_with_the_most_assignments_in_layers(store: Store) -> None:
+    found = ask(store, "commune_graph")
+    counts: dict[str, int] = {}
+    for item in ask(store, "assignments", map="legacy", limit=1000)["items"]:
+        commune = item["commune"]["id"] if item["commune"] else item["target"]["id"]
+        counts[commune] = counts.get(commune, 0) + 1
+    assert found["commune"] == min(counts, key=lambda c: (-counts[c], c))
+    plans, units, villages, commune, up = found["columns"]
+    assert commune == [found["commune"]] and all(u.startswith(("district-", "province-")) for u in up)
+    items = ask(store, "assignments", commune=found["commune"], map="legacy", limit=1000)["items"]
+    assert set(units) == {i["unit"]["id"] for i in items}
+    assert set(plans) == {i["plan"]["id"] for i in items if i["plan"]}
+    helped = {(e["source"], e["target"]) for e in found["edges"] if e["type"] == "SUPPORTS"}
+    assert helped == {(i["unit"]["id"], i["target"]["id"]) for i in items}
+    assert set(villages) >= {i["target"]["id"] for i in items if i["target"]["id"] != found["commune"]}

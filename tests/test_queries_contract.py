@@ -164,6 +164,9 @@ CASES: dict[str, list[dict[str, Any]]] = {
                     {"commune": "Kon Braih", "map": "legacy"}, {"commune": "Đăk Kôi"},
                     {"commune": "Đăk Kôi", "map": "legacy"}, {"province": "Tỉnh Hợp Nhất"},
                     {"plan": "02-KH/TU", "map": "legacy"}],
+    "assignment_sheet": [{}, {"plan": "02-KH/TU"}, {"commune": "Kon Braih"},
+                         {"commune": "Kon Braih", "map": "legacy"}, {"province": "Tỉnh Hợp Nhất"},
+                         {"as_of": "2024-06-01"}],
     "coverage": [{"district": "Huyện Thử Nghiệm"}, {"plan": "02-KH/TU"}, {"commune": "Xã Hợp Nhất"},
                  {"commune": "Xã Hợp Nhất", "map": "legacy"}, {"commune": "Kon Braih"},
                  {"commune": "Kon Braih", "map": "legacy"}, {"commune": "Đăk Kôi"},
@@ -205,6 +208,16 @@ CASES: dict[str, list[dict[str, Any]]] = {
                     {"map": "legacy", "district": "district-614"}],
     "lookup": [{"ids": [UNIT, "village-commune-99101-thon-1", "source-test-bao-cao", "nothing"]},
                {"ids": ["commune-2025-23497", "province-99", "directive-province-99-02-kh-tu"]}],
+    "entity_links": [{"id": UNIT}, {"id": "source-test-bao-cao"}, {"id": "commune-2025-99101"},
+                     {"id": "village-commune-99101-thon-1"}, {"id": "directive-province-99-03-kh-hu"},
+                     {"id": "directive-province-99-02-kh-tu"}, {"id": "province-99"}, {"id": "nothing"},
+                     {"id": "commune-2025-23497"}, {"id": "directive-province-62-08-kl-tu"}],
+    "subgraph": [{}, {"limit": 40}, {"focus": UNIT, "depth": 2}, {"focus": "Xã Một", "depth": 1},
+                 {"focus": "commune-23488", "depth": 3, "limit": 200}, {"plan": "02-KH/TU"},
+                 {"district": "Huyện Thử Nghiệm"}, {"commune": "Xã Hợp Nhất"},
+                 {"unit": "Tỉnh đoàn Thử Nghiệm", "plan": "03-KH/HU"}, {"focus": "nothing-xyz"}],
+    "commune_graph": [{}, {"commune": "Xã Hai"}, {"commune": "commune-2025-99101"},
+                      {"commune": "Đăk Ruồng"}],
 }
 
 

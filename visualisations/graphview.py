@@ -26,23 +26,23 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from danvan.graph.schema import load_schema
 from danvan.graph.sources import parse_source_ref
-from danvan.graph.types import Subgraph
+from danvan.graph.types import Edge, Node, Subgraph
+from danvan.queries.catalogue import run
+from danvan.queries.links import evidence, short
+from danvan.queries.subgraphs import DEFAULT_LIMIT, LOW_PRIORITY, MAX_DEPTH
 
 if TYPE_CHECKING:
     from danvan.graph.store import Store
 
-__all__ = ["DEFAULT_LIMIT", "GraphView", "build_subgraph", "busiest_commune", "commune_layers", "evidence",
-           "graph_data", "graph_view", "json_for_script", "layered_view", "radial_layout", "render_page",
+__all__ = ["DEFAULT_LIMIT", "LOW_PRIORITY", "GraphView", "build_subgraph", "evidence", "graph_data",
+           "graph_view", "json_for_script", "layered_view", "radial_layout", "render_page",
            "subgraph_from_result", "vis_network_js"]
 
-DEFAULT_LIMIT = 3000
-MAX_DEPTH = 4
 EVIDENCE_CHARS = 400
 VALUE_CHARS = 200
 _HIDDEN_PROPS = {"name", "sources", "synthetic", "aliases", "text", "sha256", "confidence"}
-# Labels whose nodes are many and add little when the whole graph is drawn.
-_LOW_PRIORITY = ("Source", "Statistic", "Target", "Person", "Event")
 
 
 @dataclass
@@ -77,21 +77,11 @@ def _trim(store: Store, order: list[str], limit: int) -> tuple[Subgraph, int]:
     return sub, total
 
 
-def _bfs(store: Store, start: str, depth: int) -> list[str]:
-    seen = {start: 0}
-    order = [start]
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if seen[node] >= depth:
-            continue
-        for edge in store.edges_of(node, "both"):
-            other = edge.target if edge.source == node else edge.source
-            if other not in seen:
-                seen[other] = seen[node] + 1
-                order.append(other)
-                queue.append(other)
-    return order
+def _subgraph(found: dict[str, Any]) -> Subgraph:
+    """A ``subgraph`` or ``commune_graph`` answer as a Subgraph."""
+    return Subgraph([Node(n["label"], n["id"], n["props"]) for n in found["nodes"]],
+                    [Edge(e["type"], e["source"], e["target"], e["props"]) for e in found["edges"]],
+                    bool(found.get("truncated")))
 
 
 def build_subgraph(store: Store, *, plan: str | None = None, district: str | None = None,
@@ -99,40 +89,13 @@ def build_subgraph(store: Store, *, plan: str | None = None, district: str | Non
                    depth: int = 1, limit: int = DEFAULT_LIMIT) -> tuple[Subgraph, int]:
     """The subgraph the filters select, trimmed to ``limit`` nodes, and its size before trimming.
 
-    ``focus`` (an id or a name) draws its neighbourhood ``depth`` steps out; plan, district,
-    commune and unit draw the assignments they select with their units, places, plans and
-    models (and every village of the area, helped or not); nothing selects the whole graph.
-    Names are resolved like the API's filters (NotFoundError / AmbiguousError otherwise).
+    The catalogued ``subgraph`` query (queries/subgraphs.py): ``focus`` (an id or a name)
+    draws its neighbourhood ``depth`` steps out; plan, district, commune and unit draw the
+    assignments they select; nothing selects the whole graph.
     """
-    import danvan.queries.catalogue  # noqa: F401 - first: it imports the query modules in order
-    from danvan.queries.assignments import assignment_filters, assignment_rows
-    from danvan.queries.base import expand_area
-    from danvan.queries.resolve import resolve
-    from danvan.queries.search import SEARCHABLE
-
-    depth = max(0, min(int(depth), MAX_DEPTH))
-    if focus:
-        start = focus if store.get(focus) else resolve(store, focus, SEARCHABLE, param="focus")
-        return _trim(store, _bfs(store, start, depth), limit)
-    if any((plan, district, commune, unit)):
-        params = {"plan": plan, "district": district, "commune": commune, "unit": unit}
-        filters = assignment_filters(store, params)
-        order: list[str] = []
-        order += sorted(filters["plans"] or ())
-        order += sorted(filters["units"] or ())
-        if filters["targets"] is not None and (district or commune):
-            area = expand_area(store, filters["targets"])
-            order += sorted(area, key=lambda i: (not i.startswith(("district", "commune")), i))
-        for row in assignment_rows(store, filters):
-            order.append(row["id"])
-            for key in ("unit", "target", "plan", "commune", "district"):
-                if row[key] is not None:
-                    order.append(row[key][0])
-            order += [m[0] for m in row["models"]]
-        return _trim(store, order, limit)
-    rank = {label: i for i, label in enumerate(_LOW_PRIORITY)}
-    nodes = sorted(store.nodes(), key=lambda n: (rank.get(n.label, -1), n.id))
-    return _trim(store, [n.id for n in nodes], limit)
+    found = run(store, "subgraph", plan=plan, district=district, commune=commune, unit=unit, focus=focus,
+                depth=max(0, min(int(depth), MAX_DEPTH)), limit=limit)
+    return _subgraph(found), found["total"]
 
 
 def _ids_in(value: Any, out: list[str]) -> None:
@@ -189,32 +152,7 @@ def _shown(label: str, key: str, value: Any) -> Any:
 
 
 def _short(value: Any, size: int = VALUE_CHARS) -> str:
-    if isinstance(value, bool):
-        text = "có" if value else "không"
-    elif isinstance(value, list):
-        text = "; ".join(str(v) for v in value)
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
-    return text if len(text) <= size else text[:size - 1] + "…"
-
-
-def evidence(text: str | None, start: int | None, end: int | None, size: int = EVIDENCE_CHARS) -> str | None:
-    """The sentence around a quoted span of a document's text (``None`` when the text is not stored).
-
-    >>> evidence("Một. Hai ba bốn. Năm.", 5, 8)
-    'Hai ba bốn.'
-    """
-    if not text or start is None or end is None or not 0 <= start < end <= len(text):
-        return None
-    left = max(text.rfind(mark, 0, start) for mark in (". ", "\n", "; ", "! ", "? "))
-    left = 0 if left < 0 else left + 1
-    ends = [i for i in (text.find(mark, end) for mark in (".", "\n", ";", "!", "?")) if i >= 0]
-    right = min(ends) + 1 if ends else len(text)
-    if right - left > size:  # a long sentence: the span itself, with a little context
-        left, right = max(left, start - 80), min(right, end + 80)
-    return _short(" ".join(text[left:right].split()), size)
+    return short(value, size)
 
 
 def _sources(props: dict[str, Any], docs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -234,20 +172,32 @@ def _node_label(name: str, label: str) -> str:
 def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
                limit: int = DEFAULT_LIMIT, title: str = "Đồ thị quan hệ",
                filters: dict[str, Any] | None = None,
-               positions: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+               positions: dict[str, tuple[int, int]] | None = None,
+               names: dict[str, str] | None = None,
+               sources: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
     """JSON-ready page data: nodes, edges, styles, counts and the trimming notice.
 
     ``positions`` (a layered view) fixes where each node is drawn; otherwise rings are laid out.
     A village's label names its commune on a second line ("Thôn 7" is in twenty communes).
+    ``names`` (of the nodes the properties refer to) and ``sources`` (per node, as the
+    ``subgraph`` query gives them) come with a query's answer; without them they are read
+    from ``store`` (``danvan viz --query``), or left out.
     """
     styles = _styles()
-    doc_ids = {parse_source_ref(r)[0] for n in sub.nodes for r in n.props.get("sources") or []}
-    docs = store.get_many(sorted(doc_ids)) if store is not None and doc_ids else {}
-    names = {n.id: n.name for n in sub.nodes}
-    if store is not None:
+    schema = load_schema()
+    docs: dict[str, Any] = {}
+    if sources is None and store is not None:
+        doc_ids = {parse_source_ref(r)[0] for n in sub.nodes for r in n.props.get("sources") or []}
+        docs = store.get_many(sorted(doc_ids)) if doc_ids else {}
+    refs_named = store is not None or names is not None
+    known = {n.id: n.name for n in sub.nodes}
+    if names is not None:
+        known.update({i: name for i, name in names.items() if i not in known})
+    elif store is not None:
         refs = {v for n in sub.nodes for v in n.props.values()
-                if isinstance(v, str) and v not in names and store.schema.label_of_id(v)}
-        names.update({i: n.name for i, n in store.get_many(refs).items()})
+                if isinstance(v, str) and v not in known and schema.label_of_id(v)}
+        known.update({i: n.name for i, n in store.get_many(refs).items()})
+    names = known
     nodes = []
     for node in sorted(sub.nodes, key=lambda n: n.id):
         spec = styles["labels"].get(node.label, {"props": {}})
@@ -259,7 +209,7 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
         for key, value in node.props.items():
             if key in _HIDDEN_PROPS or value in (None, "", []):
                 continue
-            if isinstance(value, str) and store is not None and store.schema.label_of_id(value):
+            if isinstance(value, str) and refs_named and schema.label_of_id(value):
                 value = names.get(value, value)
             value = _shown(node.label, key, value)
             props.append([spec["props"].get(key, key), _short(value)])
@@ -270,7 +220,8 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
             label += "\n" + _node_label(names[node.props["commune"]], "Commune")
         item = {"id": node.id, "label": label, "name": name,
                 "group": node.label, "props": props[:10],
-                "sources": _sources(node.props, docs)[:5]}
+                "sources": (sources.get(node.id, []) if sources is not None
+                            else _sources(node.props, docs))[:5]}
         if node.props.get("synthetic"):
             item["synthetic"] = True
         if node.label == "Model" and node.props.get("field"):
@@ -299,17 +250,20 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
 
 def graph_view(store: Store, *, title: str | None = None, limit: int = DEFAULT_LIMIT,
                **filters: Any) -> GraphView:
-    """Build the view the filters select (see :func:`build_subgraph`)."""
-    sub, total = build_subgraph(store, limit=limit, **filters)
+    """Build the view the filters select (the ``subgraph`` query, see :func:`build_subgraph`)."""
+    params = dict(filters)
+    depth = max(0, min(int(params.pop("depth", 1)), MAX_DEPTH))
+    found = run(store, "subgraph", **params, depth=depth, limit=limit)
+    sub = _subgraph(found)
     if title is None:
         title = "Đồ thị quan hệ"
-        found = store.get_many([str(v) for k, v in filters.items() if v and k != "depth"])
-        chosen = [found[str(v)].name if str(v) in found else str(v)
-                  for k, v in filters.items() if v and k != "depth"]
+        known = {n.id: n.name for n in sub.nodes} | found["names"]
+        chosen = [known.get(str(v), str(v)) for k, v in filters.items() if v and k != "depth"]
         if chosen:
             title += ": " + ", ".join(chosen)
-    return GraphView(graph_data(store, sub, total=total, limit=limit, title=title,
-                                filters=filters), title, filters)
+    return GraphView(graph_data(None, sub, total=found["total"], limit=limit, title=title,
+                                filters=filters, names=found["names"], sources=found["sources"]),
+                     title, filters)
 
 
 
@@ -318,72 +272,32 @@ LAYER_GAP_X = 300  # px between columns: a 40-character label (≈ 280 px at 14 
 LAYER_GAP_Y = 68   # px between rows: a node and its label of two 14 px lines
 
 
-def busiest_commune(store: Store) -> str | None:
-    """The commune with the most assignments to it or to its villages (ties: the smallest id)."""
-    parent = {e.source: e.target for e in store.edges("PART_OF") if e.source.startswith("village-")}
-    counts: dict[str, int] = {}
-    for edge in store.edges("ASSIGNED_TO"):
-        place = parent.get(edge.target, edge.target)
-        if place.startswith("commune-"):
-            counts[place] = counts.get(place, 0) + 1
-    return min(counts, key=lambda c: (-counts[c], c)) if counts else None
-
-
-def commune_layers(store: Store, commune: str) -> tuple[Subgraph, list[list[str]]]:
-    """A commune drawn in columns — plans | units | villages | commune | district — and the columns.
-
-    Assignment nodes are left out: each becomes a "giúp đỡ" edge from its unit to the
-    village (or commune) and a "theo kế hoạch" edge from the unit to its plan.
-    """
-    from danvan.graph.types import Edge
-
-    villages = sorted(e.source for e in store.edges_of(commune, "in", ["PART_OF"])
-                      if e.source.startswith("village-"))
-    up = [e.target for e in store.edges_of(commune, "out", ["PART_OF"])]
-    edges = [Edge("PART_OF", v, commune) for v in villages] + [Edge("PART_OF", commune, d) for d in up]
-    helpers: dict[str, list[int]] = {}  # unit → rows of the places it helps (to order the column)
-    plans_of: dict[str, set[str]] = {}
-    row = {v: i for i, v in enumerate(villages)}
-    row[commune] = len(villages) // 2
-    for target in [*villages, commune]:
-        for assigned in store.edges_of(target, "in", ["ASSIGNED_TO"]):
-            ends = store.edges_of(assigned.source, "out", ["ASSIGNED_UNIT", "UNDER_PLAN"])
-            units = [e.target for e in ends if e.type == "ASSIGNED_UNIT"]
-            plans = [e.target for e in ends if e.type == "UNDER_PLAN"]
-            for unit in units:
-                helpers.setdefault(unit, []).append(row[target])
-                edges.append(Edge("SUPPORTS", unit, target))
-                for plan in plans:
-                    plans_of.setdefault(plan, set()).add(unit)
-                    edges.append(Edge("UNDER_PLAN", unit, plan))
-    units = sorted(helpers, key=lambda u: (sum(helpers[u]) / len(helpers[u]), u))
-    unit_row = {u: i for i, u in enumerate(units)}
-    plans = sorted(plans_of, key=lambda p: (sum(unit_row[u] for u in plans_of[p]) / len(plans_of[p]), p))
-    columns = [plans, units, villages, [commune], up]
-    nodes = store.get_many([i for column in columns for i in column])
-    unique = list({e.key: e for e in edges if e.source in nodes and e.target in nodes}.values())
-    return Subgraph([nodes[i] for column in columns for i in column if i in nodes], unique), columns
-
-
-def layered_view(store: Store, commune: str) -> GraphView:
-    """The graph page's first view: ``commune`` in columns, each column centred, with ways to widen."""
-    sub, columns = commune_layers(store, commune)
+def layered_view(store: Store, commune: str | None = None) -> GraphView | None:
+    """The graph page's first view: ``commune`` (default: the one with the most assignments) in
+    columns, each column centred, with ways to widen; None when no commune has an assignment."""
+    found = run(store, "commune_graph", commune=commune)
+    start = found["commune"]
+    if start is None:
+        return None
     positions = {}
-    for x, column in enumerate(columns):
+    for x, column in enumerate(found["columns"]):
         top = -(len(column) - 1) * LAYER_GAP_Y / 2
         for y, node_id in enumerate(column):
             positions[node_id] = (x * LAYER_GAP_X, round(top + y * LAYER_GAP_Y))
-    node = store.get(commune)
-    name = node.name if node else commune
+    sub = _subgraph(found)
+    nodes = {n.id: n for n in sub.nodes}
+    node = nodes.get(start)
+    name = node.name if node else start
     title = f"Đồ thị: {name} — thôn, đơn vị giúp đỡ và kế hoạch"
-    data = graph_data(store, sub, title=title, positions=positions, filters={"commune": commune})
+    data = graph_data(None, sub, title=title, positions=positions, filters={"commune": start},
+                      names=found["names"], sources=found["sources"])
     district = (node.props.get("district") if node else None) or ""
-    data["widen"] = [[f"Quanh {name}, sâu 2 bước", f"/graph?focus={commune}&depth=2"]]
+    data["widen"] = [[f"Quanh {name}, sâu 2 bước", f"/graph?focus={start}&depth=2"]]
     if district:
-        data["widen"].append([f"Cả {store.get(district).name if store.get(district) else district}",
-                              f"/graph?district={district}"])
+        known = nodes[district].name if district in nodes else found["names"].get(district, district)
+        data["widen"].append([f"Cả {known}", f"/graph?district={district}"])
     data["widen"].append(["Toàn bộ cơ sở dữ liệu", "/graph?all=1"])
-    return GraphView(data, title, {"commune": commune})
+    return GraphView(data, title, {"commune": start})
 
 
 # layout --------------------------------------------------------------------------------
