@@ -140,6 +140,7 @@ class AssignmentItem(Open):
     from_: str | None = Field(None, alias="from", description="Từ ngày")
     until: str | None = Field(None, description="Đến ngày")
     households: int | None = None
+    note: str | None = Field(None, description="Ghi chú")
     synthetic: bool = False
     sources: list[SourceSpan] = Field(default_factory=list)
 

@@ -45,7 +45,7 @@ from danvan.graph.schema import load_schema
 from danvan.graph.store import Store
 from danvan.graph.types import Edge
 from danvan.loaders.spreadsheets.sheet_limits import SheetLimits, check_size
-from danvan.queries.catalogue import CATALOGUE, Param, QuerySpec, run
+from danvan.queries.catalogue import CATALOGUE, MAX_LIMIT, Param, QuerySpec, run
 
 __all__ = ["ENDPOINTS", "Endpoint", "build_router", "write_assignment"]
 
@@ -335,7 +335,6 @@ def query_info(spec: QuerySpec) -> dict[str, Any]:
 # writing --------------------------------------------------------------------------------
 def write_assignment(store: Store, body: m.AssignmentIn) -> tuple[bool, dict[str, Any]]:
     """Resolve the names in ``body``, store the Assignment and SUPPORTS edge; (created, item)."""
-    from danvan.queries.assignments import assignment_rows, shape_rows
     from danvan.queries.base import expand_area
     from danvan.queries.resolve import resolve
 
@@ -365,8 +364,10 @@ def write_assignment(store: Store, body: m.AssignmentIn) -> tuple[bool, dict[str
         "role": "support", "sources": [API_EVIDENCE], **{k: v for k, v in period.items() if v}}
     created = store.get(node.id) is None
     store.write([source, node], [Edge("SUPPORTS", unit, target, edge_props)])
-    rows = assignment_rows(store, {"units": {unit}, "plans": None, "targets": {target}})
-    item = next(i for i in shape_rows(rows, {}) if i["id"] == node.id)
+    # As the assignments query shows it (legacy map, as before the map parameter existed).
+    where = {"village": target} if body.village else {"commune": target}
+    found = run(store, "assignments", unit=unit, **where, map="legacy", limit=MAX_LIMIT)["items"]
+    item = next(i for i in found if i["id"] == node.id)
     return created, item
 
 

@@ -1,11 +1,13 @@
 """Start-up time of the ``danvan`` command: how long ``--help`` and a light command take.
 
-    python benchmarks/cli_startup.py [--runs 15] [--label after]
+    python benchmarks/cli_startup.py [--runs 15] [--label after] [--pythonpath DIR]
     # writes benchmarks/results/cli_startup[-LABEL].json and .md
 
-Each row is the wall-clock time of a fresh ``danvan …`` process (the console script of
-this environment), median and min over the runs, on an empty embedded store. The
-machine's load average is recorded with the figures: a busy machine slows every run.
+Each row is the wall-clock time of a fresh ``danvan …`` process (what the console script
+runs: ``python -c "from danvan.cli import main; main()"``), median and min over the runs,
+on an empty embedded store. ``--pythonpath DIR`` measures another build of danvan, e.g.
+an older commit installed with ``pip install --no-deps --target DIR``. The machine's load
+average is recorded with the figures: a busy machine slows every run.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,16 +26,14 @@ HERE = Path(__file__).resolve().parent
 COMMANDS = (("--help",), ("info",), ("import", "--help"), ("user", "list"))
 
 
-def _script() -> str:
-    beside = Path(sys.executable).with_name("danvan")
-    return str(beside) if beside.exists() else shutil.which("danvan") or "danvan"
+DANVAN = [sys.executable, "-c", "from danvan.cli import main; main()"]
 
 
-def _time(args: tuple[str, ...], env: dict[str, str], runs: int) -> list[float]:
+def _time(args: tuple[str, ...], env: dict[str, str], cwd: str, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([_script(), *args], env=env, capture_output=True, check=True)
+        subprocess.run([*DANVAN, *args], env=env, cwd=cwd, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
     return times
 
@@ -43,16 +42,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--label", default="")
+    parser.add_argument("--pythonpath", default="", help="measure the danvan found here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DANVAN_DATA_DIR": tmp, "DANVAN_STORE": "embedded"}
-        subprocess.run([_script(), "info"], env=env, capture_output=True, check=True)  # warm caches
+        if args.pythonpath:
+            env["PYTHONPATH"] = os.pathsep.join([args.pythonpath, env.get("PYTHONPATH", "")])
+        # run from the empty folder: python -c puts the working directory first on the path
+        subprocess.run([*DANVAN, "info"], env=env, cwd=tmp, capture_output=True, check=True)  # warm caches
         rows = []
         for command in COMMANDS:
-            times = _time(command, env, args.runs)
+            times = _time(command, env, tmp, args.runs)
             rows.append({"command": "danvan " + " ".join(command), "runs": args.runs,
                          "median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3)})
-    result = {"load_average": os.getloadavg(), "python": sys.version.split()[0], "rows": rows}
+    result = {"load_average": os.getloadavg(), "python": sys.version.split()[0],
+              "danvan": args.pythonpath or "this environment", "rows": rows}
     name = "cli_startup" + (f"-{args.label}" if args.label else "")
     out = HERE / "results"
     out.mkdir(exist_ok=True)

@@ -99,34 +99,20 @@ def sheet_rows(items: Iterable[dict[str, Any]], provinces: dict[str, str] | None
     return out
 
 
-def _items(store: Store, plan: str | None) -> list[dict[str, Any]]:
-    import danvan.queries.catalogue  # noqa: F401 - first: importing assignments alone is circular
-    from danvan.queries.assignments import assignment_filters, assignment_rows, rows_successors, shape_rows
+def _sheet(store: Store, plan: str | None) -> dict[str, Any]:
+    """The ``assignment_sheet`` query's answer: every row (today's map) with its note and
+    the province of each place, as the explorer's downloads write them."""
+    from danvan.queries.catalogue import run
 
-    # Today's map, as the explorer's downloads: a row names its 2025 commune and "Xã cũ".
-    params = {"plan": plan, "include_implementing": False, "map": "2025"}
-    rows = assignment_rows(store, assignment_filters(store, params))
-    notes = {r["id"]: r["props"].get("note") for r in rows}
-    items = shape_rows(rows, params, rows_successors(store, rows, "2025"))
-    for item in items:
-        item["note"] = notes.get(item["id"])
-    return items
-
-
-def _provinces(store: Store, items: list[dict[str, Any]]) -> dict[str, str]:
-    places = store.get_many({i["district"]["id"] for i in items if i["district"]}
-                            | {i["commune"]["id"] for i in items if i["commune"]})
-    provinces = store.get_many({d.props["province"] for d in places.values() if d.props.get("province")})
-    return {d.id: provinces[d.props["province"]].name for d in places.values()
-            if d.props.get("province") in provinces}
+    return run(store, "assignment_sheet", plan=plan)  # type: ignore[no-any-return]
 
 
 def export_assignments(store: Store, path: str | Path, plan: str | None = None) -> int:
     """Write the assignments (of ``plan``, or all) to .xlsx or .csv; returns the row count."""
     out = Path(path)
     columns = sheet_columns()
-    items = _items(store, plan)
-    rows = sheet_rows(items, _provinces(store, items))
+    sheet = _sheet(store, plan)
+    rows = sheet_rows(sheet["items"], sheet["provinces"])
     rows = [[safe_cell(v) for v in row] for row in rows]  # names like =HYPERLINK(…) stay text
     if out.suffix.lower() == ".csv":
         buf = io.StringIO()

@@ -31,7 +31,7 @@ import contextlib
 import weakref
 from bisect import insort
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from danvan.errors import DanvanError
 from danvan.graph.names import NAME_PROPS, NameRow, name_row
@@ -48,7 +48,7 @@ R = TypeVar("R")
 _PLACES = frozenset(("Province", "District", "Commune", "Village"))
 
 
-class Readable(Protocol):
+class Readable(abc.ABC):
     """What both a store and a read handle answer (resolution helpers take either).
 
     ``with source.reading() as handle:`` gives a handle from either: a store opens
@@ -57,44 +57,42 @@ class Readable(Protocol):
 
     schema: Schema
 
+    @abc.abstractmethod
     def reading(self) -> contextlib.AbstractContextManager[ReadHandle]:
         """A handle to read with (a store's new one, or the handle itself)."""
-        ...
 
+    @abc.abstractmethod
     def get(self, node_id: str) -> Node | None:
         """The node with this id, or None."""
-        ...
 
+    @abc.abstractmethod
     def get_many(self, ids: Iterable[str]) -> dict[str, Node]:
         """The nodes that exist among ``ids``."""
-        ...
 
+    @abc.abstractmethod
     def edges_of(self, node_id: str, direction: str = "both",
                  types: Iterable[str] | None = None) -> list[Edge]:
         """Edges touching a node: ``direction`` is "out", "in" or "both"."""
-        ...
 
+    @abc.abstractmethod
     def names(self, labels: Iterable[str]) -> tuple[NameRow, ...]:
         """Name rows of every node with one of ``labels``, in id order.
 
         The same tuple comes back until the store changes: callers must not change it,
         and may key caches on it (see ``queries.base.RowsCache``).
         """
-        ...
 
+    @abc.abstractmethod
     def area(self, ids: Iterable[str]) -> set[str]:
         """The places ``ids``, the legacy places they succeeded, and all places inside them."""
-        ...
 
+    @abc.abstractmethod
     def descendants(self, ids: Iterable[str]) -> set[str]:
         """The directives ``ids`` and every directive that implements them, transitively."""
-        ...
 
 
-class ReadHandle(abc.ABC):
+class ReadHandle(Readable):
     """Base of both handles: one store, read for one query run."""
-
-    schema: Schema
 
     def reading(self) -> contextlib.AbstractContextManager[ReadHandle]:
         """This handle itself, so code given a store or a handle can open either."""
@@ -103,31 +101,6 @@ class ReadHandle(abc.ABC):
     @abc.abstractmethod
     def fetch(self, embedded: Callable[..., R], neo4j: Callable[..., R], /, **params: Any) -> R:
         """Run the fetch function written for this backend with this handle and ``params``."""
-
-    @abc.abstractmethod
-    def get(self, node_id: str) -> Node | None:
-        """The node with this id, or None."""
-
-    @abc.abstractmethod
-    def get_many(self, ids: Iterable[str]) -> dict[str, Node]:
-        """The nodes that exist among ``ids``."""
-
-    @abc.abstractmethod
-    def edges_of(self, node_id: str, direction: str = "both",
-                 types: Iterable[str] | None = None) -> list[Edge]:
-        """Edges touching a node: ``direction`` is "out", "in" or "both"."""
-
-    @abc.abstractmethod
-    def names(self, labels: Iterable[str]) -> tuple[NameRow, ...]:
-        """See :meth:`Readable.names`."""
-
-    @abc.abstractmethod
-    def area(self, ids: Iterable[str]) -> set[str]:
-        """See :meth:`Readable.area`."""
-
-    @abc.abstractmethod
-    def descendants(self, ids: Iterable[str]) -> set[str]:
-        """See :meth:`Readable.descendants`."""
 
 
 # embedded ---------------------------------------------------------------------------------

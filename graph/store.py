@@ -30,7 +30,7 @@ from typing import Any, NoReturn, Protocol
 from danvan.errors import MissingNodeError, ValidationError
 from danvan.graph.audit import watching
 from danvan.graph.names import NameRow
-from danvan.graph.reading import ReadHandle
+from danvan.graph.reading import Readable
 from danvan.graph.records import Records
 from danvan.graph.schema import Schema, load_schema
 from danvan.graph.types import Edge, Node, Subgraph, merge_all_props, merge_props
@@ -227,7 +227,7 @@ class Batch:
             self.result = self.store.write(self.nodes, self.edges)
 
 
-class Store(abc.ABC):
+class Store(Readable):
     """Base of both stores: checking and merging here, storage in subclasses."""
 
     kind: str = "abstract"
@@ -399,20 +399,7 @@ class Store(abc.ABC):
     def _records(self) -> Records:
         """This backend's Records."""
 
-    # reading ----------------------------------------------------------------
-    @abc.abstractmethod
-    def get(self, node_id: str) -> Node | None:
-        """The node with this id, or None."""
-
-    @abc.abstractmethod
-    def get_many(self, ids: Iterable[str]) -> dict[str, Node]:
-        """The nodes that exist among ``ids``."""
-
-    @abc.abstractmethod
-    def edges_of(self, node_id: str, direction: str = "both",
-                 types: Iterable[str] | None = None) -> list[Edge]:
-        """Edges touching a node: ``direction`` is "out", "in" or "both"."""
-
+    # reading (get, get_many, edges_of and reading: abstract in Readable) -------
     @abc.abstractmethod
     def nodes(self, label: str | None = None) -> Iterator[Node]:
         """Every node, or every node of one label, in id order."""
@@ -420,10 +407,6 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def edges(self, type_: str | None = None) -> Iterator[Edge]:
         """Every edge, or every edge of one type, in key order."""
-
-    @abc.abstractmethod
-    def reading(self) -> contextlib.AbstractContextManager[ReadHandle]:
-        """This store's read handle for one query run (see graph/reading.py)."""
 
     def names(self, labels: Iterable[str]) -> tuple[NameRow, ...]:
         """Name rows of every node with one of ``labels`` (see ``Readable.names``)."""
@@ -471,7 +454,7 @@ class Store(abc.ABC):
                  if e.target in wanted}
         return Subgraph(list(wanted.values()), list(edges.values()))
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release connections."""
 
     def __enter__(self) -> Store:

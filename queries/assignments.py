@@ -236,6 +236,7 @@ def shape_rows(rows: list[dict[str, Any]], p: dict[str, Any],
                        for m in models],
             "from": start, "until": until,
             "households": props.get("households"),
+            "note": props.get("note"),
             "synthetic": bool(props.get("synthetic", False)),
             "sources": [parse_source_ref(s).to_dict() for s in props.get("sources", [])],
         })
@@ -259,7 +260,10 @@ def rows_successors(store: Readable, rows: list[dict[str, Any]], map_: str
     return successors_of(store, {r["commune"][0] for r in rows if r["commune"] is not None})
 
 
-def _fetch(handle: ReadHandle, **p: Any) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, str]]]]:
+Successors = dict[str, list[tuple[str, str]]]
+
+
+def _fetch(handle: ReadHandle, **p: Any) -> tuple[list[dict[str, Any]], Successors]:
     rows = assignment_rows(handle, assignment_filters(handle, p))
     return rows, rows_successors(handle, rows, p["map"])
 
@@ -270,6 +274,39 @@ def _shape(raw: tuple[list[dict[str, Any]], dict[str, list[tuple[str, str]]]], *
     return {"items": items[p["offset"]:p["offset"] + p["limit"]], "total": len(items)}
 
 
+def _sheet_fetch(handle: ReadHandle, **p: Any) -> tuple[list[dict[str, Any]], Successors,
+                                                        dict[str, str]]:
+    # Filters name places in ``map``; rows are always shaped in today's map (with the
+    # former commune), which sheet_rows turns into each row's own period.
+    rows = assignment_rows(handle, assignment_filters(handle, {**p, "include_implementing": False}))
+    successors = rows_successors(handle, rows, MAP_2025)
+    # The province each row's place is in: by district id (legacy rows) and by 2025 commune.
+    places = handle.get_many({r["district"][0] for r in rows if r["district"] is not None}
+                             | {s for found in successors.values() for s, _ in found}
+                             | {r["commune"][0] for r in rows if r["commune"] is not None})
+    provinces = handle.get_many({n.props["province"] for n in places.values() if n.props.get("province")})
+    names = {i: provinces[n.props["province"]].name for i, n in places.items()
+             if n.props.get("province") in provinces}
+    return rows, successors, names
+
+
+def _sheet_shape(raw: tuple[list[dict[str, Any]], Successors, dict[str, str]],
+                 **p: Any) -> dict[str, Any]:
+    rows, successors, provinces = raw
+    items = shape_rows(rows, {**p, "map": MAP_2025}, successors)
+    return {"items": items, "total": len(items), "provinces": provinces}
+
+
+ASSIGNMENT_SHEET = QuerySpec(
+    name="assignment_sheet",
+    title="Bảng phân công để xuất ra Excel: mọi dòng, kèm ghi chú và tỉnh",
+    description="Every assignment matching the filters (no paging), in today's map with the "
+                "former commune, each with its note, and the province of each place named: what "
+                "`danvan export` and the pages' .xlsx/.csv downloads write, in the import layout.",
+    params=tuple(p for p in PARAMS if p.name not in ("include_implementing", "limit", "offset")),
+    example={"plan": "133-KH/TU"}, fetch=_sheet_fetch, shape=_sheet_shape, tags=("assignments",),
+)
+
 ASSIGNMENTS = QuerySpec(
     name="assignments",
     title="Phân công giúp đỡ: đơn vị nào giúp thôn, xã nào, theo kế hoạch nào",
@@ -278,4 +315,4 @@ ASSIGNMENTS = QuerySpec(
     params=PARAMS, example={"plan": "133-KH/TU"}, fetch=_fetch, shape=_shape,
     tags=("assignments",),
 )
-QUERIES = (ASSIGNMENTS,)
+QUERIES = (ASSIGNMENTS, ASSIGNMENT_SHEET)

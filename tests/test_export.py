@@ -65,3 +65,25 @@ def test_node_link_json_of_a_neighbourhood(small: Store, tmp_path: Path) -> None
     assert len(data["edges"]) == counts["edges"] and all("type" in e for e in data["edges"])
     village = next(n for n in data["nodes"] if n["id"] == "village-commune-23488-thon-1")
     assert village["label"] == "Village" and village["synthetic"] is True
+
+
+def test_the_sheet_query_lists_every_row_past_the_page_limit(tmp_path: Path) -> None:
+    """assignment_sheet has no paging: an export of 1,200 assignments writes all 1,200."""
+    from danvan.graph.embedded import EmbeddedStore
+    from danvan.queries.catalogue import MAX_LIMIT, run
+
+    store = EmbeddedStore(tmp_path)
+    s = store.schema
+    n = MAX_LIMIT + 200
+    nodes = [s.node("Province", name="Tỉnh Một", code="01"),
+             s.node("Commune", name="Xã Một", code="00001", province="province-01", era="2025"),
+             *[s.node("Unit", name=f"Đơn vị {i}", kind="agency", scope="province-01") for i in range(n)]]
+    units = [n_.id for n_ in nodes[2:]]
+    nodes += [s.node("Assignment", unit=u, target="commune-2025-00001", note=f"ghi chú {i}")
+              for i, u in enumerate(units)]
+    store.write(nodes)
+    sheet = run(store, "assignment_sheet")
+    assert sheet["total"] == n and len(sheet["items"]) == n
+    assert {i["note"] for i in sheet["items"]} == {f"ghi chú {i}" for i in range(n)}
+    assert sheet["provinces"]["commune-2025-00001"] == "Tỉnh Một"
+    assert run(store, "assignments")["total"] == n and len(run(store, "assignments")["items"]) == 100

@@ -20,7 +20,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -99,8 +99,8 @@ def store_options(command: Command | None = None, *,
             opts = StoreOptions(**{name: kwargs.pop(name, None) for name in _TYPES})
             return fn(*args, opts=opts, **kwargs)
 
-        wrapper.__signature__ = signature  # type: ignore[attr-defined]  # read by inspect/typer
+        cast(Any, wrapper).__signature__ = signature  # what inspect.signature, so typer, reads
         wrapper.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
-        return wrapper  # type: ignore[return-value]
+        return cast(Command, wrapper)
 
     return decorate(command) if command is not None else decorate
