@@ -330,9 +330,10 @@ def compare(runs: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, An
                 b = [sides["before"][p][key] for p in pairs]
                 a = [sides["after"][p][key] for p in pairs]
                 ratios = [round(y / x, 2) if x else None for x, y in zip(b, a, strict=True)]
-                row = {"query": q, "pairs": len(pairs), "before_p50_ms": b, "after_p50_ms": a,
-                       "before_median": round(statistics.median(b), 2),
-                       "after_median": round(statistics.median(a), 2), "pair_ratios": ratios}
+                row: dict[str, Any] = {"query": q, "pairs": len(pairs), "before_p50_ms": b, "after_p50_ms": a,
+                                       "before_median": round(statistics.median(b), 2),
+                                       "after_median": round(statistics.median(a), 2),
+                                       "pair_ratios": ratios}
                 row["ratio"] = (round(row["after_median"] / row["before_median"], 2)
                                 if row["before_median"] else None)
                 row["slower_every_pair"] = all(x is not None and x > SLOWER for x in ratios)
@@ -420,12 +421,12 @@ def main() -> None:
     ap.add_argument("--title", default="Query speed before and after the seam refactor (issue 17, item 7)")
     args = ap.parse_args()
     if args.report_only:
-        data = json.loads(args.out.read_text("utf-8"))
+        saved: dict[str, Any] = json.loads(args.out.read_text("utf-8"))
         if args.notes:
-            data["notes"] = [*args.notes.read_text("utf-8").splitlines(), ""]
-            args.out.write_text(dump(data), encoding="utf-8")
-        args.out.with_suffix(".md").write_text(report(data), encoding="utf-8")
-        print(report(data))
+            saved["notes"] = [*args.notes.read_text("utf-8").splitlines(), ""]
+            args.out.write_text(dump(saved), encoding="utf-8")
+        args.out.with_suffix(".md").write_text(report(saved), encoding="utf-8")
+        print(report(saved))
         return
     if args.before is None:
         ap.error("--before is required")
