@@ -9,7 +9,11 @@
     /graph, /graph.json    interactive graph (vis-network) of a plan, area, unit or node
     /static/{file}         this module's assets and vis-network, served locally
 
-Everything the pages show is escaped by Jinja2; nothing is loaded from outside.
+Every graph read goes through a catalogued query (``catalogue.run``: overview,
+filter_choices, commune_map, lookup, entity_links, subgraph, commune_graph beside
+assignments, coverage and search), so each is in the contract suite over both stores
+and in benchmarks/pages.py. Everything the pages show is escaped by Jinja2; nothing is
+loaded from outside.
 
 >>> sorted(r.path for r in router.routes)[:3]
 ['/', '/ban-do', '/bao-phu']
@@ -109,11 +113,6 @@ def _lookup(store: Store, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
 def _where(store: Store, ids: Iterable[str]) -> dict[str, str]:
     """``{id: "Xã A, Huyện B"}`` of the ids that are somewhere."""
     return {i: found["where"] for i, found in _lookup(store, ids).items() if found["where"]}
-
-
-def _label_vi(store: Store, label: str) -> str:
-    spec = store.schema.labels.get(label)
-    return spec.display if spec else label
 
 
 def _plan_names(store: Store, items: list[dict[str, Any]]) -> dict[str, str]:
