@@ -164,8 +164,10 @@ def _export_embedded(snap: EmbeddedSnapshot, keep: list[str], filters: Iterable[
 
 def _subgraph_embedded(snap: EmbeddedSnapshot, plan: str | None, district: str | None,
                        commune: str | None, unit: str | None, focus: str | None, depth: int,
-                       limit: int) -> dict[str, Any]:
-    if focus:
+                       ids: list[str] | None, limit: int) -> dict[str, Any]:
+    if ids:
+        order = [i for i in ids if i in snap.node]
+    elif focus:
         order = bfs(_start(snap, focus), lambda ids: _edges_embedded(snap, ids), depth)
     elif any((plan, district, commune, unit)):
         order = _filtered_order(snap, plan, district, commune, unit)
@@ -219,8 +221,14 @@ def _export_neo4j(reader: Neo4jReader, keep: list[str], filters: Iterable[Any],
 
 
 def _subgraph_neo4j(reader: Neo4jReader, plan: str | None, district: str | None, commune: str | None,
-                    unit: str | None, focus: str | None, depth: int, limit: int) -> dict[str, Any]:
-    if focus:
+                    unit: str | None, focus: str | None, depth: int, ids: list[str] | None,
+                    limit: int) -> dict[str, Any]:
+    if ids:
+        found = {r["id"] for r in reader.read("UNWIND $ids AS x MATCH (n:Entity {id: x}) RETURN x AS id",
+                                              ids=sorted(set(ids)))}
+        order = [i for i in ids if i in found]
+        total = len(dict.fromkeys(order))
+    elif focus:
         order = bfs(_start(reader, focus), lambda ids: _edges_neo4j(reader, ids), depth)
         total = len(dict.fromkeys(order))
     elif any((plan, district, commune, unit)):
@@ -246,6 +254,7 @@ SUBGRAPH = QuerySpec(
     params=(Param("plan", help="kế hoạch"), Param("district", help="huyện"), Param("commune", help="xã"),
             Param("unit", help="đơn vị"), Param("focus", help="id hoặc tên của nút trung tâm"),
             Param("depth", "int", 1, minimum=0, maximum=MAX_DEPTH, help="số bước quanh nút trung tâm"),
+            Param("ids", "list", help="chỉ các nút này (id, theo thứ tự) và các cạnh giữa chúng"),
             Param("limit", "int", DEFAULT_LIMIT, minimum=1, maximum=MAX_NODES, help="số nút tối đa")),
     example={"plan": "26-KH/HU"}, embedded=_subgraph_embedded, neo4j=_subgraph_neo4j, tags=("graph",),
 )

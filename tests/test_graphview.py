@@ -18,11 +18,10 @@ from danvan.loaders.reference.kb import load_kb
 from danvan.queries.catalogue import run as run_query
 from danvan.visualisations.graphview import (
     build_subgraph,
-    graph_data,
     graph_view,
     json_for_script,
     render_page,
-    subgraph_from_result,
+    result_view,
 )
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -140,10 +139,15 @@ def test_focus_depth_widens_the_neighbourhood(kb: EmbeddedStore) -> None:
 
 def test_any_catalogue_result_renders(kb: EmbeddedStore) -> None:
     result = run_query(kb, "coverage", plan="26-KH/HU")
-    sub, _ = subgraph_from_result(kb, result)
-    assert {v["id"] for v in result["villages_overlapping"]} <= {n.id for n in sub.nodes}
-    data = graph_data(kb, sub)
-    assert data["meta"]["shown"] == len(sub.nodes)
+    data = result_view(kb, result, title="coverage").data
+    shown = {n["id"] for n in data["nodes"]}
+    assert {v["id"] for v in result["villages_overlapping"]} <= shown
+    assert data["meta"]["shown"] == len(shown)
+    # a village's card names its commune (read with the drawing), as on the graph page
+    village = next(n for n in data["nodes"] if n["group"] == "Village")
+    values = [str(v) for _, v in village["props"]]
+    assert values and not any(v.startswith("commune-") for v in values)
+    assert "\n" in village["label"]
 
 
 def test_subgraph_works_on_both_stores(store: Store) -> None:

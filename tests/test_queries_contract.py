@@ -215,7 +215,9 @@ CASES: dict[str, list[dict[str, Any]]] = {
     "subgraph": [{}, {"limit": 40}, {"focus": UNIT, "depth": 2}, {"focus": "Xã Một", "depth": 1},
                  {"focus": "commune-23488", "depth": 3, "limit": 200}, {"plan": "02-KH/TU"},
                  {"district": "Huyện Thử Nghiệm"}, {"commune": "Xã Hợp Nhất"},
-                 {"unit": "Tỉnh đoàn Thử Nghiệm", "plan": "03-KH/HU"}, {"focus": "nothing-xyz"}],
+                 {"unit": "Tỉnh đoàn Thử Nghiệm", "plan": "03-KH/HU"}, {"focus": "nothing-xyz"},
+                 {"ids": ["commune-23488", "no-such-id", "district-614", "province-62"]},
+                 {"ids": ["commune-23488", "district-614", "province-62"], "limit": 2}],
     "commune_graph": [{}, {"commune": "Xã Hai"}, {"commune": "commune-2025-99101"},
                       {"commune": "Đăk Ruồng"}],
 }

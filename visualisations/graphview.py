@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_LIMIT", "LOW_PRIORITY", "GraphView", "build_subgraph", "evidence", "graph_data",
            "graph_view", "json_for_script", "layered_view", "radial_layout", "render_page",
-           "subgraph_from_result", "vis_network_js"]
+           "result_view", "vis_network_js"]
 
 EVIDENCE_CHARS = 400
 VALUE_CHARS = 200
@@ -69,14 +69,6 @@ def json_for_script(data: Any) -> str:
 
 
 # subgraphs -----------------------------------------------------------------------------
-def _trim(store: Store, order: list[str], limit: int) -> tuple[Subgraph, int]:
-    keep = list(dict.fromkeys(order))
-    total = len(keep)
-    sub = store.export(keep[:limit])
-    sub.truncated = total > limit
-    return sub, total
-
-
 def _subgraph(found: dict[str, Any]) -> Subgraph:
     """A ``subgraph`` or ``commune_graph`` answer as a Subgraph."""
     return Subgraph([Node(n["label"], n["id"], n["props"]) for n in found["nodes"]],
@@ -110,15 +102,18 @@ def _ids_in(value: Any, out: list[str]) -> None:
             _ids_in(item, out)
 
 
-def subgraph_from_result(store: Store, result: Any, limit: int = DEFAULT_LIMIT) -> tuple[Subgraph, int]:
-    """Any catalogue result as a subgraph: the entities it names and the edges among them.
+_NOTHING: dict[str, Any] = {"nodes": [], "edges": [], "total": 0, "names": {}, "sources": {}}
 
-    A result that already is a subgraph (``{"nodes": [...], "edges": [...]}``) keeps its edges.
-    """
+
+def result_view(store: Store, result: Any, *, title: str, limit: int = DEFAULT_LIMIT) -> GraphView:
+    """Any catalogue result drawn: the entities it names (in the order it names them) and
+    the edges among them, read with the ``subgraph`` query's ``ids``."""
     ids: list[str] = []
     _ids_in(result, ids)
     known = [i for i in dict.fromkeys(ids) if store.schema.label_of_id(i)]
-    return _trim(store, known, limit)
+    found = run(store, "subgraph", ids=known, limit=limit) if known else _NOTHING
+    return GraphView(graph_data(_subgraph(found), total=found["total"], limit=limit, title=title,
+                                names=found["names"], sources=found["sources"]), title)
 
 
 # page data -----------------------------------------------------------------------------
@@ -155,21 +150,17 @@ def _short(value: Any, size: int = VALUE_CHARS) -> str:
     return short(value, size)
 
 
-def _sources(props: dict[str, Any], docs: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for ref in props.get("sources") or []:
-        document, start, end = parse_source_ref(ref)
-        doc = docs.get(document)
-        out.append({"id": document, "title": doc.props.get("title") if doc else document,
-                    "evidence": evidence(doc.props.get("text") if doc else None, start, end)})
-    return out
+def _bare_sources(props: dict[str, Any]) -> list[dict[str, Any]]:
+    """A node's source references without the documents (no query answer came with them)."""
+    return [{"id": ref.document, "title": ref.document, "evidence": None}
+            for ref in map(parse_source_ref, props.get("sources") or [])]
 
 
 def _node_label(name: str, label: str) -> str:
     return name if len(name) <= 40 else name[:38] + "…"
 
 
-def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
+def graph_data(sub: Subgraph, *, total: int | None = None,
                limit: int = DEFAULT_LIMIT, title: str = "Đồ thị quan hệ",
                filters: dict[str, Any] | None = None,
                positions: dict[str, tuple[int, int]] | None = None,
@@ -180,23 +171,15 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
     ``positions`` (a layered view) fixes where each node is drawn; otherwise rings are laid out.
     A village's label names its commune on a second line ("Thôn 7" is in twenty communes).
     ``names`` (of the nodes the properties refer to) and ``sources`` (per node, as the
-    ``subgraph`` query gives them) come with a query's answer; without them they are read
-    from ``store`` (``danvan viz --query``), or left out.
+    ``subgraph`` query gives them) come with a query's answer; without them references
+    show as ids and cards have no evidence.
     """
     styles = _styles()
     schema = load_schema()
-    docs: dict[str, Any] = {}
-    if sources is None and store is not None:
-        doc_ids = {parse_source_ref(r)[0] for n in sub.nodes for r in n.props.get("sources") or []}
-        docs = store.get_many(sorted(doc_ids)) if doc_ids else {}
-    refs_named = store is not None or names is not None
+    refs_named = names is not None
     known = {n.id: n.name for n in sub.nodes}
     if names is not None:
         known.update({i: name for i, name in names.items() if i not in known})
-    elif store is not None:
-        refs = {v for n in sub.nodes for v in n.props.values()
-                if isinstance(v, str) and v not in known and schema.label_of_id(v)}
-        known.update({i: n.name for i, n in store.get_many(refs).items()})
     names = known
     nodes = []
     for node in sorted(sub.nodes, key=lambda n: n.id):
@@ -221,7 +204,7 @@ def graph_data(store: Store | None, sub: Subgraph, *, total: int | None = None,
         item = {"id": node.id, "label": label, "name": name,
                 "group": node.label, "props": props[:10],
                 "sources": (sources.get(node.id, []) if sources is not None
-                            else _sources(node.props, docs))[:5]}
+                            else _bare_sources(node.props))[:5]}
         if node.props.get("synthetic"):
             item["synthetic"] = True
         if node.label == "Model" and node.props.get("field"):
@@ -261,7 +244,7 @@ def graph_view(store: Store, *, title: str | None = None, limit: int = DEFAULT_L
         chosen = [known.get(str(v), str(v)) for k, v in filters.items() if v and k != "depth"]
         if chosen:
             title += ": " + ", ".join(chosen)
-    return GraphView(graph_data(None, sub, total=found["total"], limit=limit, title=title,
+    return GraphView(graph_data(sub, total=found["total"], limit=limit, title=title,
                                 filters=filters, names=found["names"], sources=found["sources"]),
                      title, filters)
 
@@ -289,7 +272,7 @@ def layered_view(store: Store, commune: str | None = None) -> GraphView | None:
     node = nodes.get(start)
     name = node.name if node else start
     title = f"Đồ thị: {name} — thôn, đơn vị giúp đỡ và kế hoạch"
-    data = graph_data(None, sub, title=title, positions=positions, filters={"commune": start},
+    data = graph_data(sub, title=title, positions=positions, filters={"commune": start},
                       names=found["names"], sources=found["sources"])
     district = (node.props.get("district") if node else None) or ""
     data["widen"] = [[f"Quanh {name}, sâu 2 bước", f"/graph?focus={start}&depth=2"]]

@@ -47,19 +47,15 @@ def viz(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file t
     """Ghi trang đồ thị tương tác (xem được không cần mạng): kế hoạch, địa bàn, đơn vị hoặc nút."""
     from danvan.queries.catalogue import run
     from danvan.visualisations.graphview import (
-        GraphView,
-        graph_data,
         graph_view,
         render_page,
-        subgraph_from_result,
+        result_view,
     )
 
     s = opts.open()
     if query:
         result = run(s, query, **_params(param or []))
-        sub, total = subgraph_from_result(s, result, limit)
-        title = f"Đồ thị: {query}"
-        view = GraphView(graph_data(s, sub, total=total, limit=limit, title=title), title)
+        view = result_view(s, result, title=f"Đồ thị: {query}", limit=limit)
     else:
         if param:
             raise fail("--param needs --query")
