@@ -103,6 +103,9 @@ class CsvSpec:
     columns: tuple[Column, ...]
     rows: Callable[[Any], list[dict[str, Any]]] = lambda result: list(result["items"])
     qualifiers: tuple[str, ...] = ("plan", "unit", "village", "commune", "district", "q")
+    # The catalogued query giving every row without paging; None: the endpoint's own, at its
+    # largest page (``limit``'s maximum).
+    query: str | None = None
 
 
 ASSIGNMENT_CSV = CsvSpec("phan-cong", (
@@ -111,7 +114,7 @@ ASSIGNMENT_CSV = CsvSpec("phan-cong", (
     ("Kế hoạch", ("plan",)),
     ("Mô hình", ("models",)), ("Lĩnh vực", ("fields",)), ("Từ ngày", ("from",)),
     ("Đến ngày", ("until",)), ("Số hộ", ("households",)), ("Dữ liệu mô phỏng", ("synthetic",)),
-    ("Mã phân công", ("id",))), _assignment_rows)
+    ("Mã phân công", ("id",))), _assignment_rows, query="assignment_sheet")
 DIRECTIVE_CSV = CsvSpec("van-ban", (
     ("Số, ký hiệu", ("number", "ref")), ("Loại văn bản", ("kind",)), ("Ngày ban hành", ("date",)),
     ("Cơ quan ban hành", ("issuer",)), ("Trích yếu", ("title",)), ("Mã", ("id",))),
@@ -289,10 +292,17 @@ def _make_read(endpoint: Endpoint) -> Callable[..., Any]:
         params = {names[k]: v for k, v in values.items() if v is not None}
         if id_target is not None:
             params[id_target] = path_id
+        query = endpoint.query
+        if fmt == "csv" and endpoint.csv is not None and endpoint.csv.query is not None \
+                and "limit" not in request.query_params:  # a spreadsheet wants every row
+            query = endpoint.csv.query
+            accepted = {p.name for p in CATALOGUE[query].params}
+            params = {k: v for k, v in params.items() if k in accepted}
         limit = next((p for p in spec.params if p.name == "limit"), None)
-        if fmt == "csv" and limit is not None and "limit" not in request.query_params:
-            params["limit"] = limit.maximum  # a spreadsheet wants every row
-        result = run(store_of(request), endpoint.query, **params)
+        if fmt == "csv" and limit is not None and "limit" not in request.query_params \
+                and query == endpoint.query:
+            params["limit"] = limit.maximum
+        result = run(store_of(request), query, **params)
         if fmt == "csv" and endpoint.csv is not None:
             qualifiers = [str(params[q]) for q in endpoint.csv.qualifiers
                           if isinstance(params.get(q), str)][:2]

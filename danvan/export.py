@@ -104,7 +104,7 @@ def _sheet(store: Store, plan: str | None) -> dict[str, Any]:
     the province of each place, as the explorer's downloads write them."""
     from danvan.queries.catalogue import run
 
-    return run(store, "assignment_sheet", plan=plan)  # type: ignore[no-any-return]
+    return run(store, "assignment_sheet", plan=plan, map="2025")  # type: ignore[no-any-return]
 
 
 def export_assignments(store: Store, path: str | Path, plan: str | None = None) -> int:

@@ -276,10 +276,8 @@ def _shape(raw: tuple[list[dict[str, Any]], dict[str, list[tuple[str, str]]]], *
 
 def _sheet_fetch(handle: ReadHandle, **p: Any) -> tuple[list[dict[str, Any]], Successors,
                                                         dict[str, str]]:
-    # Filters name places in ``map``; rows are always shaped in today's map (with the
-    # former commune), which sheet_rows turns into each row's own period.
-    rows = assignment_rows(handle, assignment_filters(handle, {**p, "include_implementing": False}))
-    successors = rows_successors(handle, rows, MAP_2025)
+    rows = assignment_rows(handle, assignment_filters(handle, p))
+    successors = rows_successors(handle, rows, p["map"])
     # The province each row's place is in: by district id (legacy rows) and by 2025 commune.
     places = handle.get_many({r["district"][0] for r in rows if r["district"] is not None}
                              | {s for found in successors.values() for s, _ in found}
@@ -293,17 +291,18 @@ def _sheet_fetch(handle: ReadHandle, **p: Any) -> tuple[list[dict[str, Any]], Su
 def _sheet_shape(raw: tuple[list[dict[str, Any]], Successors, dict[str, str]],
                  **p: Any) -> dict[str, Any]:
     rows, successors, provinces = raw
-    items = shape_rows(rows, {**p, "map": MAP_2025}, successors)
+    items = shape_rows(rows, p, successors)
     return {"items": items, "total": len(items), "provinces": provinces}
 
 
 ASSIGNMENT_SHEET = QuerySpec(
     name="assignment_sheet",
     title="Bảng phân công để xuất ra Excel: mọi dòng, kèm ghi chú và tỉnh",
-    description="Every assignment matching the filters (no paging), in today's map with the "
-                "former commune, each with its note, and the province of each place named: what "
-                "`danvan export` and the pages' .xlsx/.csv downloads write, in the import layout.",
-    params=tuple(p for p in PARAMS if p.name not in ("include_implementing", "limit", "offset")),
+    description="Every assignment matching the filters, without paging (what the assignments "
+                "query pages through), each with its note, and the province of each place named: "
+                "what `danvan export` writes in the import layout (today's map, with the former "
+                "commune) and the .xlsx/.csv downloads of the assignment table give.",
+    params=tuple(p for p in PARAMS if p.name not in ("limit", "offset")),
     example={"plan": "133-KH/TU"}, fetch=_sheet_fetch, shape=_sheet_shape, tags=("assignments",),
 )
 

@@ -67,12 +67,10 @@ def test_node_link_json_of_a_neighbourhood(small: Store, tmp_path: Path) -> None
     assert village["label"] == "Village" and village["synthetic"] is True
 
 
-def test_the_sheet_query_lists_every_row_past_the_page_limit(tmp_path: Path) -> None:
-    """assignment_sheet has no paging: an export of 1,200 assignments writes all 1,200."""
-    from danvan.graph.embedded import EmbeddedStore
-    from danvan.queries.catalogue import MAX_LIMIT, run
+def _many_assignments(store: Store) -> int:
+    """1,200 assignments (more than a page of the assignments query) to one 2025 commune."""
+    from danvan.queries.catalogue import MAX_LIMIT
 
-    store = EmbeddedStore(tmp_path)
     s = store.schema
     n = MAX_LIMIT + 200
     nodes = [s.node("Province", name="Tỉnh Một", code="01"),
@@ -82,8 +80,38 @@ def test_the_sheet_query_lists_every_row_past_the_page_limit(tmp_path: Path) -> 
     nodes += [s.node("Assignment", unit=u, target="commune-2025-00001", note=f"ghi chú {i}")
               for i, u in enumerate(units)]
     store.write(nodes)
+    return n
+
+
+def test_the_sheet_query_lists_every_row_past_the_page_limit(tmp_path: Path) -> None:
+    """assignment_sheet has no paging: an export of 1,200 assignments writes all 1,200."""
+    from danvan.queries.catalogue import run
+
+    store = EmbeddedStore(tmp_path)
+    n = _many_assignments(store)
     sheet = run(store, "assignment_sheet")
     assert sheet["total"] == n and len(sheet["items"]) == n
     assert {i["note"] for i in sheet["items"]} == {f"ghi chú {i}" for i in range(n)}
     assert sheet["provinces"]["commune-2025-00001"] == "Tỉnh Một"
     assert run(store, "assignments")["total"] == n and len(run(store, "assignments")["items"]) == 100
+
+
+def test_the_downloads_give_every_row(tmp_path: Path) -> None:
+    """The table's .xlsx and the API's CSV carry all 1,200 rows (they stopped at 1,000)."""
+    import csv
+    import io
+
+    import openpyxl
+    from fastapi.testclient import TestClient
+
+    from danvan.api.app import create_app
+
+    store = EmbeddedStore(tmp_path)
+    n = _many_assignments(store)
+    with TestClient(create_app(store)) as client:
+        text = client.get("/api/v1/assignments", params={"format": "csv"}).content.decode("utf-8-sig")
+        book = openpyxl.load_workbook(io.BytesIO(client.get("/phan-cong.xlsx").content))
+        page = client.get("/api/v1/assignments", params={"format": "csv", "limit": 5})
+    assert len(list(csv.reader(io.StringIO(text)))) == n + 1
+    assert book.worksheets[0].max_row == n + 1
+    assert len(list(csv.reader(io.StringIO(page.content.decode("utf-8-sig"))))) == 6  # a page, if asked
