@@ -50,7 +50,7 @@ router = APIRouter(include_in_schema=False)
 
 NAV = (("/", "Trang chủ"), ("/phan-cong", "Phân công"), ("/bao-phu", "Bao phủ"),
        ("/ban-do", "Bản đồ"), ("/graph", "Đồ thị"))
-FILTERS = ("plan", "district", "commune", "unit", "village", "field", "include_implementing", "map")
+FILTERS = ("plan", "district", "commune", "unit", "village", "field", "model", "include_implementing", "map")
 FIELDS = load_schema().enum("Model", "field")
 ASSIGNMENT_COLUMNS = ("Đơn vị giúp đỡ", "Địa bàn được giúp đỡ", "Cấp", "Xã", "Xã cũ", "Huyện", "Kế hoạch",
                       "Mô hình", "Lĩnh vực", "Từ ngày", "Đến ngày", "Số hộ", "Dữ liệu mô phỏng")
@@ -328,7 +328,8 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
                             "nodes": sorted(nodes, key=lambda n: n.name)})
     section: dict[str, Any] = _succession_section(store, node, found["succession"])
     filter_key = {"Village": "village", "Commune": "commune", "District": "district",
-                  "Unit": "unit", "PartyBody": "unit", "Directive": "plan"}.get(node.label)
+                  "Unit": "unit", "PartyBody": "unit", "Directive": "plan",
+                  "Model": "model"}.get(node.label)
     # A place is shown in its own map: a legacy commune's or district's page is its history.
     place_map = {"map": "legacy"} if node.label in ("Commune", "District") and \
         node.props.get("era", "legacy") == "legacy" else {}
@@ -336,10 +337,6 @@ def entity_page(request: Request, node_id: str) -> HTMLResponse:
         if filter_key:
             section["assignments"] = _assignments(store, {filter_key: node.id, **place_map})["items"]
             section["assignment_filter"] = {filter_key: node.id, **place_map}
-        elif node.label == "Model":
-            ids = [e["source"] for e in edges if e["type"] == "WITH_MODEL" and e["target"] == node.id]
-            items = [i for i in _assignments(store, {})["items"] if i["id"] in ids] if ids else []
-            section["assignments"] = items
         if node.label in ("Commune", "District"):
             section["coverage"] = run(store, "coverage", **{node.label.lower(): node.id}, **place_map)
     except DanvanError as exc:

@@ -83,7 +83,7 @@ def main() -> None:
             print(f"Neo4j skipped: {exc}", file=sys.stderr)
         else:
             neo.clear()
-            load_demo(neo, "province", into_current=True)
+            load_demo(neo, "province")
             res["neo4j"] = _time(neo, args.repeat)
             neo.clear()
             neo.close()

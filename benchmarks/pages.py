@@ -73,7 +73,7 @@ def fill(store: Store) -> dict[str, Any]:
     """Write the knowledge base with both maps and the province demo into an empty store."""
     started = time.perf_counter()
     load_kb(store, maps=True)
-    load_demo(store, "province", into_current=True)
+    load_demo(store, "province")
     return {"load_s": round(time.perf_counter() - started, 1)}
 
 

@@ -43,6 +43,7 @@ PARAMS = (
     Param("province", help="tỉnh (cũ hoặc sau sáp nhập 2025)"),
     Param("as_of", "date", help="chỉ các phân công còn hiệu lực vào ngày này (YYYY-MM-DD)"),
     Param("field", choices=FIELDS, help="lĩnh vực của mô hình"),
+    Param("model", help="mô hình “Dân vận khéo”: id hoặc tên"),
     Param("include_implementing", "bool", False, help="gồm cả các kế hoạch thực hiện kế hoạch này"),
     MAP_PARAM,
     Param("limit", "int", 100, minimum=1, maximum=MAX_LIMIT),
@@ -57,7 +58,7 @@ def assignment_filters(store: Readable, p: dict[str, Any]) -> dict[str, set[str]
     before the parameter existed): see :func:`danvan.queries.maps.resolve_in_map`.
     """
     map_ = p.get("map") or LEGACY
-    units = plans = area = None
+    units = plans = area = models = None
     if p.get("unit"):
         units = set(resolve_many(store, p["unit"], ORG_LABELS, param="unit"))
     if p.get("plan"):
@@ -74,7 +75,9 @@ def assignment_filters(store: Readable, p: dict[str, Any]) -> dict[str, set[str]
     if p.get("village"):
         village = resolve(store, p["village"], ["Village"], within=area, param="village")
         area = {village}
-    return {"units": units, "plans": plans, "targets": area}
+    if p.get("model"):
+        models = set(resolve_many(store, p["model"], ["Model"], param="model"))
+    return {"units": units, "plans": plans, "targets": area, "models": models}
 
 
 def _communes_2025_in(store: Readable, area: set[str]) -> set[str]:
@@ -92,6 +95,8 @@ def _embedded_rows(snap: EmbeddedSnapshot, f: Filters) -> list[dict[str, Any]]:
         candidates = {a for t in f["targets"] if t in g for a in in_ids(t, "ASSIGNED_TO")}
     elif f["plans"] is not None:
         candidates = {a for p in f["plans"] if p in g for a in in_ids(p, "UNDER_PLAN")}
+    elif f.get("models") is not None:
+        candidates = {a for m in f["models"] or () if m in g for a in in_ids(m, "WITH_MODEL")}
     else:
         candidates = set(snap.ids_with_label("Assignment"))
     rows = []
@@ -106,6 +111,9 @@ def _embedded_rows(snap: EmbeddedSnapshot, f: Filters) -> list[dict[str, Any]]:
         if f["targets"] is not None and t not in f["targets"]:
             continue
         if f["plans"] is not None and not (plan and plan[0] in f["plans"]):
+            continue
+        models = f.get("models")
+        if models is not None and not models.intersection(out_ids(a, "WITH_MODEL")):
             continue
         node = lambda i: (i, g.nodes[i]["label"], g.nodes[i]["props"])  # noqa: E731
         t_label = g.nodes[t]["label"]
@@ -134,6 +142,7 @@ _START = {
     "units": _SEEK.format("units") + "MATCH (x)<-[:ASSIGNED_UNIT]-(a:Assignment) WITH DISTINCT a",
     "targets": _SEEK.format("targets") + "MATCH (x)<-[:ASSIGNED_TO]-(a:Assignment) WITH DISTINCT a",
     "plans": _SEEK.format("plans") + "MATCH (x)<-[:UNDER_PLAN]-(a:Assignment) WITH DISTINCT a",
+    "models": _SEEK.format("models") + "MATCH (x)<-[:WITH_MODEL]-(a:Assignment) WITH DISTINCT a",
 }
 
 # The assignment with all its properties (exports read its note); the nodes around it
@@ -148,6 +157,7 @@ OPTIONAL MATCH (a)-[:UNDER_PLAN]->(p)
 WITH a, u, t, p WHERE $plans IS NULL OR p.id IN $plans
 OPTIONAL MATCH (a)-[:WITH_MODEL]->(m)
 WITH a, u, t, p, collect(m) AS models
+WHERE $models IS NULL OR any(m IN models WHERE m.id IN $models)
 OPTIONAL MATCH (t)-[:PART_OF]->(tc:Commune)
 WITH a, u, t, p, models, CASE WHEN t:Commune THEN t WHEN t:Village THEN tc END AS c
 OPTIONAL MATCH (c)-[:PART_OF]->(cd:District)
@@ -167,7 +177,8 @@ _COLUMNS = ("id", "props", "unit", "target", "plan", "commune", "district", "mod
 
 def _neo4j_rows(reader: Neo4jReader, f: Filters) -> list[dict[str, Any]]:
     params = {k: sorted(v) if v is not None else None for k, v in f.items()}
-    start = next((_START[k] for k in ("units", "targets", "plans") if f[k] is not None),
+    params.setdefault("models", None)
+    start = next((_START[k] for k in ("units", "targets", "plans", "models") if f.get(k) is not None),
                  "MATCH (a:Assignment)")
     rows = reader.read_many(start + _CYPHER, _COLUMNS, **params)
     for row in rows:

@@ -1,6 +1,6 @@
 """lookup — several nodes by id at once: label, properties (not a document's text) and where each is.
 
-``where`` reads as a person says it (queries/whereabouts.py): a village "Xã A, Huyện B",
+``where`` reads as a person says it: a village "Xã A, Huyện B",
 a commune "Huyện B, Tỉnh C", a unit or plan the place it belongs to; none for provinces
 and documents. Ids that name no node are left out.
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["LOOKUP", "QUERIES"]
 
 MAX_IDS = 5000  # a history page names up to 200 changes × 20 entities
-_UP = ("commune", "district", "province", "scope")  # as whereabouts: the first present is where
+_UP = ("commune", "district", "province", "scope")  # the first present is where a node is
 
 
 def _where_text(first: str | None, second: str | None) -> str | None:

@@ -86,7 +86,7 @@ def test_every_export_of_the_bundled_kb_imports_again_unchanged(store: Store, tm
 @pytest.mark.parametrize("export", list(EXPORTS))
 def test_every_export_of_the_demo_imports_again_unchanged(store: Store, tmp_path: Path,
                                                           export: str) -> None:
-    load_demo(store, into_current=True)
+    load_demo(store)
     _round_trip(store, tmp_path, export)
 
 

@@ -33,7 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("pages") / "data"
     store = EmbeddedStore(data)
     load_kb(store)
-    load_demo(store, into_current=True)
+    load_demo(store)
     PICKED["union"] = next(n.id for n in store.nodes("Unit") if n.props.get("kind") == "mass_organisation")
     store.close()
     with serving(data) as base:

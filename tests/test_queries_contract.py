@@ -163,7 +163,8 @@ CASES: dict[str, list[dict[str, Any]]] = {
                     {"field": "kinh tế"}, {"limit": 2, "offset": 1},
                     {"commune": "Kon Braih", "map": "legacy"}, {"commune": "Đăk Kôi"},
                     {"commune": "Đăk Kôi", "map": "legacy"}, {"province": "Tỉnh Hợp Nhất"},
-                    {"plan": "02-KH/TU", "map": "legacy"}],
+                    {"plan": "02-KH/TU", "map": "legacy"}, {"model": "no such model"},
+                    {"model": "Nuôi bò sinh sản"}, {"model": "Câu lạc bộ văn nghệ", "plan": "02-KH/TU"}],
     "assignment_sheet": [{}, {"plan": "02-KH/TU"}, {"commune": "Kon Braih"},
                          {"commune": "Kon Braih", "map": "legacy"}, {"province": "Tỉnh Hợp Nhất"},
                          {"as_of": "2024-06-01"}],
@@ -255,3 +256,14 @@ def test_the_synthetic_data_exercises_the_queries(embedded: Store) -> None:
     assert ask(embedded, "assignments", commune="Xã Hợp Nhất")["total"] == 4
     assert ask(embedded, "figures", plan="02-KH/TU")["targets"]
     assert ask(embedded, "path", source=UNIT, target="village-commune-99102-thon-1")["found"]
+
+
+def test_the_model_filter_finds_the_assignments_building_it(store: Store) -> None:
+    """assignments?model= lists exactly the assignments WITH_MODEL that model (the model page)."""
+    nodes, edges = synthetic_graph()
+    store.write(nodes, edges)
+    for model in (n for n in nodes if n.label == "Model"):
+        expected = {e.source for e in edges if e.type == "WITH_MODEL" and e.target == model.id}
+        found = ask(store, "assignments", model=model.props["name"])
+        assert {i["id"] for i in found["items"]} == expected
+        assert all(model.id in {m["id"] for m in i["models"]} for i in found["items"])

@@ -80,7 +80,7 @@ def demo(scale: Annotated[str, typer.Option(help="province (Kon Tum) hoặc nati
     target = demo_settings(replace(opts, data_dir=None).settings(), opts.data_dir, into_current)
     s = open_store(target)
     try:
-        report = load_demo(s, scale, seed, into_current)
+        report = load_demo(s, scale, seed)
     finally:
         s.close()
     typer.echo(json.dumps(report, ensure_ascii=False, indent=2))

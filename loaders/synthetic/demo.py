@@ -20,8 +20,7 @@ from danvan.loaders.synthetic.generator import Dataset, national_dataset, provin
 __all__ = ["load_demo"]
 
 
-def load_demo(store: Store, scale: str = "province", seed: int = 2024,
-              into_current: bool = False) -> dict[str, Any]:
+def load_demo(store: Store, scale: str = "province", seed: int = 2024) -> dict[str, Any]:
     """Generate and write the dataset; returns counts, timings and the figures it reproduces."""
     started = time.perf_counter()
     if scale == "province":
