@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["users"]
 
-users = typer.Typer(help="board accounts: add, token, list, disable, revoke", no_args_is_help=True)
+users = typer.Typer(help="tài khoản của Ban: thêm (add), mã API (token), danh sách (list), "
+                         "khóa (disable), thu hồi mã (revoke)", no_args_is_help=True)
 
 
 def _accounts(opts: StoreOptions) -> Accounts:
@@ -42,12 +43,13 @@ def _read_password(from_stdin: bool) -> str:
 
 @users.command("add")
 @store_options
-def add(name: Annotated[str, typer.Argument(help="user name (no spaces)")],
-        role: Annotated[str, typer.Option(help="viewer, editor or admin")] = "viewer",
+def add(name: Annotated[str, typer.Argument(help="tên đăng nhập (không có dấu cách)")],
+        role: Annotated[str, typer.Option(
+            help="quyền: viewer (xem), editor (sửa) hoặc admin (quản trị)")] = "viewer",
         password_stdin: Annotated[bool, typer.Option("--password-stdin",
-                                                     help="read the password from stdin")] = False,
+                                                     help="đọc mật khẩu từ đầu vào chuẩn (stdin)")] = False,
         *, opts: StoreOptions) -> None:
-    """Add a user (or reset an existing user's role and password)."""
+    """Thêm tài khoản (hoặc đặt lại quyền và mật khẩu của tài khoản đã có)."""
     from danvan.accounts import ROLES  # here, not above: argon2 is slow to import, --help needs none
 
     if role not in ROLES:
@@ -60,18 +62,18 @@ def add(name: Annotated[str, typer.Argument(help="user name (no spaces)")],
 
 @users.command("token")
 @store_options
-def token(name: Annotated[str, typer.Argument(help="user name")],
+def token(name: Annotated[str, typer.Argument(help="tên đăng nhập")],
           *, opts: StoreOptions) -> None:
-    """Print a new API token for the user (keep it: only its hash is stored)."""
+    """In một mã API mới cho tài khoản (hãy giữ lại: kho chỉ lưu bản băm của mã)."""
     typer.echo(_accounts(opts).new_token(name))
 
 
 @users.command("list")
 @store_options
-def list_users(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-               tokens: Annotated[bool, typer.Option("--tokens", help="with token ids")] = False,
+def list_users(as_json: Annotated[bool, typer.Option("--json", help="in JSON")] = False,
+               tokens: Annotated[bool, typer.Option("--tokens", help="kèm mã số các mã API")] = False,
                *, opts: StoreOptions) -> None:
-    """List users: name, role, disabled."""
+    """Danh sách tài khoản: tên, quyền, đã khóa hay chưa."""
     accounts = _accounts(opts)
     rows = accounts.users()
     if tokens:
@@ -92,18 +94,18 @@ def list_users(as_json: Annotated[bool, typer.Option("--json", help="print JSON"
 
 @users.command("disable")
 @store_options
-def disable(name: Annotated[str, typer.Argument(help="user name")],
+def disable(name: Annotated[str, typer.Argument(help="tên đăng nhập")],
             *, opts: StoreOptions) -> None:
-    """Disable a user: sign-in refused, sessions ended, API tokens revoked."""
+    """Khóa tài khoản: không đăng nhập được, các phiên bị đóng, các mã API bị thu hồi."""
     _accounts(opts).disable(name)
     typer.echo(f"user {name} disabled")
 
 
 @users.command("revoke")
 @store_options
-def revoke(token_id: Annotated[str, typer.Argument(help="token id from `user list --tokens`")],
+def revoke(token_id: Annotated[str, typer.Argument(help="mã số của mã API (xem `user list --tokens`)")],
            *, opts: StoreOptions) -> None:
-    """Revoke an API token."""
+    """Thu hồi một mã API."""
     count = _accounts(opts).revoke_token(token_id)
     if not count:
         raise fail(f"no active token with id {token_id!r}")
