@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,7 @@ def export_assignments(store: Store, path: str | Path, plan: str | None = None) 
         writer = csv.writer(buf)
         writer.writerow(columns.values())
         writer.writerows(rows)
-        out.write_text(buf.getvalue(), encoding="utf-8-sig")
+        _write(out, buf.getvalue().encode("utf-8-sig"))
     elif out.suffix.lower() == ".xlsx":
         import openpyxl
         from openpyxl.styles import Font
@@ -135,10 +136,24 @@ def export_assignments(store: Store, path: str | Path, plan: str | None = None) 
         dates = {i for i, column in enumerate(columns) if column in ("from", "until")}
         for row in rows:
             ws.append([_date_cell(ws, v) if i in dates and v else v for i, v in enumerate(row)])
-        wb.save(out)
+        book = io.BytesIO()
+        wb.save(book)
+        _write(out, book.getvalue())
     else:
         raise ConfigError(f"{out}: assignments export writes .xlsx or .csv")
     return len(rows)
+
+
+def _write(out: Path, data: bytes) -> None:
+    """Write ``data`` whole or not at all: into a hidden sibling file, then renamed over ``out``
+    (a full disk or a missing folder leaves no half-written sheet, and raises OSError)."""
+    part = out.with_name(f".{out.name}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, out)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(out)) from None  # the file asked for, by name
 
 
 def subgraph(store: Store, ids: Iterable[str] | None = None, depth: int = 0) -> Subgraph:
@@ -178,11 +193,13 @@ def export_graph(store: Store, path: str | Path, ids: Iterable[str] | None = Non
     if fmt not in GRAPH_FORMATS:
         raise ConfigError(f"{out}: graph export writes {', '.join('.' + f for f in GRAPH_FORMATS)}")
     sub = subgraph(store, ids, depth)
+    buf = io.BytesIO()
     if fmt == "json":
         data = nx.node_link_data(to_networkx(sub, flat=False), edges="edges")
-        out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        buf.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
     elif fmt == "graphml":
-        nx.write_graphml(to_networkx(sub), out)
+        nx.write_graphml(to_networkx(sub), buf)
     else:
-        nx.write_gexf(to_networkx(sub), out)
+        nx.write_gexf(to_networkx(sub), buf)
+    _write(out, buf.getvalue())
     return {"nodes": len(sub.nodes), "edges": len(sub.edges)}

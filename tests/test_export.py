@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import networkx as nx
 import pytest
+
+with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what we install
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 from danvan.export import export_assignments, export_graph
 from danvan.graph.embedded import EmbeddedStore
@@ -102,7 +107,6 @@ def test_the_downloads_give_every_row(tmp_path: Path) -> None:
     import io
 
     import openpyxl
-    from fastapi.testclient import TestClient
 
     from danvan.api.app import create_app
 
@@ -115,3 +119,24 @@ def test_the_downloads_give_every_row(tmp_path: Path) -> None:
     assert len(list(csv.reader(io.StringIO(text)))) == n + 1
     assert book.worksheets[0].max_row == n + 1
     assert len(list(csv.reader(io.StringIO(page.content.decode("utf-8-sig"))))) == 6  # a page, if asked
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a.csv", "g.graphml", "g.json"])
+def test_an_export_that_cannot_be_written_says_so_and_leaves_nothing(tmp_path: Path, name: str) -> None:
+    """A missing folder: one line naming the file, exit 1, no traceback, no file left."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    store = EmbeddedStore(data)
+    n = _many_assignments(store)
+    assert n
+    store.close()
+    target = tmp_path / "missing" / name
+    done = subprocess.run([sys.executable, "-c", "from danvan.cli import main; main()", "export",
+                           str(target), "--data-dir", str(data)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and str(target) in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not any((tmp_path / "missing").parent.glob("**/.*.part"))
