@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from danvan.errors import AmbiguousError, NotFoundError
+from danvan.graph.schema import load_schema
 from danvan.queries.base import NameRow, RowsCache, names
 from danvan.text import fold
 
@@ -159,11 +160,17 @@ def resolve_many(store: Readable, text: str, labels: Iterable[str],
     if found:
         raise AmbiguousError(f"'{text}' ({param}) khớp với nhiều mục; hãy chọn một",
                              _candidates(store, found))
-    what = "/".join(labels)
+    what = " / ".join(_shown_label(label) for label in labels)
     rows = [r for r in every if within is None or r.id in within]
     matches = fuzzy_matches(rows, text, limit=1)
     hint = f"; gần nhất: {matches[0][0].name}" if matches else ""
     raise NotFoundError(f"không tìm thấy {what} '{text}' ({param}){hint}")
+
+
+def _shown_label(label: str) -> str:
+    """The label as the board reads it ("Mô hình" for Model), lower case inside a sentence."""
+    spec = load_schema().labels.get(label)
+    return spec.display.lower() if spec else label
 
 
 def resolve(store: Readable, text: str, labels: Iterable[str], within: set[str] | None = None,

@@ -239,3 +239,11 @@ def test_figures_give_statistics_and_targets_of_a_plan(store: Store) -> None:
     by_report = ask(store, "figures", document="05-BC/TU")
     assert {s["document"]["id"] for s in by_report["statistics"]} == {"source-test-bao-cao"}
     assert len(by_report["statistics"]) == 2
+
+
+def test_a_name_not_found_says_what_was_looked_for_in_vietnamese(store: Store) -> None:
+    """The board reads "không tìm thấy mô hình …", not the schema's English label."""
+    with pytest.raises(NotFoundError, match="không tìm thấy mô hình 'Không có mô hình này' \\(model\\)"):
+        ask(store, "assignments", model="Không có mô hình này")
+    with pytest.raises(NotFoundError, match="không tìm thấy thôn, làng 'Thôn 999'"):
+        ask(store, "village_profile", village="Thôn 999")
