@@ -70,6 +70,10 @@ def query_params(data: Dataset, plan: str) -> dict[str, dict[str, Any]]:
         "unit_profile": {"unit": unit.id},
         "path": {"source": unit.id, "target": village.id},
         "place": {"id": commune.id}, "entity": {"id": village.id}, "neighbourhood": {"id": commune.id},
+        # the page queries, as the explorer asks them on this data
+        "subgraph": {"plan": plan}, "assignment_sheet": {"plan": plan},
+        "commune_graph": {"commune": commune.id}, "entity_links": {"id": village.id},
+        "lookup": {"ids": [unit.id, village.id, commune.id]},
     }
     for name, params in overrides.items():
         if name in out:
