@@ -13,16 +13,19 @@ both versions, so a second editor loses nothing and overwrites nothing.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Collection
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError as PydanticError
 
+from danvan.accounts import User
 from danvan.api.problems import ApiProblem
 from danvan.api.web_auth import check_form
 from danvan.errors import DanvanError, NotFoundError
 from danvan.graph.audit import acting
+from danvan.graph.store import Store
 from danvan.graph.types import Edge, Node
 from danvan.text import nfc
 
@@ -57,6 +60,29 @@ def _error_page(request: Request, exc: Exception) -> HTMLResponse:
     return _problem_page(request, exc)
 
 
+class _Posted(NamedTuple):
+    """A checked form post: the form, the editor who sent it, the store and the node it names."""
+
+    form: Any
+    user: User
+    store: Store
+    node: Node
+
+
+async def _posted(request: Request, field: str, labels: Collection[str] | None,
+                  what: str) -> _Posted:
+    """The form (signed-in editor and CSRF checked: FormDenied otherwise) and the node its
+    ``field`` names; NotFoundError "không có {what} nào có mã đã gửi" when there is none
+    of ``labels``."""
+    form = await request.form()
+    user = check_form(request, form)
+    store = request.app.state.store
+    node = store.get(_field(form, field) or "")
+    if node is None or (labels is not None and node.label not in labels):
+        raise NotFoundError(f"không có {what} nào có mã đã gửi")
+    return _Posted(form, user, store, node)
+
+
 def _back(target: str) -> RedirectResponse:
     return RedirectResponse(f"/thuc-the/{target}#phan-cong", status_code=303)
 
@@ -67,12 +93,10 @@ async def save_assignment(request: Request) -> Response:
     from danvan.api import models as m
     from danvan.api.routes_v1 import write_assignment
 
-    form = await request.form()
-    user = check_form(request, form)
-    store = request.app.state.store
-    target = store.get(_field(form, "target") or "")
-    if target is None or target.label not in _TARGETS:
-        return _error_page(request, NotFoundError("không có thôn hoặc xã nào có mã đã gửi"))
+    try:
+        form, user, store, target = await _posted(request, "target", _TARGETS, "thôn hoặc xã")
+    except NotFoundError as exc:
+        return _error_page(request, exc)
     body: dict[str, Any] = {"unit": _field(form, "unit"), "plan": _field(form, "plan"),
                             "from": _field(form, "from"), "until": _field(form, "until"),
                             "households": _field(form, "households"),
@@ -127,12 +151,10 @@ def _changes(form: Any, end_only: bool) -> dict[str, Any]:
 
 
 async def _update_assignment(request: Request, end_only: bool) -> Response:
-    form = await request.form()
-    user = check_form(request, form)
-    store = request.app.state.store
-    node = store.get(_field(form, "assignment") or "")
-    if node is None or node.label != "Assignment":
-        return _error_page(request, NotFoundError("không có phân công nào có mã đã gửi"))
+    try:
+        form, user, store, node = await _posted(request, "assignment", ("Assignment",), "phân công")
+    except NotFoundError as exc:
+        return _error_page(request, exc)
     try:
         changes = _changes(form, end_only)
         seen = _field(form, "version") or "0"
@@ -171,12 +193,10 @@ async def register_model(request: Request) -> Response:
     year, plan and households; the unit SUPPORTS it as its owner."""
     from danvan.queries.resolve import resolve
 
-    form = await request.form()
-    user = check_form(request, form)
-    store = request.app.state.store
-    place = store.get(_field(form, "target") or "")
-    if place is None or place.label not in _TARGETS:
-        return _error_page(request, NotFoundError("không có thôn hoặc xã nào có mã đã gửi"))
+    try:
+        form, user, store, place = await _posted(request, "target", _TARGETS, "thôn hoặc xã")
+    except NotFoundError as exc:
+        return _error_page(request, exc)
     try:
         unit = resolve(store, _field(form, "unit") or "", ["Unit", "PartyBody"], param="unit")
         plan = _field(form, "plan")
@@ -200,12 +220,10 @@ async def register_model(request: Request) -> Response:
 @router.post("/sua/mo-hinh/danh-gia")
 async def assess_model(request: Request) -> Response:
     """Record a model's assessment: effective or not, what was said, when, where it was said."""
-    form = await request.form()
-    user = check_form(request, form)
-    store = request.app.state.store
-    node = store.get(_field(form, "model") or "")
-    if node is None or node.label != "Model":
-        return _error_page(request, NotFoundError("không có mô hình nào có mã đã gửi"))
+    try:
+        form, user, store, node = await _posted(request, "model", ("Model",), "mô hình")
+    except NotFoundError as exc:
+        return _error_page(request, exc)
     effective = _field(form, "effective")
     try:
         if effective not in ("yes", "no"):
@@ -233,12 +251,10 @@ async def merge_into(request: Request) -> Response:
     from danvan.graph.merge import merge
     from danvan.queries.resolve import resolve
 
-    form = await request.form()
-    user = check_form(request, form)
-    store = request.app.state.store
-    keep = store.get(_field(form, "keep") or "")
-    if keep is None:
-        return _error_page(request, NotFoundError("không có mục nào có mã đã gửi"))
+    try:
+        form, user, store, keep = await _posted(request, "keep", None, "mục")
+    except NotFoundError as exc:
+        return _error_page(request, exc)
     try:
         drop = resolve(store, _field(form, "drop") or "", [keep.label], param="drop")
         merge(store, keep.id, drop, user.name, _field(form, "comment", 2000))
