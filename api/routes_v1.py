@@ -301,8 +301,10 @@ def _make_read(endpoint: Endpoint) -> Callable[..., Any]:
         limit = next((p for p in spec.params if p.name == "limit"), None)
         if fmt == "csv" and limit is not None and "limit" not in request.query_params \
                 and query == endpoint.query:
-            params["limit"] = limit.maximum
-        result = run(store_of(request), query, **params)
+            result = _every_page(store_of(request), query, params, limit.maximum or 1000,
+                                 paged=any(p.name == "offset" for p in spec.params))
+        else:
+            result = run(store_of(request), query, **params)
         if fmt == "csv" and endpoint.csv is not None:
             qualifiers = [str(params[q]) for q in endpoint.csv.qualifiers
                           if isinstance(params.get(q), str)][:2]
@@ -379,6 +381,23 @@ def write_assignment(store: Store, body: m.AssignmentIn) -> tuple[bool, dict[str
     found = run(store, "assignments", unit=unit, **where, map="legacy", limit=MAX_LIMIT)["items"]
     item = next(i for i in found if i["id"] == node.id)
     return created, item
+
+
+def _every_page(store: Store, query: str, params: dict[str, Any], page: int, paged: bool) -> Any:
+    """A spreadsheet wants every row: the pages of a paged query (``offset``, ``total``) read
+    one after another and joined; an unpaged one at its largest ``limit``."""
+    params = {k: v for k, v in params.items() if k != "limit"}
+    start = int(params.pop("offset", 0) or 0) if paged else 0
+    first = run(store, query, **params, limit=page, **({"offset": start} if paged else {}))
+    if not paged or not isinstance(first, dict) or "total" not in first:
+        return first
+    items = list(first["items"])
+    while start + len(items) < first["total"]:
+        more = run(store, query, **params, limit=page, offset=start + len(items))["items"]
+        if not more:  # the store changed meanwhile: what was read is what there is
+            break
+        items += more
+    return {**first, "items": items}
 
 
 # router ---------------------------------------------------------------------------------

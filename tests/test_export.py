@@ -140,3 +140,26 @@ def test_an_export_that_cannot_be_written_says_so_and_leaves_nothing(tmp_path: P
     assert "Traceback" not in done.stderr and str(target) in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not any((tmp_path / "missing").parent.glob("**/.*.part"))
+
+
+def test_every_listing_csv_gives_every_row(tmp_path: Path) -> None:
+    """/api/v1/places?format=csv lists all 1,150 villages, not the first page of 1,000."""
+    import csv
+    import io
+
+    from danvan.api.app import create_app
+    from danvan.queries.catalogue import MAX_LIMIT
+
+    store = EmbeddedStore(tmp_path)
+    s = store.schema
+    n = MAX_LIMIT + 150
+    commune = s.node("Commune", name="Xã Một", code="00001")
+    store.write([commune, *[s.node("Village", name=f"Thôn {i}", commune=commune.id) for i in range(n)]])
+    with TestClient(create_app(store)) as client:
+        every = client.get("/api/v1/places", params={"format": "csv", "level": "village"})
+        later = client.get("/api/v1/places", params={"format": "csv", "level": "village", "offset": 1100})
+        json_page = client.get("/api/v1/places", params={"level": "village"}).json()
+    rows = list(csv.reader(io.StringIO(every.content.decode("utf-8-sig"))))
+    assert len(rows) == n + 1 and len({tuple(r) for r in rows[1:]}) == n
+    assert len(list(csv.reader(io.StringIO(later.content.decode("utf-8-sig"))))) == n - 1100 + 1
+    assert len(json_page["items"]) == 100 and json_page["total"] == n  # JSON stays paged
