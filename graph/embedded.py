@@ -505,37 +505,24 @@ class EmbeddedStore(Store):
             self._moved(None)
 
     # reading ---------------------------------------------------------------------------------
+    # get, get_many and edges_of read the same graph as a query's snapshot does: one
+    # implementation (graph/reading.py), under the lock and after catching up.
     def _node(self, node_id: str) -> Node:
         data = self.graph.nodes[node_id]
         return Node(data["label"], node_id, dict(data["props"]))
 
     def get(self, node_id: str) -> Node | None:
-        with self._lock:
-            g = self.fresh()
-            return self._node(node_id) if node_id in g else None
+        with self.reading() as snap:
+            return snap.get(node_id)
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Node]:
-        with self._lock:
-            g = self.fresh()
-            return {i: self._node(i) for i in ids if i in g}
+        with self.reading() as snap:
+            return snap.get_many(ids)
 
     def edges_of(self, node_id: str, direction: str = "both",
                  types: Iterable[str] | None = None) -> list[Edge]:
-        wanted = set(types) if types is not None else None
-        with self._lock:
-            g = self.fresh()
-            if node_id not in g:
-                return []
-            found: list[Edge] = []
-            if direction in ("out", "both"):
-                found += [Edge(k, s, t, dict(d["props"]))
-                          for s, t, k, d in g.out_edges(node_id, keys=True, data=True)]
-            if direction in ("in", "both"):
-                found += [Edge(k, s, t, dict(d["props"]))
-                          for s, t, k, d in g.in_edges(node_id, keys=True, data=True)]
-            if wanted is not None:
-                found = [e for e in found if e.type in wanted]
-            return sorted({e.key: e for e in found}.values(), key=lambda e: e.key)
+        with self.reading() as snap:
+            return snap.edges_of(node_id, direction, types)
 
     def nodes(self, label: str | None = None) -> Iterator[Node]:
         with self._lock:

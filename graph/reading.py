@@ -177,17 +177,14 @@ class EmbeddedSnapshot(ReadHandle):
             return []
         wanted = set(types) if types is not None else None
         found: dict[str, Edge] = {}
-        if direction in ("out", "both"):
-            for t, keys in self.succ[node_id].items():
-                for k, d in keys.items():
-                    if wanted is None or k in wanted:
-                        edge = Edge(k, node_id, t, dict(d["props"]))
-                        found[edge.key] = edge
-        if direction in ("in", "both"):
-            for s, keys in self.pred[node_id].items():
-                for k, d in keys.items():
-                    if wanted is None or k in wanted:
-                        edge = Edge(k, s, node_id, dict(d["props"]))
+        for outgoing, adjacent in ((True, self.succ), (False, self.pred)):
+            if direction not in ("both", "out" if outgoing else "in"):
+                continue
+            for other, keys in adjacent[node_id].items():
+                for type_, data in keys.items():
+                    if wanted is None or type_ in wanted:
+                        ends = (node_id, other) if outgoing else (other, node_id)
+                        edge = Edge(type_, *ends, dict(data["props"]))
                         found[edge.key] = edge
         return [found[key] for key in sorted(found)]
 
