@@ -347,13 +347,12 @@ def query_info(spec: QuerySpec) -> dict[str, Any]:
 # writing --------------------------------------------------------------------------------
 def write_assignment(store: Store, body: m.AssignmentIn) -> tuple[bool, dict[str, Any]]:
     """Resolve the names in ``body``, store the Assignment and SUPPORTS edge; (created, item)."""
-    from danvan.queries.base import expand_area
     from danvan.queries.resolve import resolve
 
     unit = resolve(store, body.unit, load_schema().group("organisations"), param="unit")
     commune = resolve(store, body.commune, ["Commune"], param="commune") if body.commune else None
     if body.village:
-        within = expand_area(store, {commune}) if commune else None
+        within = store.area({commune}) if commune else None
         target = resolve(store, body.village, ["Village"], within=within, param="village")
     elif commune:
         target = commune

@@ -65,7 +65,6 @@ def _evidence(text: str, start: int, end: int) -> str:
 
 def _candidates(store: Store, label: str, text: str, context: dict[str, Any]) -> list[dict[str, Any]]:
     from danvan.errors import AmbiguousError
-    from danvan.queries.base import expand_area
     from danvan.queries.resolve import resolve_many
 
     within = None
@@ -73,7 +72,7 @@ def _candidates(store: Store, label: str, text: str, context: dict[str, Any]) ->
         code = context.get(level)
         area = code if code and code.startswith(level) else f"{level}-{code}"
         if code and store.get(area):
-            within = expand_area(store, {area})
+            within = store.area({area})
             break
     try:
         ids = resolve_many(store, text, [label], within, "name")

@@ -17,9 +17,7 @@ from danvan.graph.sources import parse_source_ref
 from danvan.queries.base import (
     FIELDS,
     ORG_LABELS,
-    descendants,
     doc_number,
-    expand_area,
     summary,
 )
 from danvan.queries.maps import LEGACY, MAP_2025, map_commune, resolve_in_map, successors_of
@@ -64,14 +62,14 @@ def assignment_filters(store: Readable, p: dict[str, Any]) -> dict[str, set[str]
     if p.get("plan"):
         plans = set(resolve_many(store, p["plan"], ["Directive"], param="plan"))
         if p.get("include_implementing"):
-            plans = descendants(store, plans)
+            plans = store.descendants(plans)
     for level, label in (("province", "Province"), ("district", "District"),
                          ("commune", "Commune")):
         if p.get(level):
             ids = resolve_in_map(store, p[level], label, map_, within=area, param=level)
-            area = expand_area(store, ids)
+            area = store.area(ids)
             if label == "Province":  # 2025 communes name their province only as a property
-                area |= expand_area(store, _communes_2025_in(store, area))
+                area |= store.area(_communes_2025_in(store, area))
     if p.get("village"):
         village = resolve(store, p["village"], ["Village"], within=area, param="village")
         area = {village}

@@ -1,9 +1,8 @@
 """What every query shares: names, numbers, summaries, and indexes over name rows.
 
 The building blocks that read the graph — name rows, a place's area, a plan's
-descendants — are methods of the read handles (graph/reading.py), written once
-per backend; the functions here that take a store or handle (:func:`names`,
-:func:`expand_area`, :func:`descendants`) only forward to them.
+descendants — are methods of the read handles and stores (``names``, ``area``,
+``descendants``: graph/reading.py), written once per backend.
 
 >>> summary("province-62", "Province", {"name": "Tỉnh Kon Tum"})
 {'id': 'province-62', 'name': 'Tỉnh Kon Tum', 'label': 'Province'}
@@ -19,12 +18,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from danvan.graph.names import NameRow, display_name, fold_cached
-from danvan.graph.reading import Readable
 from danvan.graph.schema import load_schema
 
 __all__ = ["FIELDS", "ORG_LABELS", "PLACE_LABELS", "NameRow", "RowsCache", "TextIndex",
-           "descendants", "display_name", "doc_number", "expand_area", "fold_cached", "names",
-           "summary"]
+           "display_name", "doc_number", "fold_cached", "summary"]
 
 R = TypeVar("R")
 PLACE_LABELS = load_schema().group("places")
@@ -54,24 +51,6 @@ def doc_number(props: dict[str, Any]) -> str | None:
 def summary(node_id: str, label: str, props: dict[str, Any]) -> dict[str, Any]:
     """``{"id", "name", "label"}`` of a node."""
     return {"id": node_id, "name": display_name(props, node_id), "label": label}
-
-
-def names(source: Readable, labels: Iterable[str]) -> tuple[NameRow, ...]:
-    """Name rows of every node with one of ``labels``, in id order (a store or a handle).
-
-    The same tuple comes back until the store changes: callers must not assume a copy.
-    """
-    return source.names(labels)
-
-
-def expand_area(source: Readable, ids: Iterable[str]) -> set[str]:
-    """The places ``ids``, the legacy places they succeeded, and all places inside them."""
-    return source.area(ids)
-
-
-def descendants(source: Readable, ids: Iterable[str]) -> set[str]:
-    """The directives ``ids`` and every directive that implements them, transitively."""
-    return source.descendants(ids)
 
 
 class RowsCache:

@@ -24,9 +24,7 @@ from danvan.queries.base import (
     TextIndex,
     display_name,
     doc_number,
-    expand_area,
     fold_cached,
-    names,
 )
 from danvan.queries.maps import in_map
 from danvan.queries.resolve import by_id, resolve, resolve_many
@@ -465,7 +463,7 @@ def _models(store: ReadHandle, unit: str | None, village: str | None, commune: s
     area = None
     for value, label, param in ((district, "District", "district"), (commune, "Commune", "commune")):
         if value:
-            area = expand_area(store, resolve_many(store, value, [label], within=area, param=param))
+            area = store.area(resolve_many(store, value, [label], within=area, param=param))
     if village:
         area = {resolve(store, village, ["Village"], within=area, param="village")}
     if units is not None:
@@ -580,7 +578,7 @@ def _places(store: ReadHandle, level: str | None, q: str | None, code: str | Non
 def _neo4j_named(store: Neo4jReader, level: str | None, contains: str) -> list[str]:
     """Ids of the places of ``level`` whose cached name keys contain ``contains`` (a superset)."""
     labels = [LEVELS[level.lower()]] if level else list(PLACE_LABELS)
-    return sorted(r.id for r in names(store, labels) if any(contains in k for k in r.keys))
+    return sorted(r.id for r in store.names(labels) if any(contains in k for k in r.keys))
 
 
 def _named(q: str, name: Any, aliases: Iterable[Any] | None) -> bool:

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from danvan.queries.base import names
 from danvan.queries.resolve import match_rows, resolve_many
 from danvan.text import fold
 
@@ -68,7 +67,7 @@ def resolve_in_map(store: Readable, text: str, label: str, map_: str,
     """
     if map_ == MAP_2025 and label not in _LEVELS_2025:
         return resolve_many(store, text, [label], within=within, param=param)
-    found = match_rows(names(store, [label]), text,  # the one exact/fuzzy rule, exact only here
+    found = match_rows(store.names([label]), text,  # the one exact/fuzzy rule, exact only here
                        accept=lambda r: in_map(r.id, map_) and (within is None or r.id in within))
     if found and fold(text) in found[0].keys:
         return [r.id for r in found]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from danvan.errors import NotFoundError
 from danvan.graph.sources import parse_source_ref
-from danvan.queries.base import ORG_LABELS, PLACE_LABELS, display_name, expand_area
+from danvan.queries.base import ORG_LABELS, PLACE_LABELS, display_name
 from danvan.queries.listings import (
     PLACE_LIST,
     N,
@@ -141,7 +141,7 @@ def _village_profile(store: H, village: str, commune: str | None, *,
                      read: Callable[[H, str], dict[str, Any]]) -> dict[str, Any]:
     area = None
     if commune:
-        area = expand_area(store, resolve_many(store, commune, ["Commune"], param="commune"))
+        area = store.area(resolve_many(store, commune, ["Commune"], param="commune"))
     v = resolve(store, village, ["Village"], within=area, param="village")
     raw = read(store, v)
     found = raw.get("places")  # Neo4j reads them with the rest

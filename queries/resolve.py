@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from danvan.errors import AmbiguousError, NotFoundError
 from danvan.graph.schema import load_schema
-from danvan.queries.base import NameRow, RowsCache, names
+from danvan.queries.base import NameRow, RowsCache
 from danvan.text import fold
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def resolve_many(store: Readable, text: str, labels: Iterable[str],
     node = by_id(store, text)
     if node is not None and node.label in labels:
         return [node.id]
-    every = names(store, labels)
+    every = store.names(labels)
     accept = None if within is None else (lambda r: r.id in within)
     found = match_rows(every, text, accept)
     if found and fold(text) in found[0].keys:
@@ -179,7 +179,7 @@ def resolve(store: Readable, text: str, labels: Iterable[str], within: set[str] 
     labels = list(labels)
     ids = resolve_many(store, text, labels, within, param)
     if len(ids) > 1:
-        rows = {r.id: r for r in names(store, labels)}
+        rows = {r.id: r for r in store.names(labels)}
         raise AmbiguousError(f"'{text}' ({param}) khớp với {len(ids)} mục; hãy nói rõ hơn "
                              "(ví dụ kèm tên xã)", _candidates(store, [rows[i] for i in ids]))
     return ids[0]

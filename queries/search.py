@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz, process
 
 from danvan.graph.schema import load_schema
-from danvan.queries.base import NameRow, RowsCache, TextIndex, names
+from danvan.queries.base import NameRow, RowsCache, TextIndex
 from danvan.queries.spec import Param, QuerySpec
 from danvan.text import fold
 
@@ -234,7 +234,7 @@ def search_index(rows: Sequence[NameRow]) -> SearchIndex:
 
 
 def _fetch(handle: Readable, q: str, type: list[str] | None, limit: int) -> tuple[NameRow, ...]:
-    return names(handle, type or SEARCHABLE)
+    return handle.names(type or SEARCHABLE)
 
 
 def _rank(rows: tuple[NameRow, ...], q: str, type: list[str] | None, limit: int) -> dict[str, Any]:

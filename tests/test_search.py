@@ -44,11 +44,10 @@ def test_a_phrase_in_order_ranks_above_the_same_words_scattered(kb: EmbeddedStor
 def test_the_index_answers_like_scoring_every_row(kb: EmbeddedStore, typed: str, limit: int) -> None:
     # The search query ranks through SearchIndex (digit-masked keys, one str.find pass);
     # rank_rows scores every key of every row: their answers must not differ.
-    from danvan.queries.base import names
     from danvan.queries.search import SEARCHABLE, rank_rows, search_index
 
     for labels in (SEARCHABLE, ("Village",), ("Unit", "PartyBody")):
-        rows = names(kb, labels)
+        rows = kb.names(labels)
         assert search_index(rows).rank_rows(typed, limit) == rank_rows(rows, typed, None, limit)
 
 
@@ -61,8 +60,6 @@ def _rebuilt(store: EmbeddedStore, labels: list[str]) -> list[tuple[str, str, st
 
 
 def test_names_follow_writes_deletes_and_other_processes_without_a_rebuild(tmp_path: Path) -> None:
-    from danvan.queries.base import names
-
     store, other = EmbeddedStore(tmp_path), EmbeddedStore(tmp_path)
     s = store.schema
     kon_tum = s.node("Province", name="Tỉnh Kon Tum", code="62")
@@ -70,7 +67,7 @@ def test_names_follow_writes_deletes_and_other_processes_without_a_rebuild(tmp_p
                  for i in range(30)]
     store.write([kon_tum, *districts])
     labels = ["Province", "District"]
-    rows = names(store, labels)
+    rows = store.names(labels)
     assert [(r.id, r.label, r.name) for r in rows] == _rebuilt(store, labels)
     steps = [
         lambda: store.write([s.node("District", name="Huyện Mới", code="950", province=kon_tum.id)]),
@@ -84,10 +81,10 @@ def test_names_follow_writes_deletes_and_other_processes_without_a_rebuild(tmp_p
     ]
     for step in steps:
         step()
-        got = names(store, labels)
+        got = store.names(labels)
         assert [(r.id, r.label, r.name) for r in got] == _rebuilt(store, labels)
-    before = names(store, labels)
+    before = store.names(labels)
     store.write([s.node("Commune", name="Xã B", code="99002", district=districts[1].id)])
-    assert names(store, labels) is before  # nothing of these labels changed: same tuple, same index
+    assert store.names(labels) is before  # nothing of these labels changed: same tuple, same index
     other.clear()
-    assert names(store, labels) == ()
+    assert store.names(labels) == ()

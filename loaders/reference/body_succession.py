@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 from danvan.graph.types import Edge, Node
 from danvan.loaders.reference.admin_units import ERA_2025, LEGACY, REFORM_DATE, admin_units
 from danvan.loaders.reference.resolver import BOARDS_MERGED, scope_of
-from danvan.queries.base import names
 from danvan.text import fold
 
 if TYPE_CHECKING:
@@ -135,7 +134,7 @@ def continuations(store: Store, body: Node, extra: Iterable[Node] = ()
 def _bodies(store: Store, extra: Iterable[Node]) -> dict[tuple[str, str], list[Node]]:
     """Known party bodies by (scope id, kind)."""
     out: dict[tuple[str, str], list[Node]] = {}
-    for row in names(store, ["PartyBody"]):
+    for row in store.names(["PartyBody"]):
         found = body_kind(row.name)
         scope = scope_of(row.id)
         if found and scope:

@@ -50,7 +50,7 @@ from danvan.loaders.reference.admin_units import (
     Province,
     admin_units,
 )
-from danvan.queries.base import NameRow, names
+from danvan.queries.base import NameRow
 from danvan.queries.resolve import match_rows
 from danvan.text import fold
 
@@ -480,7 +480,7 @@ class Resolver:
         """
         if self.store is None:
             raise ValueError("organisation lookups need a store")
-        rows = names(self.store, labels)
+        rows = self.store.names(labels)
         return self._pick(rows, text, ctx, what)
 
     def directive(self, text: str, ctx: Context = Context()) -> str | None:
