@@ -277,7 +277,7 @@ def _fetch(handle: ReadHandle, **p: Any) -> tuple[list[dict[str, Any]], Successo
     return rows, rows_successors(handle, rows, p["map"])
 
 
-def _shape(raw: tuple[list[dict[str, Any]], dict[str, list[tuple[str, str]]]], **p: Any) -> dict[str, Any]:
+def _shape(raw: tuple[list[dict[str, Any]], Successors], **p: Any) -> dict[str, Any]:
     rows, successors = raw
     items = shape_rows(rows, p, successors)
     return {"items": items[p["offset"]:p["offset"] + p["limit"]], "total": len(items)}
@@ -285,8 +285,7 @@ def _shape(raw: tuple[list[dict[str, Any]], dict[str, list[tuple[str, str]]]], *
 
 def _sheet_fetch(handle: ReadHandle, **p: Any) -> tuple[list[dict[str, Any]], Successors,
                                                         dict[str, str]]:
-    rows = assignment_rows(handle, assignment_filters(handle, p))
-    successors = rows_successors(handle, rows, p["map"])
+    rows, successors = _fetch(handle, **p)
     # The province each row's place is in: by district id (legacy rows) and by 2025 commune.
     places = handle.get_many({r["district"][0] for r in rows if r["district"] is not None}
                              | {s for found in successors.values() for s, _ in found}
